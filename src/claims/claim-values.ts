@@ -1,0 +1,153 @@
+// Reading and writing a user's claim values: the one way the rest of the server touches them.
+// Each claim is stored where it belongs: ordinary claims as attributes of the user's store (through the
+// claim's attribute mapping), identity claims in the identity-data table (the TOTP secrets encrypted, bound to
+// user and claim), and lock counters in typed columns so they change atomically.
+import type { Kysely } from 'kysely';
+import type { Keyring } from '../crypto/keyring.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { Database } from '../storage/schema.ts';
+import type { SecurityPatch, SecurityState, SecurityStateStore } from '../users/security-state.ts';
+import type { UserRecord } from '../users/user-store.ts';
+import type { UserService } from '../users/user-service.ts';
+import type { ClaimMetadataStore, LocalClaim } from './claim-metadata.ts';
+import { CLAIMS, ENCRYPTED_CLAIMS, isIdentityClaim } from './local-claims.ts';
+
+export type ClaimValues = Record<string, string>;
+
+/** Claims read from the user record itself. */
+const RECORD_CLAIMS: Record<string, (u: UserRecord) => string> = {
+  [CLAIMS.username]: (u) => u.username,
+  [CLAIMS.userId]: (u) => u.id,
+  [CLAIMS.created]: (u) => new Date(u.createdAt).toISOString(),
+  [CLAIMS.modified]: (u) => new Date(u.updatedAt).toISOString(),
+};
+
+/** Claims backed by the security-state columns, as WSO2 writes their values. */
+const SECURITY_CLAIMS: Record<string, { read: (s: SecurityState) => string | undefined; write?: (v: string) => SecurityPatch }> = {
+  [CLAIMS.failedTotpAttempts]: { read: (s) => String(s.failedTotpAttempts) },
+  [CLAIMS.failedLoginAttempts]: { read: (s) => String(s.failedLoginAttempts) },
+  [CLAIMS.failedLoginLockoutCount]: { read: (s) => String(s.lockoutCount) },
+  [CLAIMS.lockedReason]: { read: (s) => s.lockedReason ?? undefined },
+  [CLAIMS.unlockTime]: { read: (s) => (s.unlockTime === null ? undefined : String(s.unlockTime)) },
+  [CLAIMS.usedTotpTimeWindows]: { read: (s) => JSON.stringify(s.lastTotpStep === null ? [] : [s.lastTotpStep]) },
+  [CLAIMS.accountLocked]: {
+    read: (s) => String(s.accountLocked),
+    // An admin unlocking an account also clears the counters and the reason, as WSO2's account-lock handler does.
+    write: (v) =>
+      parseBoolean(v)
+        ? { accountLocked: true, lockedReason: 'AdminInitiated', unlockTime: null }
+        : { accountLocked: false, lockedReason: null, unlockTime: null, failedLoginAttempts: 0, failedTotpAttempts: 0 },
+  },
+};
+
+function parseBoolean(v: string): boolean {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new AppError('CLM-40001', { description: 'The value must be true or false.' });
+}
+
+export interface SetOptions {
+  /** APIs acting for an admin or user may not write read-only claims; the server itself may. */
+  enforceReadOnly?: boolean;
+}
+
+export class ClaimValueService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly metadata: ClaimMetadataStore,
+    private readonly users: UserService,
+    private readonly security: SecurityStateStore,
+    private readonly keyring: Keyring,
+  ) {}
+
+  private aad(user: UserRecord, uri: string): string {
+    return `${user.tenantId}:${user.id}:${uri}`;
+  }
+
+  /** Values of the given claims (all defined claims when omitted); claims without a value are absent. */
+  async get(user: UserRecord, uris?: readonly string[]): Promise<ClaimValues> {
+    const defined = await this.metadata.list(user.tenantId);
+    const wanted = uris ? defined.filter((c) => uris.includes(c.uri)) : defined;
+    const out: ClaimValues = {};
+    const attributeClaims: LocalClaim[] = [];
+    const identityUris: string[] = [];
+    let security: SecurityState | undefined;
+    for (const claim of wanted) {
+      const fromRecord = RECORD_CLAIMS[claim.uri];
+      const fromSecurity = SECURITY_CLAIMS[claim.uri];
+      if (fromRecord) out[claim.uri] = fromRecord(user);
+      else if (fromSecurity) {
+        security ??= await this.security.get(user);
+        const v = fromSecurity.read(security);
+        if (v !== undefined) out[claim.uri] = v;
+      } else if (isIdentityClaim(claim.uri)) identityUris.push(claim.uri);
+      else attributeClaims.push(claim);
+    }
+    if (identityUris.length > 0) {
+      const rows = await this.db
+        .selectFrom('identity_claims')
+        .select(['claim_uri', 'value'])
+        .where('user_id', '=', user.id)
+        .where('claim_uri', 'in', identityUris)
+        .execute();
+      for (const r of rows) {
+        out[r.claim_uri] = ENCRYPTED_CLAIMS.has(r.claim_uri) ? this.keyring.decryptString(r.value, this.aad(user, r.claim_uri)) : r.value;
+      }
+    }
+    if (attributeClaims.length > 0) {
+      const names = attributeClaims.map((c) => this.metadata.attributeFor(c, user.storeDomain));
+      const attrs = await this.users.storeOf(user).getAttributes(user, names);
+      attributeClaims.forEach((c, i) => {
+        const v = attrs[names[i]!];
+        if (v !== undefined) out[c.uri] = v;
+      });
+    }
+    return out;
+  }
+
+  async getOne(user: UserRecord, uri: string): Promise<string | undefined> {
+    return (await this.get(user, [uri]))[uri];
+  }
+
+  /** Sets claim values; null or "" removes a value. Unknown claims and values failing a claim's regex are refused. */
+  async set(user: UserRecord, values: Record<string, string | null>, options: SetOptions = {}): Promise<void> {
+    const defined = new Map((await this.metadata.list(user.tenantId)).map((c) => [c.uri, c]));
+    const attributes: Record<string, string | null> = {};
+    const identity: [string, string | null][] = [];
+    let security: SecurityPatch = {};
+    for (const [uri, raw] of Object.entries(values)) {
+      const claim = defined.get(uri);
+      if (!claim) throw new AppError('CLM-40401', { description: `${uri} is not a local claim of this tenant.` });
+      const value = raw === '' ? null : raw;
+      if (options.enforceReadOnly && claim.readOnly) throw new AppError('CLM-40002', { description: `${uri} is read-only.` });
+      if (value !== null && claim.regex && !new RegExp(claim.regex, 'u').test(value)) {
+        throw new AppError('CLM-40001', { description: `The value of ${claim.displayName} has an invalid format.` });
+      }
+      const sec = SECURITY_CLAIMS[uri];
+      if (RECORD_CLAIMS[uri]) throw new AppError('CLM-40002', { description: `${uri} is derived from the user record.` });
+      else if (sec) {
+        if (!sec.write) throw new AppError('CLM-40002', { description: `${uri} is maintained by the server.` });
+        if (value !== null) security = { ...security, ...sec.write(value) };
+      } else if (isIdentityClaim(uri)) identity.push([uri, value]);
+      else attributes[this.metadata.attributeFor(claim, user.storeDomain)] = value;
+    }
+    if (Object.keys(attributes).length > 0) await this.users.storeOf(user).setAttributes(user, attributes);
+    if (identity.length > 0) await this.writeIdentity(user, identity);
+    if (Object.keys(security).length > 0) await this.security.update(user, security);
+  }
+
+  private async writeIdentity(user: UserRecord, values: [string, string | null][]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('identity_claims').where('user_id', '=', user.id).where('claim_uri', 'in', values.map(([u]) => u)).execute();
+      const rows = values
+        .filter((e): e is [string, string] => e[1] !== null)
+        .map(([uri, v]) => ({
+          tenant_id: user.tenantId,
+          user_id: user.id,
+          claim_uri: uri,
+          value: ENCRYPTED_CLAIMS.has(uri) ? this.keyring.encrypt(v, this.aad(user, uri)) : v,
+        }));
+      if (rows.length > 0) await trx.insertInto('identity_claims').values(rows).execute();
+    });
+  }
+}

@@ -1,0 +1,110 @@
+// Opens the identity database: embedded SQLite by default, PostgreSQL or MySQL/MariaDB for production and
+// clusters (all state is in the database, so any node can serve any request). Migrations run on open.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import type { Dialect } from 'kysely';
+import { createPool as createMysqlPool } from 'mysql2';
+import pg from 'pg';
+import { migrations } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+
+export type DatabaseType = 'sqlite' | 'postgres' | 'mysql';
+
+export interface DatabaseSettings {
+  type: DatabaseType;
+  /** SQLite file. */
+  path: string;
+  /** postgres://... or mysql://... */
+  url: string;
+  username?: string;
+  password?: string;
+  poolSize: number;
+}
+
+export interface Storage {
+  readonly db: Kysely<Database>;
+  readonly type: DatabaseType;
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns bigint (int8) columns and count(*) as strings; our bigints are epoch ms and counters,
+// well inside Number's safe range.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+function createDialect(settings: DatabaseSettings): Dialect {
+  switch (settings.type) {
+    case 'sqlite': {
+      mkdirSync(dirname(settings.path), { recursive: true });
+      const file = new SQLite(settings.path);
+      file.pragma('journal_mode = WAL');
+      file.pragma('synchronous = NORMAL');
+      file.pragma('busy_timeout = 5000');
+      file.pragma('foreign_keys = ON');
+      return new SqliteDialect({ database: file });
+    }
+    case 'postgres':
+      return new PostgresDialect({
+        pool: new pg.Pool({
+          connectionString: settings.url,
+          ...(settings.username ? { user: settings.username } : {}),
+          ...(settings.password ? { password: settings.password } : {}),
+          max: settings.poolSize,
+        }),
+      });
+    case 'mysql':
+      return new MysqlDialect({
+        pool: createMysqlPool({
+          uri: settings.url,
+          ...(settings.username ? { user: settings.username } : {}),
+          ...(settings.password ? { password: settings.password } : {}),
+          connectionLimit: settings.poolSize,
+          // Epoch-ms bigints come back as numbers, not strings.
+          supportBigNumbers: true,
+          bigNumberStrings: false,
+        }),
+      });
+  }
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'portcullis_migrations',
+    migrationLockTableName: 'portcullis_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause: error });
+  }
+}
+
+export async function openStorage(settings: DatabaseSettings): Promise<Storage> {
+  const db = new Kysely<Database>({ dialect: createDialect(settings) });
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return {
+    db,
+    type: settings.type,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** True when a database error is a unique-key violation, whatever the engine. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; errno?: unknown } | null;
+  const code = e?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505' || code === 'ER_DUP_ENTRY';
+}

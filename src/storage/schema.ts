@@ -1,0 +1,94 @@
+import type { Generated } from 'kysely';
+
+// Table types for Kysely. Column conventions, chosen so one schema works on SQLite, PostgreSQL and MySQL:
+// ids are UUID strings (no auto-increment DDL per dialect), flags are 0/1 integers (better-sqlite3 cannot
+// bind booleans), times are epoch milliseconds in bigint columns (parsed to number on PostgreSQL).
+export interface TenantsTable {
+  id: string;
+  domain: string;
+  active: number;
+  admin_username: string;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  store_domain: string;
+  username: string;
+  /** Lower-cased user name: user names are unique without regard to case, as in WSO2's JDBC store. */
+  username_key: string;
+  password_hash: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserAttributesTable {
+  user_id: string;
+  name: string;
+  value: string;
+}
+
+/** Identity claims (http://wso2.org/claims/identity/...) live here whatever the user store, like WSO2's IDN_IDENTITY_USER_DATA. */
+export interface IdentityClaimsTable {
+  tenant_id: string;
+  user_id: string;
+  claim_uri: string;
+  value: string;
+}
+
+/**
+ * Counters and lock state that must change atomically (one UPDATE each), kept as typed columns rather than
+ * text claims. The claim service exposes them under WSO2's claim URIs (failedTotpAttempts, accountLocked, ...).
+ */
+export interface UserSecurityTable {
+  user_id: string;
+  tenant_id: string;
+  failed_login_attempts: Generated<number>;
+  failed_totp_attempts: Generated<number>;
+  lockout_count: Generated<number>;
+  account_locked: Generated<number>;
+  locked_reason: string | null;
+  unlock_time: number | null;
+  /** Highest TOTP time step accepted for this user (RFC 6238 section 5.2: a code is accepted once). */
+  last_totp_step: number | null;
+}
+
+export interface ClaimsTable {
+  tenant_id: string;
+  uri: string;
+  display_name: string;
+  description: string;
+  display_order: number;
+  supported_by_default: number;
+  read_only: number;
+  hidden: number;
+  required: number;
+  regex: string | null;
+}
+
+export interface ClaimMappingsTable {
+  tenant_id: string;
+  claim_uri: string;
+  store_domain: string;
+  attribute: string;
+}
+
+/** Per-tenant configuration resources (WSO2 keeps these in the tenant registry), one JSON document each. */
+export interface TenantConfigTable {
+  tenant_id: string;
+  resource: string;
+  value: string;
+  updated_at: number;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  users: UsersTable;
+  user_attributes: UserAttributesTable;
+  identity_claims: IdentityClaimsTable;
+  user_security: UserSecurityTable;
+  claims: ClaimsTable;
+  claim_mappings: ClaimMappingsTable;
+  tenant_config: TenantConfigTable;
+}

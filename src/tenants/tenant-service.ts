@@ -1,0 +1,95 @@
+// Tenants: a domain, an admin and an active flag. carbon.super exists from the first start. Lookups by
+// domain are cached briefly, since every request resolves its tenant; the short TTL bounds how long another
+// node may serve a tenant that was just deactivated.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { AppError } from '../errors/app-error.ts';
+import { isUniqueViolation } from '../storage/database.ts';
+import type { Database } from '../storage/schema.ts';
+import { isValidTenantDomain, SUPER_TENANT_DOMAIN } from '../users/qualified-name.ts';
+
+export interface Tenant {
+  id: string;
+  domain: string;
+  active: boolean;
+  adminUsername: string;
+  createdAt: number;
+}
+
+type Row = Database['tenants'];
+
+function toTenant(row: Row): Tenant {
+  return { id: row.id, domain: row.domain, active: row.active === 1, adminUsername: row.admin_username, createdAt: Number(row.created_at) };
+}
+
+export class TenantService {
+  private readonly cache = new Map<string, { tenant: Tenant | undefined; until: number }>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cacheTtlMs = 5000,
+  ) {}
+
+  isSuperTenant(tenant: Pick<Tenant, 'domain'>): boolean {
+    return tenant.domain === SUPER_TENANT_DOMAIN;
+  }
+
+  async findByDomain(domain: string): Promise<Tenant | undefined> {
+    const key = domain.toLowerCase();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.tenant;
+    const row = await this.db.selectFrom('tenants').selectAll().where('domain', '=', key).executeTakeFirst();
+    const tenant = row && toTenant(row);
+    this.cache.set(key, { tenant, until: Date.now() + this.cacheTtlMs });
+    return tenant;
+  }
+
+  /** The active tenant with this domain, or AppError TNT-40401. */
+  async requireActive(domain: string): Promise<Tenant> {
+    const tenant = await this.findByDomain(domain);
+    if (!tenant || !tenant.active) throw new AppError('TNT-40401');
+    return tenant;
+  }
+
+  async findById(id: string): Promise<Tenant | undefined> {
+    const row = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toTenant(row);
+  }
+
+  async list(offset: number, limit: number): Promise<{ total: number; tenants: Tenant[] }> {
+    const [{ total }] = (await this.db.selectFrom('tenants').select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [{ total: number }];
+    const rows = await this.db.selectFrom('tenants').selectAll().orderBy('created_at').orderBy('domain').limit(limit).offset(offset).execute();
+    return { total: Number(total), tenants: rows.map(toTenant) };
+  }
+
+  /** Inserts the tenant row only; provisioning (claims, admin user) is done by the caller. */
+  async create(domain: string, adminUsername: string): Promise<Tenant> {
+    const key = domain.toLowerCase();
+    if (!isValidTenantDomain(key)) throw new AppError('TNT-40001');
+    const row: Row = { id: randomUUID(), domain: key, active: 1, admin_username: adminUsername, created_at: Date.now() };
+    try {
+      await this.db.insertInto('tenants').values(row).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('TNT-40901');
+      throw err;
+    }
+    this.cache.delete(key);
+    return toTenant(row);
+  }
+
+  async setActive(tenant: Tenant, active: boolean): Promise<Tenant> {
+    await this.db.updateTable('tenants').set({ active: active ? 1 : 0 }).where('id', '=', tenant.id).execute();
+    this.cache.delete(tenant.domain);
+    return { ...tenant, active };
+  }
+
+  async delete(tenant: Tenant): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const table of ['identity_claims', 'user_security', 'claims', 'claim_mappings', 'tenant_config'] as const) {
+        await trx.deleteFrom(table).where('tenant_id', '=', tenant.id).execute();
+      }
+      await trx.deleteFrom('tenants').where('id', '=', tenant.id).execute();
+    });
+    this.cache.delete(tenant.domain);
+  }
+}

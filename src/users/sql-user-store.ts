@@ -1,0 +1,195 @@
+// A user store in our own database: the PRIMARY store of every tenant, and any secondary store of type
+// "sql" that lives in the same database under its own domain name.
+import { randomUUID } from 'node:crypto';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+import { sql } from 'kysely';
+import { AppError } from '../errors/app-error.ts';
+import { isUniqueViolation } from '../storage/database.ts';
+import type { Database } from '../storage/schema.ts';
+import { dummyHashFor, type PasswordHasher } from './password-hash.ts';
+import { USERNAME_ATTRIBUTE, type AttributeCondition, type UserFilter } from './user-filter.ts';
+import type { ListQuery, NewUser, UserPage, UserRecord, UserStore } from './user-store.ts';
+
+type Row = Database['users'];
+type Eb = ExpressionBuilder<Database, 'users'>;
+
+function toRecord(row: Pick<Row, 'id' | 'tenant_id' | 'store_domain' | 'username' | 'created_at' | 'updated_at'>): UserRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    storeDomain: row.store_domain,
+    username: row.username,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+// LIKE patterns escape with '!', which means the same in SQLite, PostgreSQL and MySQL (a backslash does not).
+function likePattern(op: 'co' | 'sw' | 'ew', value: string): string {
+  const v = value.toLowerCase().replace(/[!%_]/g, '!$&');
+  return op === 'co' ? `%${v}%` : op === 'sw' ? `${v}%` : `%${v}`;
+}
+
+function compare(column: Expression<string>, cond: AttributeCondition): Expression<SqlBool> {
+  const lowered = sql<string>`lower(${column})`;
+  switch (cond.op) {
+    case 'eq':
+    case 'ne':
+      return sql<SqlBool>`${lowered} = ${cond.value.toLowerCase()}`;
+    case 'pr':
+      return sql<SqlBool>`1 = 1`;
+    default:
+      return sql<SqlBool>`${lowered} like ${likePattern(cond.op, cond.value)} escape '!'`;
+  }
+}
+
+function condition(eb: Eb, cond: AttributeCondition): Expression<SqlBool> {
+  if (cond.attribute === USERNAME_ATTRIBUTE) {
+    if (cond.op === 'pr') return sql<SqlBool>`1 = 1`;
+    const test = compare(eb.ref('users.username'), cond);
+    return cond.op === 'ne' ? eb.not(test) : test;
+  }
+  const exists = eb.exists(
+    eb
+      .selectFrom('user_attributes as ua')
+      .select('ua.user_id')
+      .whereRef('ua.user_id', '=', 'users.id')
+      .where('ua.name', '=', cond.attribute)
+      .where((inner) => compare(inner.ref('ua.value'), cond)),
+  );
+  return cond.op === 'ne' ? eb.not(exists) : exists;
+}
+
+function toWhere(eb: Eb, filter: UserFilter): Expression<SqlBool> {
+  if (filter.kind === 'condition') return condition(eb, filter);
+  const parts = filter.filters.map((f) => toWhere(eb, f));
+  return filter.kind === 'and' ? eb.and(parts) : eb.or(parts);
+}
+
+export class SqlUserStore implements UserStore {
+  readonly readOnly = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly hasher: PasswordHasher,
+    readonly domain: string,
+  ) {}
+
+  private base(tenantId: string) {
+    return this.db
+      .selectFrom('users')
+      .select(['id', 'tenant_id', 'store_domain', 'username', 'created_at', 'updated_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('store_domain', '=', this.domain);
+  }
+
+  async findByName(tenantId: string, username: string): Promise<UserRecord | undefined> {
+    const row = await this.base(tenantId).where('username_key', '=', username.toLowerCase()).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async findById(tenantId: string, id: string): Promise<UserRecord | undefined> {
+    const row = await this.base(tenantId).where('id', '=', id).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async verifyPassword(tenantId: string, username: string, password: string): Promise<UserRecord | undefined> {
+    const row = await this.base(tenantId)
+      .select('password_hash')
+      .where('username_key', '=', username.toLowerCase())
+      .executeTakeFirst();
+    // Hash even when there is no user, so response time does not reveal which user names exist.
+    const stored = row?.password_hash ?? (await dummyHashFor(this.hasher));
+    const ok = await this.hasher.verify(stored, password);
+    if (!row || !row.password_hash || !ok) return undefined;
+    if (this.hasher.needsRehash(row.password_hash)) {
+      await this.db.updateTable('users').set({ password_hash: await this.hasher.hash(password) }).where('id', '=', row.id).execute();
+    }
+    return toRecord(row);
+  }
+
+  async create(tenantId: string, user: NewUser): Promise<UserRecord> {
+    const now = Date.now();
+    const row: Row = {
+      id: randomUUID(),
+      tenant_id: tenantId,
+      store_domain: this.domain,
+      username: user.username,
+      username_key: user.username.toLowerCase(),
+      password_hash: await this.hasher.hash(user.password),
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('users').values(row).execute();
+        const attrs = Object.entries(user.attributes ?? {}).map(([name, value]) => ({ user_id: row.id, name, value }));
+        if (attrs.length > 0) await trx.insertInto('user_attributes').values(attrs).execute();
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('USR-40901');
+      throw err;
+    }
+    return toRecord(row);
+  }
+
+  async setPassword(user: UserRecord, password: string): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: await this.hasher.hash(password), updated_at: Date.now() })
+      .where('id', '=', user.id)
+      .execute();
+  }
+
+  async delete(user: UserRecord): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('user_attributes').where('user_id', '=', user.id).execute();
+      await trx.deleteFrom('users').where('id', '=', user.id).execute();
+    });
+  }
+
+  async getAttributes(user: UserRecord, names?: readonly string[]): Promise<Record<string, string>> {
+    if (names && names.length === 0) return {};
+    let q = this.db.selectFrom('user_attributes').select(['name', 'value']).where('user_id', '=', user.id);
+    if (names) q = q.where('name', 'in', [...names]);
+    const rows = await q.execute();
+    return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+  }
+
+  async setAttributes(user: UserRecord, values: Record<string, string | null>): Promise<void> {
+    const entries = Object.entries(values);
+    if (entries.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      // Delete-then-insert is an upsert that reads the same on all three engines.
+      await trx.deleteFrom('user_attributes').where('user_id', '=', user.id).where('name', 'in', entries.map(([n]) => n)).execute();
+      const rows = entries.filter(([, v]) => v !== null).map(([name, value]) => ({ user_id: user.id, name, value: value as string }));
+      if (rows.length > 0) await trx.insertInto('user_attributes').values(rows).execute();
+      await trx.updateTable('users').set({ updated_at: Date.now() }).where('id', '=', user.id).execute();
+    });
+  }
+
+  async list(tenantId: string, query: ListQuery): Promise<UserPage> {
+    const filtered = this.db
+      .selectFrom('users')
+      .where('tenant_id', '=', tenantId)
+      .where('store_domain', '=', this.domain)
+      .$if(query.filter !== undefined, (q) => q.where((eb) => toWhere(eb, query.filter!)));
+    const [{ total }] = (await filtered.select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [{ total: number }];
+    const rows = await filtered
+      .select(['id', 'tenant_id', 'store_domain', 'username', 'created_at', 'updated_at'])
+      .orderBy('username_key')
+      .orderBy('id')
+      .limit(query.limit)
+      .offset(query.offset)
+      .execute();
+    return { total: Number(total), users: rows.map(toRecord) };
+  }
+
+  async deleteTenant(tenantId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const ids = trx.selectFrom('users').select('id').where('tenant_id', '=', tenantId).where('store_domain', '=', this.domain);
+      await trx.deleteFrom('user_attributes').where('user_id', 'in', ids).execute();
+      await trx.deleteFrom('users').where('tenant_id', '=', tenantId).where('store_domain', '=', this.domain).execute();
+    });
+  }
+}
