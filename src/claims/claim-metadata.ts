@@ -72,7 +72,12 @@ export class ClaimMetadataStore {
     const have = new Set(existing.map((r) => r.uri));
     for (const def of DEFAULT_LOCAL_CLAIMS) {
       if (have.has(def.uri)) continue;
-      await this.add(tenantId, { ...def, regex: def.regex ?? null, attributeMappings: [{ userstore: PRIMARY_DOMAIN, mappedAttribute: def.attribute }] });
+      try {
+        await this.add(tenantId, { ...def, regex: def.regex ?? null, attributeMappings: [{ userstore: PRIMARY_DOMAIN, mappedAttribute: def.attribute }] });
+      } catch (err) {
+        // Another node seeding the same tenant at the same moment added it first.
+        if (!(err instanceof AppError && err.code === 'CLM-40901')) throw err;
+      }
     }
   }
 

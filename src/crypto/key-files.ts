@@ -4,18 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeEncryptionKey as parseKey } from '../config/key-format.ts';
 import { Keyring } from './keyring.ts';
-
-/** Parses 64 hex characters or base64 of 32 bytes. Returns undefined when it is neither. */
-export function parseKey(text: string): Buffer | undefined {
-  const t = text.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, 'hex');
-  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) {
-    const b = Buffer.from(t, 'base64');
-    if (b.length === 32) return b;
-  }
-  return undefined;
-}
 
 export interface KeySources {
   configuredKey: string;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { AppError } from '../errors/app-error.ts';
-import { loadKeyring, parseKey, writeNewKeyFile } from './key-files.ts';
+import { loadKeyring, writeNewKeyFile } from './key-files.ts';
 import { keyId, Keyring } from './keyring.ts';
 
 const AAD = 'user-1:http://wso2.org/claims/identity/secretkey';
@@ -53,15 +53,6 @@ test('rotation: a new key encrypts, old keys still decrypt, stale values are fla
   const fresh = after.encrypt('new secret', AAD);
   assert.equal(after.isStale(fresh), false);
   expectDecryptFailure(() => before.decrypt(fresh, AAD));
-});
-
-test('parseKey accepts 64 hex characters or base64 of 32 bytes only', () => {
-  const key = randomBytes(32);
-  assert.deepEqual(parseKey(key.toString('hex')), key);
-  assert.deepEqual(parseKey(key.toString('base64')), key);
-  assert.equal(parseKey('abc'), undefined);
-  assert.equal(parseKey(randomBytes(16).toString('hex')), undefined);
-  assert.equal(parseKey(randomBytes(31).toString('base64')), undefined);
 });
 
 test('loadKeyring generates a key file on first start, with a warning, and reuses it later', () => {

@@ -1,0 +1,44 @@
+// Builds the HTTPS application: framework plumbing (tenant resolution, errors, headers, body limits) and
+// every route. Starting and stopping the process is main.ts's job.
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAdminApis } from './api/index.ts';
+import { registerAssets } from './http/assets.ts';
+import { installErrorHandlers } from './http/error-handler.ts';
+import { registerHealthRoutes } from './http/health.ts';
+import { installSecurityHeaders } from './http/security-headers.ts';
+import { installTenantContext, rewriteTenantUrl } from './http/tenant-context.ts';
+import type { Services } from './services.ts';
+import { Views } from './ui/views.ts';
+
+export interface AppOptions {
+  /** PEM key and certificate; without them the app serves plain HTTP (only for in-process tests). */
+  tls?: { key: string; cert: string };
+  themeDir?: string;
+}
+
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    loggerInstance: services.log,
+    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
+    bodyLimit: config.server.max_body_size,
+    trustProxy: config.server.trust_proxy,
+    rewriteUrl: rewriteTenantUrl,
+    genReqId: () => crypto.randomUUID(),
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  }) as unknown as FastifyInstance;
+  const views = new Views({ themeDir: options.themeDir });
+
+  await app.register(formbody, { bodyLimit: config.server.max_body_size });
+  // SCIM clients send application/scim+json (RFC 7644 section 3.1); it is JSON.
+  app.addContentTypeParser(['application/scim+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  installErrorHandlers(app, views);
+  installTenantContext(app, services.tenants);
+  installSecurityHeaders(app);
+  registerHealthRoutes(app, () => services.storage.ping());
+  registerAssets(app);
+  await registerAdminApis(app, services);
+  return app;
+}

@@ -1,0 +1,342 @@
+// The one schema of config/deployment.toml. Key names follow WSO2's deployment.toml where WSO2 has
+// the key, so a WSO2 file's sections carry over; docs/configuration.md is generated from this file.
+import { checkEncryptionKey } from './key-format.ts';
+import { bool, float, int, list, oneOf, section, str, type Infer } from './schema-dsl.ts';
+import { totpParameters } from './totp-schema.ts';
+
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])$/;
+const HOST_FORMAT = 'a host name or IP address (IPv6 in brackets), without scheme or port';
+const ADDRESS = /^(?:[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+)$/;
+const ADDRESS_FORMAT = 'an IP address or host name, e.g. "127.0.0.1", "0.0.0.0" or "::"';
+
+function checkBaseUrl(value: string): string | undefined {
+  if (value === '') return undefined;
+  const expected = 'empty or an absolute http(s) URL without query or fragment, e.g. "https://id.example.com/auth"';
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return expected;
+    if (url.search !== '' || url.hash !== '' || url.username !== '') return expected;
+    return undefined;
+  } catch {
+    return expected;
+  }
+}
+
+const DB_SCHEMES: Record<string, readonly string[]> = {
+  postgres: ['postgres:', 'postgresql:'],
+  mysql: ['mysql:', 'mariadb:'],
+};
+
+function urlScheme(value: string): string | undefined {
+  try {
+    return new URL(value).protocol;
+  } catch {
+    return undefined;
+  }
+}
+
+const server = section(
+  {
+    hostname: str({
+      default: 'localhost',
+      pattern: HOST,
+      format: HOST_FORMAT,
+      description: 'Host name used in the URLs the server builds (issuer, redirects, metadata) when base_path is empty.',
+    }),
+    port: int({
+      default: 9443,
+      min: 0,
+      max: 65535,
+      description: 'HTTPS port to listen on. 0 picks a free port (for tests).',
+    }),
+    bind_address: str({
+      default: '127.0.0.1',
+      pattern: ADDRESS,
+      format: ADDRESS_FORMAT,
+      description:
+        'Interface to listen on. Loopback by default because a first start creates the admin account admin/admin; set "0.0.0.0" (or "::") to accept connections from other machines once that password is changed.',
+    }),
+    base_path: str({
+      default: '',
+      check: checkBaseUrl,
+      normalize: (v) => v.replace(/\/+$/, ''),
+      description:
+        'Public base URL when it differs from https://{hostname}:{port}, e.g. behind a reverse proxy ("https://id.example.com"). Empty means https://{hostname}:{port}. A trailing slash is removed.',
+    }),
+    data_dir: str({
+      default: 'data',
+      pattern: /\S/,
+      format: 'a directory path',
+      description:
+        'Directory for state: the SQLite file, generated keys, the self-signed TLS pair and the development mail outbox. Relative to the working directory.',
+    }),
+    max_body_size: int({
+      default: 1048576,
+      min: 1024,
+      max: 104857600,
+      description: 'Largest request body accepted, in bytes; larger requests get 413.',
+    }),
+    trust_proxy: bool({
+      default: false,
+      description:
+        'When true, the client address and scheme are taken from X-Forwarded-For / X-Forwarded-Proto. Enable only behind a reverse proxy that sets them, or clients can spoof their address.',
+    }),
+  },
+  { description: 'The HTTPS server.' },
+);
+
+const logging = section(
+  {
+    level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      default: 'info',
+      description: 'Lowest level written to the log (pino levels). Secrets and codes are never logged at any level.',
+    }),
+  },
+  { description: 'Server log.' },
+);
+
+const https = section(
+  {
+    certificate: str({
+      default: '',
+      description:
+        'Path to the PEM certificate (chain) for HTTPS. When both this and private_key are empty, a self-signed pair is created under {data_dir}/tls/ on first start and reused afterwards.',
+    }),
+    private_key: str({
+      default: '',
+      description: 'Path to the PEM private key matching certificate. Set both or neither.',
+    }),
+  },
+  {
+    description: 'TLS certificate of the HTTPS server.',
+    checks: [
+      (t) =>
+        t.certificate !== '' && t.private_key === ''
+          ? { key: 'private_key', message: 'must be set when certificate is set' }
+          : undefined,
+      (t) =>
+        t.private_key !== '' && t.certificate === ''
+          ? { key: 'certificate', message: 'must be set when private_key is set' }
+          : undefined,
+    ],
+  },
+);
+
+const identityDb = section(
+  {
+    type: oneOf(['sqlite', 'postgres', 'mysql'], {
+      default: 'sqlite',
+      valueAliases: { postgre: 'postgres', postgresql: 'postgres', mariadb: 'mysql' },
+      description:
+        'Database engine. sqlite is embedded (one node); use postgres for production and clusters (all state is in the database, so any node can serve any step). mysql covers MySQL and MariaDB.',
+    }),
+    path: str({
+      default: '',
+      description: 'SQLite database file. Empty means {data_dir}/portcullis.db. Only for type = "sqlite".',
+    }),
+    url: str({
+      default: '',
+      secret: true,
+      description:
+        'Connection URL, e.g. "postgres://portcullis@127.0.0.1:5432/portcullis" or "mysql://root@127.0.0.1:3306/portcullis". Required for postgres and mysql, not allowed for sqlite. Treated as secret because it may hold a password.',
+    }),
+    username: str({
+      default: '',
+      description: 'Database user; overrides the one in url when not empty.',
+    }),
+    password: str({
+      default: '',
+      secret: true,
+      description: 'Database password; overrides the one in url when not empty.',
+    }),
+    pool_size: int({
+      default: 10,
+      min: 1,
+      max: 1000,
+      description: 'Maximum number of open connections per node (postgres, mysql).',
+    }),
+  },
+  {
+    description: 'Where identities, sessions and all other state are stored.',
+    checks: [
+      (d) => (d.type !== 'sqlite' && d.url === '' ? { key: 'url', message: `required when type = "${d.type}"` } : undefined),
+      (d) =>
+        d.type === 'sqlite' && d.url !== ''
+          ? { key: 'url', message: 'is only used with type = "postgres" or "mysql"; set type, or remove url' }
+          : undefined,
+      (d) =>
+        d.type !== 'sqlite' && d.path !== ''
+          ? { key: 'path', message: `is only used with type = "sqlite", but type = "${d.type}"` }
+          : undefined,
+      (d) => {
+        const schemes = DB_SCHEMES[d.type];
+        if (schemes === undefined || d.url === '') return undefined;
+        const scheme = urlScheme(d.url);
+        if (scheme !== undefined && schemes.includes(scheme)) return undefined;
+        const shown = schemes.map((s) => `${s}//`).join(' or ');
+        return { key: 'url', message: `must be a URL starting with ${shown} for type = "${d.type}" (value not shown: secret)` };
+      },
+    ],
+  },
+);
+
+const superAdmin = section(
+  {
+    username: str({
+      default: 'admin',
+      pattern: /^\S+$/,
+      format: 'a user name without spaces',
+      description: 'User name of the administrator of the super tenant (carbon.super).',
+    }),
+    password: str({
+      default: 'admin',
+      secret: true,
+      description:
+        'Initial password of that administrator, used only when the account is created. The default admin/admin matches WSO2; change it right after the first start (the console reminds you).',
+    }),
+    create_admin_account: bool({
+      default: true,
+      description: 'Create the administrator account on first start if it does not exist.',
+    }),
+  },
+  {
+    description: 'The super tenant administrator created on first start.',
+    checks: [
+      (a) =>
+        a.create_admin_account && a.password === ''
+          ? { key: 'password', message: 'must not be empty when create_admin_account = true' }
+          : undefined,
+    ],
+  },
+);
+
+const encryption = section(
+  {
+    key: str({
+      default: '',
+      secret: true,
+      check: (v) => (v === '' ? undefined : checkEncryptionKey(v)),
+      description:
+        'Key that encrypts TOTP secrets at rest (AES-256-GCM): 32 bytes as 64 hex characters or base64. The environment variable PORTCULLIS_ENCRYPTION_KEY overrides it. Empty: a key is generated into {data_dir}/keys/ on first start, with a warning (back that directory up, or the secrets are lost).',
+    }),
+    previous_keys: list({
+      default: [],
+      secret: true,
+      item: checkEncryptionKey,
+      description:
+        'Older keys, same format, still accepted for decryption after a rotation. Data is re-encrypted under key as it is written.',
+    }),
+  },
+  { description: 'Encryption of secrets stored in the database.' },
+);
+
+const passwordHashing = section(
+  {
+    memory_cost: int({ default: 19456, min: 8, max: 4194304, description: 'Argon2id memory in KiB (OWASP: 19456 = 19 MiB).' }),
+    time_cost: int({ default: 2, min: 1, max: 100, description: 'Argon2id iterations (OWASP: 2).' }),
+    parallelism: int({ default: 1, min: 1, max: 64, description: 'Argon2id lanes (OWASP: 1).' }),
+  },
+  {
+    description: 'Argon2id parameters for new password hashes. Existing hashes keep their own parameters and still verify.',
+    checks: [
+      (h) =>
+        h.memory_cost < 8 * h.parallelism
+          ? { key: 'memory_cost', message: `must be at least 8 KiB per lane (${8 * h.parallelism} with parallelism = ${h.parallelism})` }
+          : undefined,
+    ],
+  },
+);
+
+const accountLocking = section(
+  {
+    enable_account_locking: bool({
+      default: true,
+      description: 'Lock an account after too many failed login attempts (password or TOTP; TOTP also needs EnableAccountLockingForFailedAttempts).',
+    }),
+    allowed_failed_attempts: int({
+      default: 5,
+      min: 1,
+      max: 1000,
+      description: 'Failed attempts that lock the account (the last allowed failure locks it).',
+    }),
+    auto_unlock_after: int({
+      default: 5,
+      min: 0,
+      max: 525600,
+      description: 'Minutes until a locked account unlocks by itself. 0: only an administrator can unlock it.',
+    }),
+    auto_unlock_time_increment_ratio: float({
+      default: 2,
+      min: 1,
+      max: 100,
+      description:
+        'Each further lockout of the same account lasts this many times longer: auto_unlock_after * ratio^(earlier lockouts).',
+    }),
+  },
+  { description: 'Account locking after failed logins (WSO2 keys).' },
+);
+
+const email = section(
+  {
+    from_address: str({ default: '', description: 'Sender address of notification emails (required with hostname).' }),
+    username: str({ default: '', description: 'SMTP user name (required when enable_authentication = true).' }),
+    password: str({ default: '', secret: true, description: 'SMTP password.' }),
+    hostname: str({
+      default: '',
+      description:
+        'SMTP server. Empty: no mail is sent; messages are written to a development outbox under {data_dir}/ and a warning is logged.',
+    }),
+    port: int({ default: 587, min: 1, max: 65535, description: 'SMTP port (587 submission with STARTTLS, 465 implicit TLS).' }),
+    enable_start_tls: bool({ default: true, description: 'Require STARTTLS before sending credentials or mail.' }),
+    enable_authentication: bool({ default: true, description: 'Log in to the SMTP server with username and password.' }),
+    signature: str({ default: '', description: 'Text appended to every notification email.' }),
+  },
+  {
+    description: 'Outgoing email (TOTP codes by email, notifications), WSO2 keys.',
+    checks: [
+      (e) =>
+        e.hostname !== '' && e.from_address === '' ? { key: 'from_address', message: 'required when hostname is set' } : undefined,
+      (e) =>
+        e.hostname !== '' && e.enable_authentication && e.username === ''
+          ? { key: 'username', message: 'required when hostname is set and enable_authentication = true' }
+          : undefined,
+    ],
+  },
+);
+
+const sampleApp = section(
+  {
+    enabled: bool({
+      default: true,
+      description: 'Start the travelocity SAML sample application beside the server, registered on first start with the steps basic then totp.',
+    }),
+    port: int({ default: 8080, min: 0, max: 65535, description: 'HTTP port of the sample application (0 picks a free port).' }),
+    hostname: str({ default: 'localhost', pattern: HOST, format: HOST_FORMAT, description: 'Host name of the sample application in its URLs.' }),
+  },
+  { description: 'The travelocity sample application.' },
+);
+
+const totp = section(
+  {
+    enable: bool({ default: true, description: 'Whether the TOTP authenticator is available to applications (WSO2: enabled by default since 5.9.0).' }),
+    parameters: totpParameters,
+  },
+  { description: 'The TOTP authenticator.' },
+);
+
+export const configSchema = section({
+  server,
+  logging,
+  transport: section({ https }),
+  database: section({ identity_db: identityDb }),
+  super_admin: superAdmin,
+  encryption,
+  password_hashing: passwordHashing,
+  identity_mgt: section({ account_locking: accountLocking }),
+  output_adapter: section({ email }),
+  sample_app: sampleApp,
+  authentication: section({ authenticator: section({ totp }) }),
+});
+
+export type Config = Infer<typeof configSchema>;
+export type TotpParameters = Config['authentication']['authenticator']['totp']['parameters'];

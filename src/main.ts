@@ -1,0 +1,40 @@
+// `npm start`: load config/deployment.toml, start the server, stop cleanly on SIGTERM/SIGINT.
+import { isConfigError, loadConfig } from './config/index.ts';
+import { startServer } from './server.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (isConfigError(err)) {
+      console.error(`Portcullis cannot start: the configuration has problems:\n${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const server = await startServer(config);
+  server.app.log.info(`Portcullis is serving ${server.url} (console: ${server.url}/console)`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info(`${signal}: shutting down`);
+    const timer = setTimeout(() => process.exit(1), 10_000);
+    timer.unref();
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        server.app.log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error('Portcullis failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+// Starting and stopping a Portcullis node: config -> logger -> storage -> services -> first-start
+// provisioning -> HTTPS app. main.ts calls this for `npm start`; tests call it in-process.
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app.ts';
+import type { Config } from './config/index.ts';
+import { createLogger } from './http/logger.ts';
+import { loadTlsPair } from './http/tls.ts';
+import { ensureSuperTenant } from './provisioning.ts';
+import { createServices, type Services } from './services.ts';
+import { openStorage } from './storage/database.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  services: Services;
+  /** https://host:port the server listens on. */
+  url: string;
+  port: number;
+  /** The TLS certificate in use (tests trust it explicitly). */
+  certificate: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+  const log = options.logger ?? createLogger(config.logging.level);
+  const db = config.database.identity_db;
+  const storage = await openStorage({
+    type: db.type,
+    path: db.path || join(config.server.data_dir, 'portcullis.db'),
+    url: db.url,
+    username: db.username,
+    password: db.password,
+    poolSize: db.pool_size,
+  });
+  try {
+    const services = createServices(config, storage, log);
+    await ensureSuperTenant(services);
+    const tls = await loadTlsPair({
+      certificate: config.transport.https.certificate,
+      privateKey: config.transport.https.private_key,
+      dataDir: config.server.data_dir,
+      hostname: config.server.hostname,
+    });
+    if (tls.generated) log.warn(`generated a self-signed TLS certificate under ${join(config.server.data_dir, 'tls')}; browsers will warn about it`);
+    const app = await buildApp(services, { tls });
+    await app.listen({ port: config.server.port, host: config.server.bind_address });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.server.port;
+    let closed = false;
+    return {
+      app,
+      services,
+      port,
+      url: `https://${config.server.hostname}:${port}`,
+      certificate: tls.cert,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await app.close();
+        await storage.close();
+      },
+    };
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+}

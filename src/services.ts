@@ -1,0 +1,66 @@
+// The composition root: builds every service once from the config and the open storage. HTTP routes,
+// protocols and the login engine receive what they need from here instead of constructing their own.
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { ClaimMetadataStore } from './claims/claim-metadata.ts';
+import { ClaimValueService } from './claims/claim-values.ts';
+import type { Config } from './config/index.ts';
+import { loadKeyring } from './crypto/key-files.ts';
+import type { Keyring } from './crypto/keyring.ts';
+import type { Storage } from './storage/database.ts';
+import { TenantConfigStore } from './tenants/tenant-config.ts';
+import { TenantService } from './tenants/tenant-service.ts';
+import { PasswordHasher } from './users/password-hash.ts';
+import { PRIMARY_DOMAIN } from './users/qualified-name.ts';
+import { SecurityStateStore } from './users/security-state.ts';
+import { SqlUserStore } from './users/sql-user-store.ts';
+import { UserService } from './users/user-service.ts';
+import { UserStoreRegistry } from './users/user-stores.ts';
+
+export interface Services {
+  config: Config;
+  storage: Storage;
+  log: Logger;
+  keyring: Keyring;
+  hasher: PasswordHasher;
+  tenants: TenantService;
+  tenantConfig: TenantConfigStore;
+  userStores: UserStoreRegistry;
+  users: UserService;
+  security: SecurityStateStore;
+  claims: ClaimMetadataStore;
+  claimValues: ClaimValueService;
+}
+
+export function createServices(config: Config, storage: Storage, log: Logger): Services {
+  const { db } = storage;
+  const keyring = loadKeyring({
+    configuredKey: config.encryption.key,
+    previousKeys: config.encryption.previous_keys,
+    keysDir: join(config.server.data_dir, 'keys'),
+    warn: (message) => log.warn(message),
+  });
+  const hasher = new PasswordHasher({
+    memoryCost: config.password_hashing.memory_cost,
+    timeCost: config.password_hashing.time_cost,
+    parallelism: config.password_hashing.parallelism,
+  });
+  const userStores = new UserStoreRegistry(new SqlUserStore(db, hasher, PRIMARY_DOMAIN));
+  const users = new UserService(db, userStores);
+  const security = new SecurityStateStore(db);
+  const claims = new ClaimMetadataStore(db);
+  return {
+    config,
+    storage,
+    log,
+    keyring,
+    hasher,
+    tenants: new TenantService(db),
+    tenantConfig: new TenantConfigStore(db),
+    userStores,
+    users,
+    security,
+    claims,
+    claimValues: new ClaimValueService(db, claims, users, security, keyring),
+  };
+}

@@ -1,0 +1,35 @@
+// Server-rendered pages. Templates live in src/ui/views/; a deployment overrides any of them by putting a
+// file of the same name in its theme folder. Eta escapes every interpolation by default.
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+
+export const DEFAULT_VIEWS_DIR = fileURLToPath(new URL('./views/', import.meta.url));
+
+class ThemedEta extends Eta {
+  constructor(defaultDir: string, themeDir: string | undefined) {
+    super({ views: defaultDir, autoEscape: true, cache: true, useWith: false, defaultExtension: '.eta' });
+    const resolveDefault = this.resolvePath;
+    // Look in the theme folder first; names are plain file names, never paths out of the folders.
+    this.resolvePath = function (template, options) {
+      const name = template.endsWith('.eta') ? template : `${template}.eta`;
+      if (name.includes('..') || isAbsolute(name)) throw new Error(`bad template name ${template}`);
+      const themed = themeDir ? join(themeDir, name) : undefined;
+      if (themed && existsSync(themed)) return themed;
+      return resolveDefault.call(this, name, options);
+    };
+  }
+}
+
+export class Views {
+  private readonly eta: Eta;
+
+  constructor(options: { themeDir?: string } = {}) {
+    this.eta = new ThemedEta(DEFAULT_VIEWS_DIR, options.themeDir ? resolve(options.themeDir) : undefined);
+  }
+
+  render(name: string, data: object): string {
+    return this.eta.render(name, data);
+  }
+}
