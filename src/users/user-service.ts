@@ -17,6 +17,9 @@ export interface CreateUserInput {
   attributes?: Record<string, string>;
 }
 
+/** A filter per user store, by store domain. */
+export type StoreFilter = (storeDomain: string) => UserFilter | undefined;
+
 export class UserService {
   constructor(
     private readonly db: Kysely<Database>,
@@ -97,15 +100,20 @@ export class UserService {
     return this.registry.storeOf(user.tenantId, user.storeDomain);
   }
 
-  /** One page over all of the tenant's stores, in store order, then by user name. */
-  async list(tenant: Tenant, query: { filter?: UserFilter; offset: number; limit: number; domain?: string }): Promise<UserPage> {
+  /**
+   * One page over all of the tenant's stores, in store order, then by user name. The filter is either one
+   * filter for every store or a function giving each store (by domain) its own, since each store maps claims
+   * to its own attribute names.
+   */
+  async list(tenant: Tenant, query: { filter?: UserFilter | StoreFilter; offset: number; limit: number; domain?: string }): Promise<UserPage> {
     const stores = query.domain ? [this.registry.storeOf(tenant.id, query.domain)] : this.registry.storesOf(tenant.id);
     let skip = query.offset;
     let want = query.limit;
     let total = 0;
     const users: UserRecord[] = [];
     for (const store of stores) {
-      const page = await store.list(tenant.id, { filter: query.filter, offset: skip, limit: Math.max(want, 0) });
+      const filter = typeof query.filter === 'function' ? query.filter(store.domain) : query.filter;
+      const page = await store.list(tenant.id, { filter, offset: skip, limit: Math.max(want, 0) });
       total += page.total;
       users.push(...page.users);
       want -= page.users.length;

@@ -1,0 +1,125 @@
+// /scim2/Users (RFC 7644 section 3): the tenant's admin creates, reads, lists, replaces, patches and deletes
+// the tenant's users. Every lookup is scoped to request.tenant, so no tenant ever sees another's users.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../errors/app-error.ts';
+import { requireAdmin } from '../../http/admin-auth.ts';
+import type { Services } from '../../services.ts';
+import { PRIMARY_DOMAIN } from '../../users/qualified-name.ts';
+import type { UserRecord } from '../../users/user-store.ts';
+import { tenantResourceUrl } from '../urls.ts';
+import { SCIM_CONTENT_TYPE, scimError } from './errors.ts';
+import { attributeList, project } from './projection.ts';
+import { ScimUsers } from './users.ts';
+
+export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+export const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+/** Largest page (advertised as filter.maxResults in /ServiceProviderConfig); also the default page size. */
+export const MAX_RESULTS = 100;
+
+type Json = Record<string, unknown>;
+type IdParams = { Params: { id: string } };
+interface ListParams {
+  filter?: string;
+  startIndex?: number;
+  count?: number;
+  attributes?: unknown;
+  excludedAttributes?: unknown;
+}
+
+/** Bounded so that no page position overflows a database's integer types. */
+const INDEX = { type: 'integer', minimum: -2147483648, maximum: 2147483647 } as const;
+const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 128 } } } as const;
+const listQuery = {
+  type: 'object',
+  properties: {
+    filter: { type: 'string' },
+    startIndex: INDEX,
+    count: INDEX,
+    attributes: { type: 'string' },
+    excludedAttributes: { type: 'string' },
+  },
+} as const;
+const searchBody = {
+  type: 'object',
+  properties: {
+    schemas: { type: 'array', items: { type: 'string' } },
+    filter: { type: 'string' },
+    startIndex: INDEX,
+    count: INDEX,
+    attributes: { type: 'array', items: { type: 'string' } },
+    excludedAttributes: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+export function registerUserRoutes(app: FastifyInstance, services: Services): void {
+  const users = new ScimUsers(services);
+  const location = (request: FastifyRequest) => (id: string) => tenantResourceUrl(services.config, request, `/scim2/Users/${encodeURIComponent(id)}`);
+  const view = (q: ListParams) => (resource: Json) => project(resource, attributeList(q.attributes), attributeList(q.excludedAttributes));
+  const send = async (request: FastifyRequest, reply: FastifyReply, user: UserRecord, status = 200) => {
+    const resource = await users.resource(user, location(request));
+    const q = (request.query ?? {}) as ListParams;
+    return reply.code(status).type(SCIM_CONTENT_TYPE).send(view(q)(resource));
+  };
+  const findUser = async (request: FastifyRequest<IdParams>) => {
+    const user = await services.users.findById(request.tenant, request.params.id);
+    if (!user) throw new AppError('USR-40401', { description: `No user with id ${request.params.id.slice(0, 128)} in this tenant.` });
+    return user;
+  };
+
+  // Only the tenant's admin gets past this; it runs before the body is read.
+  app.addHook('onRequest', requireAdmin(services.users));
+
+  const list = async (request: FastifyRequest, reply: FastifyReply, q: ListParams) => {
+    // Section 3.4.2.4: startIndex below 1 means 1; a negative count means 0.
+    const startIndex = Math.max(1, q.startIndex ?? 1);
+    const count = Math.min(MAX_RESULTS, Math.max(0, q.count ?? MAX_RESULTS));
+    const page = await users.search(request.tenant, { filter: q.filter, startIndex, count });
+    const resources = await Promise.all(page.users.map((u) => users.resource(u, location(request))));
+    return reply.type(SCIM_CONTENT_TYPE).send({
+      schemas: [LIST_RESPONSE_SCHEMA],
+      totalResults: page.total,
+      startIndex,
+      itemsPerPage: resources.length,
+      Resources: resources.map(view(q)),
+    });
+  };
+
+  app.get<{ Querystring: ListParams }>('/Users', { schema: { querystring: listQuery } }, (request, reply) => list(request, reply, request.query));
+
+  // Section 3.4.3: the same search with its parameters in a body, so filters stay out of URLs and logs.
+  app.post<{ Body: ListParams & { schemas?: string[] } }>('/Users/.search', { schema: { body: searchBody } }, (request, reply) => {
+    const { schemas } = request.body;
+    if (schemas && !schemas.includes(SEARCH_REQUEST_SCHEMA)) throw scimError('invalidSyntax', `schemas must contain ${SEARCH_REQUEST_SCHEMA}.`);
+    return list(request, reply, request.body);
+  });
+
+  // Bodies are checked by the SCIM readers, whose errors name the SCIM attribute and scimType.
+  app.post('/Users', async (request, reply) => {
+    const user = await users.create(request.tenant, request.body);
+    // Section 3.3: 201 with the resource and its URI in Location.
+    reply.header('location', location(request)(user.id));
+    return send(request, reply, user, 201);
+  });
+
+  app.get<IdParams>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => send(request, reply, await findUser(request)));
+
+  app.put<IdParams>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
+    const user = await users.replace(request.tenant, await findUser(request), request.body);
+    return send(request, reply, user);
+  });
+
+  app.patch<IdParams>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
+    const user = await users.patch(request.tenant, await findUser(request), request.body);
+    return send(request, reply, user);
+  });
+
+  app.delete<IdParams>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
+    const user = await findUser(request);
+    // Deleting the tenant's admin would leave nobody to manage the tenant (WSO2 refuses it too).
+    if (user.storeDomain === PRIMARY_DOMAIN && user.username.toLowerCase() === request.tenant.adminUsername.toLowerCase()) {
+      throw new AppError('PCS-40300', { description: "The tenant's admin cannot be deleted." });
+    }
+    await services.users.delete(user);
+    return reply.code(204).send();
+  });
+}
