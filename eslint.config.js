@@ -24,6 +24,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/ui/assets/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', navigator: 'readonly', window: 'readonly' } },
+  },
+  {
     files: ['scripts/**', 'bench/**', '**/*.test.ts', 'test/**', 'samples/**'],
     rules: { 'no-console': 'off' },
   },

@@ -1,8 +1,11 @@
 // Builds the HTTPS application: framework plumbing (tenant resolution, errors, headers, body limits) and
 // every route. Starting and stopping the process is main.ts's job.
+import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAdminApis } from './api/index.ts';
+import { createMyAccountFront, registerMyAccount } from './protocols/myaccount/myaccount.front.ts';
+import { registerAuthenticationEndpoint } from './ui/authentication-endpoint.ts';
 import { registerAssets } from './http/assets.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { registerHealthRoutes } from './http/health.ts';
@@ -32,6 +35,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const views = new Views({ themeDir: options.themeDir });
 
   await app.register(formbody, { bodyLimit: config.server.max_body_size });
+  await app.register(cookie);
   // SCIM clients send application/scim+json (RFC 7644 section 3.1); it is JSON.
   app.addContentTypeParser(['application/scim+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
   installErrorHandlers(app, views);
@@ -40,5 +44,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerHealthRoutes(app, () => services.storage.ping());
   registerAssets(app);
   await registerAdminApis(app, services);
+  const lifetimes = { loginMs: config.session.login_timeout * 60_000, ssoMaxMs: config.session.max_lifetime * 60_000 };
+  services.fronts.register(createMyAccountFront());
+  registerAuthenticationEndpoint(app, services.engine, views, lifetimes);
+  registerMyAccount(app, { ...services, views, lifetimes });
   return app;
 }

@@ -7,6 +7,8 @@ import { ClaimValueService } from './claims/claim-values.ts';
 import type { Config } from './config/index.ts';
 import { loadKeyring } from './crypto/key-files.ts';
 import type { Keyring } from './crypto/keyring.ts';
+import { createNotifications, type NotificationService } from './notifications/index.ts';
+import { createLoginServices, type LoginServices } from './login-services.ts';
 import type { Storage } from './storage/database.ts';
 import { TenantConfigStore } from './tenants/tenant-config.ts';
 import { TenantService } from './tenants/tenant-service.ts';
@@ -17,7 +19,7 @@ import { SqlUserStore } from './users/sql-user-store.ts';
 import { UserService } from './users/user-service.ts';
 import { UserStoreRegistry } from './users/user-stores.ts';
 
-export interface Services {
+export interface BaseServices {
   config: Config;
   storage: Storage;
   log: Logger;
@@ -30,9 +32,17 @@ export interface Services {
   security: SecurityStateStore;
   claims: ClaimMetadataStore;
   claimValues: ClaimValueService;
+  notifications: NotificationService;
 }
 
 export function createServices(config: Config, storage: Storage, log: Logger): Services {
+  const base = createBaseServices(config, storage, log);
+  return { ...base, ...createLoginServices(base) };
+}
+
+export type Services = BaseServices & LoginServices;
+
+function createBaseServices(config: Config, storage: Storage, log: Logger): BaseServices {
   const { db } = storage;
   const keyring = loadKeyring({
     configuredKey: config.encryption.key,
@@ -49,6 +59,7 @@ export function createServices(config: Config, storage: Storage, log: Logger): S
   const users = new UserService(db, userStores);
   const security = new SecurityStateStore(db);
   const claims = new ClaimMetadataStore(db);
+  const claimValues = new ClaimValueService(db, claims, users, security, keyring);
   return {
     config,
     storage,
@@ -61,6 +72,7 @@ export function createServices(config: Config, storage: Storage, log: Logger): S
     users,
     security,
     claims,
-    claimValues: new ClaimValueService(db, claims, users, security, keyring),
+    claimValues,
+    notifications: createNotifications({ config, db, claims, claimValues, log }),
   };
 }

@@ -2,5 +2,20 @@
 // /t/{tenant}/path).
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
+import { registerApplicationRoutes } from './applications.routes.ts';
+import { registerAuditRoutes } from './audit.routes.ts';
+import { registerAuthenticatorRoutes } from './authenticators.routes.ts';
+import { registerClaimRoutes } from './claims.routes.ts';
+import { registerEmailTemplateApi } from './email-templates.ts';
+import { registerScim } from './scim/index.ts';
+import { registerTenantRoutes } from './tenants.routes.ts';
 
-export async function registerAdminApis(_app: FastifyInstance, _services: Services): Promise<void> {}
+export async function registerAdminApis(app: FastifyInstance, services: Services): Promise<void> {
+  await app.register(async (scope) => registerTenantRoutes(scope, services));
+  await app.register(async (scope) => registerClaimRoutes(scope, services));
+  await registerScim(app, services);
+  await app.register(async (scope) => registerEmailTemplateApi(scope, services));
+  await app.register(async (scope) => registerApplicationRoutes(scope, services));
+  await app.register(async (scope) => registerAuthenticatorRoutes(scope, services));
+  await app.register(async (scope) => registerAuditRoutes(scope, services));
+}

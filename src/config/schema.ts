@@ -289,7 +289,7 @@ const email = section(
     port: int({ default: 587, min: 1, max: 65535, description: 'SMTP port (587 submission with STARTTLS, 465 implicit TLS).' }),
     enable_start_tls: bool({ default: true, description: 'Require STARTTLS before sending credentials or mail.' }),
     enable_authentication: bool({ default: true, description: 'Log in to the SMTP server with username and password.' }),
-    signature: str({ default: '', description: 'Text appended to every notification email.' }),
+    signature: str({ default: '', description: 'Sender name shown in the From header (as in WSO2), also added as a signature below the body.' }),
   },
   {
     description: 'Outgoing email (TOTP codes by email, notifications), WSO2 keys.',
@@ -302,6 +302,30 @@ const email = section(
           : undefined,
     ],
   },
+);
+
+const session = section(
+  {
+    login_timeout: int({
+      default: 15,
+      min: 1,
+      max: 1440,
+      description: 'Minutes a login may take from its start to its last step (the lifetime of the authentication context, sessionDataKey).',
+    }),
+    idle_timeout: int({
+      default: 15,
+      min: 1,
+      max: 525600,
+      description: 'Minutes an SSO session (commonAuthId cookie) lives without use; each login through it extends it (WSO2: idle_session_timeout).',
+    }),
+    max_lifetime: int({
+      default: 480,
+      min: 1,
+      max: 525600,
+      description: 'Minutes after which an SSO session ends however active it is; the user then logs in again.',
+    }),
+  },
+  { description: 'Logins in progress and SSO sessions.' },
 );
 
 const sampleApp = section(
@@ -334,6 +358,7 @@ export const configSchema = section({
   password_hashing: passwordHashing,
   identity_mgt: section({ account_locking: accountLocking }),
   output_adapter: section({ email }),
+  session,
   sample_app: sampleApp,
   authentication: section({ authenticator: section({ totp }) }),
 });

@@ -165,10 +165,10 @@ export const totpParameters = section(
     }),
     secretLength: int({
       default: 20,
-      min: 10,
+      min: 16,
       max: 64,
       description:
-        'Portcullis extension. Length of new TOTP secrets in bytes. 20 matches the SHA1 output size that RFC 4226 section 4 recommends; WSO2 uses 10.',
+        'Portcullis extension. Length of new TOTP secrets in bytes, at least 16 (128 bits, RFC 4226 section 4). 20 matches the SHA1 output size RFC 4226 recommends. WSO2 generates 10-byte secrets; those still verify when imported.',
     }),
   },
   {

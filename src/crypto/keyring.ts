@@ -2,7 +2,7 @@
 // rotated. The newest key encrypts; every key in the ring still decrypts. Each ciphertext is bound to where
 // it is stored (associated data such as user id and claim URI), so a value copied to another user's row
 // does not decrypt there.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { AppError } from '../errors/app-error.ts';
 
 const VERSION = 'v1';
@@ -66,6 +66,15 @@ export class Keyring {
 
   decryptString(value: string, associatedData: string): string {
     return this.decrypt(value, associatedData).toString('utf8');
+  }
+
+  /**
+   * A keyed hash for short-lived values that must be compared but not stored readably (email codes).
+   * The MAC key is derived from the current key with HKDF (RFC 5869), per purpose.
+   */
+  mac(purpose: string, data: string): string {
+    const key = Buffer.from(hkdfSync('sha256', this.keys.get(this.currentId)!, Buffer.alloc(0), `portcullis-mac:${purpose}`, 32));
+    return createHmac('sha256', key).update(data).digest('base64url');
   }
 
   /** True when the value was encrypted under an older key and should be re-encrypted when next written. */

@@ -25,6 +25,9 @@ export const ERROR_CODES = {
   'TNT-40401': { status: 404, message: 'Tenant not found.', description: 'No active tenant has this domain.' },
   'TNT-40901': { status: 409, message: 'Tenant exists.', description: 'A tenant with this domain already exists.' },
   'TNT-40001': { status: 400, message: 'Invalid tenant domain.', description: 'A tenant domain is a lower-case DNS-like name such as example.com.' },
+  'TNT-40002': { status: 400, message: 'Invalid tenant owner.', description: 'A tenant needs exactly one owner with a user name and a password.' },
+  'TNT-40301': { status: 403, message: 'Super tenant only.', description: 'Only the admin of the super tenant (carbon.super) manages tenants.' },
+  'TNT-40302': { status: 403, message: 'Super tenant cannot be deactivated.', description: 'carbon.super is always active.' },
 
   // Users and user stores
   'USR-40001': { status: 400, message: 'Invalid user name.', description: 'The user name is empty, too long or contains characters that are not allowed.' },
@@ -39,6 +42,34 @@ export const ERROR_CODES = {
   'CLM-40002': { status: 400, message: 'Claim is read-only.', description: 'This claim cannot be changed through this API.' },
   'CLM-40401': { status: 404, message: 'Claim not found.', description: 'No local claim has this URI or id.' },
   'CLM-40901': { status: 409, message: 'Claim exists.', description: 'A local claim with this URI already exists.' },
+
+  // SCIM 2.0 (RFC 7644 section 3.12): the scimType of each code is in src/api/scim/errors.ts
+  'SCM-40001': { status: 400, message: 'Invalid filter.', description: 'The filter syntax is invalid or names an unsupported attribute or operator.' },
+  'SCM-40002': { status: 400, message: 'Invalid syntax.', description: 'The request body is not a valid SCIM message.' },
+  'SCM-40003': { status: 400, message: 'Invalid path.', description: 'The PATCH path is invalid or names an unsupported attribute.' },
+  'SCM-40004': { status: 400, message: 'No target.', description: 'The PATCH path matches no value.' },
+  'SCM-40005': { status: 400, message: 'Invalid value.', description: 'A required value is missing or a value has the wrong type.' },
+  'SCM-40006': { status: 400, message: 'Attribute is immutable.', description: 'The request tries to change an attribute that cannot be changed.' },
+
+  // Login flows
+  'FLW-40001': { status: 400, message: 'Invalid login request.', description: 'The submission does not fit the current login step.' },
+  'FLW-40002': { status: 400, message: 'The login was not completed.', description: 'The login could not be completed. Start again from the application.' },
+  'FLW-40401': { status: 404, message: 'Login session not found.', description: 'This login has expired or belongs to another browser. Start again from the application.' },
+  'FLW-40901': { status: 409, message: 'The login changed.', description: 'This login was continued in another window. Use that window, or start again.' },
+
+  // Applications
+  'APP-40001': { status: 400, message: 'Invalid application.', description: 'The application settings are not valid.' },
+  'APP-40002': { status: 400, message: 'Unknown or disabled authenticator.', description: 'An authentication step names an authenticator that does not exist or is disabled.' },
+  'APP-40401': { status: 404, message: 'Application not found.', description: 'No application matches the request.' },
+  'APP-40901': { status: 409, message: 'Application exists.', description: 'An application with this name or identifier already exists in the tenant.' },
+  'APP-40301': { status: 403, message: 'System application.', description: 'This built-in application cannot be deleted or renamed.' },
+
+  // Notifications (email templates and sending)
+  'NTF-40001': { status: 400, message: 'No email address.', description: 'The user has no email address to send the message to.' },
+  'NTF-40002': { status: 400, message: 'Invalid email template.', description: 'The email template is not valid.' },
+  'NTF-40401': { status: 404, message: 'Email template type not found.', description: 'No email template type has this id.' },
+  'NTF-40402': { status: 404, message: 'Email template not found.', description: 'The template type has no template for this locale.' },
+  'NTF-50301': { status: 503, message: 'Email could not be sent.', description: 'The mail server did not accept the message. Try again later.' },
 
   // Secrets at rest
   'SEC-50001': { status: 500, message: 'Unable to decrypt a stored secret.', description: 'The stored value was changed, or was encrypted with a key this server does not have.' },

@@ -82,6 +82,92 @@ export interface TenantConfigTable {
   updated_at: number;
 }
 
+export interface ApplicationsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  name_key: string;
+  /** 'custom', or 'system' for built-in applications such as My Account. */
+  kind: string;
+  /** JSON: description, inbound protocol settings, authentication sequence, claim settings. */
+  config: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApplicationIdentifiersTable {
+  tenant_id: string;
+  protocol: string;
+  identifier: string;
+  application_id: string;
+}
+
+/** A login in progress, keyed by sessionDataKey. `version` makes every save a compare-and-set. */
+export interface AuthContextsTable {
+  id: string;
+  tenant_id: string;
+  /** SHA-256 of the browser's session nonce cookie: the context only answers to that browser. */
+  nonce_hash: string;
+  state: string;
+  version: number;
+  created_at: number;
+  expires_at: number;
+}
+
+/** An SSO session, keyed by the SHA-256 of the commonAuthId cookie (the cookie itself is never stored). */
+export interface SsoSessionsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  state: string;
+  version: number;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  tenant_id: string;
+  at: number;
+  event: string;
+  outcome: string;
+  user_id: string | null;
+  username: string | null;
+  application: string | null;
+  authenticator: string | null;
+  reason: string | null;
+  trace_id: string | null;
+  remote_address: string | null;
+}
+
+/** The one pending email code per user, stored as a keyed hash; deleting the row is what uses it. */
+export interface EmailCodesTable {
+  user_id: string;
+  tenant_id: string;
+  code_hash: string;
+  expires_at: number;
+}
+
+export interface NotificationSendsTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  sent_at: number;
+}
+
+/** A tenant's own version of an email template; templates without a row fall back to the shipped defaults. */
+export interface EmailTemplatesTable {
+  tenant_id: string;
+  template_type: string;
+  locale: string;
+  content_type: string;
+  subject: string;
+  body: string;
+  footer: string;
+  updated_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -91,4 +177,12 @@ export interface Database {
   claims: ClaimsTable;
   claim_mappings: ClaimMappingsTable;
   tenant_config: TenantConfigTable;
+  email_templates: EmailTemplatesTable;
+  applications: ApplicationsTable;
+  application_identifiers: ApplicationIdentifiersTable;
+  auth_contexts: AuthContextsTable;
+  sso_sessions: SsoSessionsTable;
+  audit_events: AuditEventsTable;
+  email_codes: EmailCodesTable;
+  notification_sends: NotificationSendsTable;
 }

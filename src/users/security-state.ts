@@ -18,6 +18,27 @@ export interface SecurityState {
 
 export type SecurityPatch = Partial<SecurityState>;
 
+export type FailureCounter = 'login' | 'totp';
+
+const COUNTER_COLUMNS = { login: 'failed_login_attempts', totp: 'failed_totp_attempts' } as const;
+
+export interface LockRule {
+  /** Failures that lock the account; 0 never locks. */
+  maxAttempts: number;
+  /** How long the next lock lasts given how many locks came before; null: until an admin unlocks. */
+  durationMs: (previousLockouts: number) => number | null;
+  reason: string;
+}
+
+export interface FailureResult {
+  /** The counter after this failure (before any reset by locking). */
+  count: number;
+  locked: boolean;
+  /** True when this very failure locked the account. */
+  lockedNow: boolean;
+  unlockTime: number | null;
+}
+
 export const INITIAL_SECURITY_STATE: SecurityState = {
   failedLoginAttempts: 0,
   failedTotpAttempts: 0,
@@ -72,6 +93,78 @@ export class SecurityStateStore {
     } catch (err) {
       if (!isUniqueViolation(err)) throw err; // another request created it first
     }
+  }
+
+  /**
+   * Counts one failure on `counter` in one transaction, and locks the account when the count reaches
+   * `maxAttempts` (the counter then restarts at 0, as in WSO2). Concurrent failures are all counted: the
+   * increment is an UPDATE of the stored value, never a read-modify-write in the application.
+   */
+  async registerFailure(user: UserRecord, counter: FailureCounter, lock: LockRule, now: number): Promise<FailureResult> {
+    await this.ensureRow(user);
+    const column = COUNTER_COLUMNS[counter];
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('user_security')
+        .set((eb) => ({ [column]: eb(eb.ref(column), '+', 1) }))
+        .where('user_id', '=', user.id)
+        .execute();
+      const row = await trx.selectFrom('user_security').selectAll().where('user_id', '=', user.id).executeTakeFirstOrThrow();
+      const state = toState(row);
+      const count = counter === 'login' ? state.failedLoginAttempts : state.failedTotpAttempts;
+      if (state.accountLocked || lock.maxAttempts <= 0 || count < lock.maxAttempts) {
+        return { count, locked: state.accountLocked, unlockTime: state.unlockTime, lockedNow: false };
+      }
+      const duration = lock.durationMs(state.lockoutCount);
+      const unlockTime = duration === null ? null : now + duration;
+      const r = await trx
+        .updateTable('user_security')
+        .set((eb) => ({
+          account_locked: 1,
+          locked_reason: lock.reason,
+          unlock_time: unlockTime,
+          lockout_count: eb(eb.ref('lockout_count'), '+', 1),
+          [column]: 0,
+        }))
+        .where('user_id', '=', user.id)
+        .where('account_locked', '=', 0)
+        .executeTakeFirst();
+      return { count, locked: true, unlockTime, lockedNow: Number(r.numUpdatedRows) === 1 };
+    });
+  }
+
+  /** Resets one failure counter after a success. */
+  async resetFailures(user: UserRecord, counter: FailureCounter): Promise<void> {
+    const column = COUNTER_COLUMNS[counter];
+    await this.db.updateTable('user_security').set({ [column]: 0 }).where('user_id', '=', user.id).where(column, '>', 0).execute();
+  }
+
+  /** Unlocks an account whose lock has run out; true when this call unlocked it. */
+  async unlockIfExpired(user: UserRecord, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('user_security')
+      .set({ account_locked: 0, locked_reason: null, unlock_time: null, failed_login_attempts: 0, failed_totp_attempts: 0 })
+      .where('user_id', '=', user.id)
+      .where('account_locked', '=', 1)
+      .where('unlock_time', 'is not', null)
+      .where('unlock_time', '<=', now)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Accepts a TOTP time step at most once per user (RFC 6238 section 5.2): one conditional UPDATE that only
+   * a step newer than every accepted one passes, so two nodes or two tabs cannot both accept a code.
+   */
+  async acceptTotpStep(user: UserRecord, step: number): Promise<boolean> {
+    await this.ensureRow(user);
+    const r = await this.db
+      .updateTable('user_security')
+      .set({ last_totp_step: step })
+      .where('user_id', '=', user.id)
+      .where((eb) => eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   async update(user: UserRecord, patch: SecurityPatch): Promise<void> {

@@ -1,7 +1,11 @@
 // Migrations in order. Append new ones; never edit one that has shipped.
 import type { Migration } from 'kysely';
 import * as m001 from './001-initial.ts';
+import * as m002 from './002-email-templates.ts';
+import * as m003 from './003-login-flows.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
+  '002-email-templates': m002,
+  '003-login-flows': m003,
 };

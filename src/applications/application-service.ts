@@ -1,0 +1,105 @@
+// Creating and changing applications from API input (WSO2's application API shape): the sequence is
+// checked against the authenticators this server has, and each inbound protocol's settings by the protocol
+// that owns them (SAML checks its issuer and ACS URLs, ...).
+import { AppError } from '../errors/app-error.ts';
+import type { Tenant } from '../tenants/tenant-service.ts';
+import type { Application, AuthenticationSequence, ClaimConfiguration } from './application.ts';
+import type { ApplicationStore, ProtocolIdentifier } from './application-store.ts';
+import { normaliseSequence, type AuthenticatorLookup } from './sequence.ts';
+
+/** What a protocol contributes to applications: validation of its settings and its identifiers. */
+export interface InboundProtocol {
+  readonly protocol: string;
+  /** Checks and normalises settings; throws APP-40001 with a precise description when they are wrong. */
+  validate(input: unknown, tenant: Tenant): Promise<{ settings: unknown; identifiers: string[] }>;
+}
+
+export interface ApplicationInput {
+  name?: string;
+  description?: string;
+  accessUrl?: string;
+  claimConfiguration?: ClaimConfiguration;
+  inboundProtocolConfiguration?: Record<string, unknown>;
+  authenticationSequence?: AuthenticationSequence;
+}
+
+const NAME = /^[^\s].{0,253}[^\s]$|^[^\s]$/u;
+
+export class ApplicationService {
+  private readonly protocols = new Map<string, InboundProtocol>();
+
+  constructor(
+    readonly store: ApplicationStore,
+    private readonly lookup: AuthenticatorLookup,
+  ) {}
+
+  registerProtocol(protocol: InboundProtocol): void {
+    this.protocols.set(protocol.protocol, protocol);
+  }
+
+  private async inbound(tenant: Tenant, input: Record<string, unknown> | undefined, current: Record<string, unknown>) {
+    const settings: Record<string, unknown> = { ...current };
+    for (const [protocol, value] of Object.entries(input ?? {})) {
+      const handler = this.protocols.get(protocol);
+      if (!handler) throw new AppError('APP-40001', { description: `Inbound protocol "${protocol}" is not supported.` });
+      if (value === null) delete settings[protocol];
+      else settings[protocol] = (await handler.validate(value, tenant)).settings;
+    }
+    const identifiers: ProtocolIdentifier[] = [];
+    for (const [protocol, value] of Object.entries(settings)) {
+      const handler = this.protocols.get(protocol);
+      if (!handler) continue;
+      for (const identifier of (await handler.validate(value, tenant)).identifiers) identifiers.push({ protocol, identifier });
+    }
+    return { settings, identifiers };
+  }
+
+  private checkClaims(config: ClaimConfiguration | undefined): ClaimConfiguration {
+    const requested = config?.requestedClaims ?? [];
+    if (!Array.isArray(requested) || requested.some((c) => typeof c?.claim?.uri !== 'string')) {
+      throw new AppError('APP-40001', { description: 'claimConfiguration.requestedClaims must be a list of { claim: { uri }, mandatory }.' });
+    }
+    return { ...config, requestedClaims: requested.map((c) => ({ claim: { uri: c.claim.uri }, mandatory: c.mandatory === true })) };
+  }
+
+  private checkName(name: unknown): string {
+    if (typeof name !== 'string' || !NAME.test(name)) throw new AppError('APP-40001', { description: 'name is required: 1 to 255 characters, not starting or ending with a space.' });
+    return name;
+  }
+
+  async create(tenant: Tenant, input: ApplicationInput): Promise<Application> {
+    const name = this.checkName(input.name);
+    const { settings, identifiers } = await this.inbound(tenant, input.inboundProtocolConfiguration, {});
+    return this.store.create(
+      {
+        tenantId: tenant.id,
+        name,
+        kind: 'custom',
+        description: input.description ?? '',
+        accessUrl: input.accessUrl ?? '',
+        authenticationSequence: normaliseSequence(input.authenticationSequence, this.lookup),
+        claimConfiguration: this.checkClaims(input.claimConfiguration),
+        inboundProtocols: settings,
+      },
+      identifiers,
+    );
+  }
+
+  /** Applies the fields present in `input` (WSO2's PATCH semantics: absent fields stay). */
+  async update(tenant: Tenant, app: Application, input: ApplicationInput): Promise<Application> {
+    if (input.name !== undefined && input.name !== app.name && app.kind === 'system') throw new AppError('APP-40301');
+    const { settings, identifiers } = await this.inbound(tenant, input.inboundProtocolConfiguration, app.inboundProtocols);
+    return this.store.update(
+      {
+        ...app,
+        name: input.name === undefined ? app.name : this.checkName(input.name),
+        description: input.description ?? app.description,
+        accessUrl: input.accessUrl ?? app.accessUrl,
+        authenticationSequence: input.authenticationSequence === undefined ? app.authenticationSequence : normaliseSequence(input.authenticationSequence, this.lookup),
+        claimConfiguration: input.claimConfiguration === undefined ? app.claimConfiguration : this.checkClaims(input.claimConfiguration),
+        inboundProtocols: settings,
+      },
+      identifiers,
+    );
+  }
+}

@@ -1,0 +1,168 @@
+// Applications in the database: one row each (settings as JSON) and one indexed row per protocol
+// identifier (SAML issuer, OIDC client id), unique within the tenant.
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import { AppError } from '../errors/app-error.ts';
+import { isUniqueViolation } from '../storage/database.ts';
+import type { Database } from '../storage/schema.ts';
+import { DEFAULT_SEQUENCE, MY_ACCOUNT_APP, type Application } from './application.ts';
+
+type Row = Selectable<Database['applications']>;
+type Settings = Omit<Application, 'id' | 'tenantId' | 'name' | 'kind' | 'createdAt' | 'updatedAt'>;
+
+/** The protocol identifiers an application answers to, e.g. [{protocol: 'saml', identifier: 'travelocity.com'}]. */
+export interface ProtocolIdentifier {
+  protocol: string;
+  identifier: string;
+}
+
+function toApplication(row: Row): Application {
+  const s = JSON.parse(row.config) as Settings;
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    kind: row.kind === 'system' ? 'system' : 'custom',
+    description: s.description ?? '',
+    accessUrl: s.accessUrl ?? '',
+    authenticationSequence: s.authenticationSequence ?? structuredClone(DEFAULT_SEQUENCE),
+    claimConfiguration: s.claimConfiguration ?? { requestedClaims: [] },
+    inboundProtocols: s.inboundProtocols ?? {},
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function settingsOf(app: Application): string {
+  const s: Settings = {
+    description: app.description,
+    accessUrl: app.accessUrl,
+    authenticationSequence: app.authenticationSequence,
+    claimConfiguration: app.claimConfiguration,
+    inboundProtocols: app.inboundProtocols,
+  };
+  return JSON.stringify(s);
+}
+
+export class ApplicationStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(tenantId: string, id: string): Promise<Application | undefined> {
+    const row = await this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    return row && toApplication(row);
+  }
+
+  async require(tenantId: string, id: string): Promise<Application> {
+    const app = await this.get(tenantId, id);
+    if (!app) throw new AppError('APP-40401');
+    return app;
+  }
+
+  async findByName(tenantId: string, name: string): Promise<Application | undefined> {
+    const row = await this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).where('name_key', '=', name.toLowerCase()).executeTakeFirst();
+    return row && toApplication(row);
+  }
+
+  async findByIdentifier(tenantId: string, protocol: string, identifier: string): Promise<Application | undefined> {
+    const row = await this.db
+      .selectFrom('application_identifiers as i')
+      .innerJoin('applications as a', 'a.id', 'i.application_id')
+      .selectAll('a')
+      .where('i.tenant_id', '=', tenantId)
+      .where('i.protocol', '=', protocol)
+      .where('i.identifier', '=', identifier)
+      .executeTakeFirst();
+    return row && toApplication(row);
+  }
+
+  async list(tenantId: string, offset: number, limit: number): Promise<{ total: number; applications: Application[] }> {
+    const [{ total }] = (await this.db
+      .selectFrom('applications')
+      .select((eb) => eb.fn.countAll<number>().as('total'))
+      .where('tenant_id', '=', tenantId)
+      .execute()) as [{ total: number }];
+    const rows = await this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).orderBy('name_key').limit(limit).offset(offset).execute();
+    return { total: Number(total), applications: rows.map(toApplication) };
+  }
+
+  /** Inserts a validated application with its protocol identifiers; a taken name or identifier is APP-40901. */
+  async create(app: Omit<Application, 'id' | 'createdAt' | 'updatedAt'>, identifiers: ProtocolIdentifier[]): Promise<Application> {
+    const now = Date.now();
+    const full: Application = { ...app, id: randomUUID(), createdAt: now, updatedAt: now };
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('applications')
+          .values({ id: full.id, tenant_id: full.tenantId, name: full.name, name_key: full.name.toLowerCase(), kind: full.kind, config: settingsOf(full), created_at: now, updated_at: now })
+          .execute();
+        if (identifiers.length > 0) {
+          await trx
+            .insertInto('application_identifiers')
+            .values(identifiers.map((i) => ({ tenant_id: full.tenantId, protocol: i.protocol, identifier: i.identifier, application_id: full.id })))
+            .execute();
+        }
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('APP-40901');
+      throw err;
+    }
+    return full;
+  }
+
+  /** Replaces an application's settings and identifiers. */
+  async update(app: Application, identifiers: ProtocolIdentifier[]): Promise<Application> {
+    const updated = { ...app, updatedAt: Date.now() };
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('applications')
+          .set({ name: updated.name, name_key: updated.name.toLowerCase(), config: settingsOf(updated), updated_at: updated.updatedAt })
+          .where('id', '=', app.id)
+          .execute();
+        await trx.deleteFrom('application_identifiers').where('application_id', '=', app.id).execute();
+        if (identifiers.length > 0) {
+          await trx
+            .insertInto('application_identifiers')
+            .values(identifiers.map((i) => ({ tenant_id: app.tenantId, protocol: i.protocol, identifier: i.identifier, application_id: app.id })))
+            .execute();
+        }
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('APP-40901');
+      throw err;
+    }
+    return updated;
+  }
+
+  async delete(app: Application): Promise<void> {
+    if (app.kind === 'system') throw new AppError('APP-40301');
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('application_identifiers').where('application_id', '=', app.id).execute();
+      await trx.deleteFrom('applications').where('id', '=', app.id).execute();
+    });
+  }
+
+  /** The tenant's built-in My Account application, created on first use. */
+  async ensureMyAccount(tenantId: string): Promise<Application> {
+    const existing = await this.findByName(tenantId, MY_ACCOUNT_APP);
+    if (existing) return existing;
+    try {
+      return await this.create(
+        {
+          tenantId,
+          name: MY_ACCOUNT_APP,
+          kind: 'system',
+          description: 'The self-service account page (/myaccount).',
+          accessUrl: '/myaccount',
+          authenticationSequence: structuredClone(DEFAULT_SEQUENCE),
+          claimConfiguration: { requestedClaims: [] },
+          inboundProtocols: {},
+        },
+        [],
+      );
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'APP-40901') return (await this.findByName(tenantId, MY_ACCOUNT_APP))!;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+// Typed audit events (login step ok/failed, enrolled, locked, code sent by email, login completed), stored
+// per tenant. They say who, which application and authenticator, the outcome and a reason code; they never
+// hold a code, a secret or a password.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema.ts';
+import { domainQualified } from '../users/qualified-name.ts';
+import type { UserRecord } from '../users/user-store.ts';
+
+export type AuditEventName =
+  | 'login.step'
+  | 'login.completed'
+  | 'login.failed'
+  | 'totp.enrolled'
+  | 'totp.email_sent'
+  | 'account.locked'
+  | 'logout';
+
+export interface AuditInput {
+  tenantId: string;
+  event: AuditEventName;
+  outcome: 'success' | 'failure';
+  user?: Pick<UserRecord, 'id' | 'storeDomain' | 'username'> | undefined;
+  application?: string | undefined;
+  authenticator?: string | undefined;
+  reason?: string | undefined;
+  traceId?: string | undefined;
+  remoteAddress?: string | undefined;
+}
+
+export interface AuditEvent extends Omit<AuditInput, 'user'> {
+  id: string;
+  at: number;
+  userId?: string;
+  username?: string;
+}
+
+export class AuditLog {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async record(input: AuditInput): Promise<void> {
+    await this.db
+      .insertInto('audit_events')
+      .values({
+        id: randomUUID(),
+        tenant_id: input.tenantId,
+        at: this.now(),
+        event: input.event,
+        outcome: input.outcome,
+        user_id: input.user?.id ?? null,
+        username: input.user ? domainQualified(input.user.storeDomain, input.user.username) : null,
+        application: input.application ?? null,
+        authenticator: input.authenticator ?? null,
+        reason: input.reason?.slice(0, 255) ?? null,
+        trace_id: input.traceId ?? null,
+        remote_address: input.remoteAddress ?? null,
+      })
+      .execute();
+  }
+
+  async list(tenantId: string, query: { userId?: string; event?: string; offset: number; limit: number }): Promise<{ total: number; events: AuditEvent[] }> {
+    let q = this.db.selectFrom('audit_events').where('tenant_id', '=', tenantId);
+    if (query.userId) q = q.where('user_id', '=', query.userId);
+    if (query.event) q = q.where('event', '=', query.event);
+    const [{ total }] = (await q.select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [{ total: number }];
+    const rows = await q.selectAll().orderBy('at', 'desc').orderBy('id').limit(query.limit).offset(query.offset).execute();
+    return {
+      total: Number(total),
+      events: rows.map((r) => ({
+        id: r.id,
+        at: Number(r.at),
+        tenantId: r.tenant_id,
+        event: r.event as AuditEventName,
+        outcome: r.outcome as 'success' | 'failure',
+        ...(r.user_id ? { userId: r.user_id } : {}),
+        ...(r.username ? { username: r.username } : {}),
+        ...(r.application ? { application: r.application } : {}),
+        ...(r.authenticator ? { authenticator: r.authenticator } : {}),
+        ...(r.reason ? { reason: r.reason } : {}),
+        ...(r.trace_id ? { traceId: r.trace_id } : {}),
+        ...(r.remote_address ? { remoteAddress: r.remote_address } : {}),
+      })),
+    };
+  }
+}

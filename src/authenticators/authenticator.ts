@@ -1,0 +1,77 @@
+// The contract between the login engine and an authenticator (basic, totp, ...). The engine owns the
+// flow: it loads the context, asks the current step's authenticator what to do, saves the context and moves
+// on. Authenticators never write HTML or touch HTTP: they answer with outcomes and describe their pages.
+import type { Tenant } from '../tenants/tenant-service.ts';
+import type { UserRecord } from '../users/user-store.ts';
+
+/** Form fields posted to /commonauth (WSO2's names: username, password, token, ENABLE_TOTP, sendToken, ...). */
+export type FormFields = Readonly<Record<string, string | undefined>>;
+
+export interface StepContext {
+  readonly tenant: Tenant;
+  readonly application: { id: string; name: string };
+  /** The user an earlier step identified (undefined in the identifying step). */
+  readonly user: UserRecord | undefined;
+  /** This authenticator's own state in the login, kept between requests. Mutate it; the engine saves it. */
+  readonly state: Record<string, unknown>;
+  /** The sessionDataKey, e.g. to bind encrypted values to this login. */
+  readonly contextId: string;
+  readonly now: number;
+  readonly remoteAddress: string;
+  readonly traceId: string;
+  /** Whether this step offers other options the user could choose instead. */
+  readonly hasAlternatives: boolean;
+}
+
+/** Why a step failed, for pages and audit: an i18n-style key, plus user-safe details. */
+export interface Failure {
+  reason: string;
+  /** Shown only when the authenticator's settings allow it (showAuthFailureReason). */
+  details?: { remainingAttempts?: number; unlockTime?: number; lockedReason?: string };
+  /** Extra URL parameters for WSO2 compatibility (errorCode, lockedReason, ...). */
+  params?: Record<string, string>;
+}
+
+export type StepOutcome =
+  /** Show one of this authenticator's pages. */
+  | { kind: 'show'; view: string; notice?: string }
+  /** Wrong input: show the page again with the failure. */
+  | { kind: 'retry'; view: string; failure: Failure }
+  /** The step is done; `user` is who it proved (the same user as before for non-identifying steps). */
+  | { kind: 'success'; user: UserRecord; amr: readonly string[] }
+  /** The step does not apply (e.g. TOTP not enrolled and not mandatory). */
+  | { kind: 'skip' }
+  /** The login cannot continue (locked account, enrolment refused); show an error page and end it. */
+  | { kind: 'fail'; failure: Failure; view?: string };
+
+export interface PageModel {
+  /** Template name in src/ui/views (or the theme folder). */
+  template: string;
+  title: string;
+  data: Record<string, unknown>;
+}
+
+export interface Authenticator {
+  /** WSO2's name, used in application sequences: 'BasicAuthenticator', 'totp'. */
+  readonly name: string;
+  /** Other names accepted in sequences (e.g. 'basic'). */
+  readonly aliases: readonly string[];
+  readonly displayName: string;
+  /** RFC 8176 methods this authenticator proves, e.g. ['pwd'] or ['otp']. */
+  readonly amr: readonly string[];
+  /** True when the authenticator finds the user (basic); false when it needs one from an earlier step. */
+  readonly identifiesUser: boolean;
+  /** Whether the deployment enables it (e.g. [authentication.authenticator.totp] enable). */
+  enabled(): boolean;
+  /** First visit to the step. */
+  begin(ctx: StepContext): Promise<StepOutcome>;
+  /** Whether a /commonauth POST is meant for this authenticator (WSO2's canHandle). */
+  canHandle(form: FormFields): boolean;
+  submit(ctx: StepContext, form: FormFields): Promise<StepOutcome>;
+  /** What a page shows (the engine renders it); `failure` is the last failure, if any. */
+  describe(ctx: StepContext, view: string, failure: Failure | undefined): Promise<PageModel>;
+  /** URL of a view: relative (served by us, tenant-qualified) or absolute (an external login UI). */
+  pageUrl(ctx: StepContext, view: string): Promise<string>;
+  /** WSO2's `authenticators=` and `type=` values for page URLs. */
+  readonly pageType: string;
+}

@@ -1,0 +1,24 @@
+// What the TOTP authenticator needs from the rest of the server.
+import type { AuditLog } from '../../audit/audit-log.ts';
+import type { ClaimValueService } from '../../claims/claim-values.ts';
+import type { Keyring } from '../../crypto/keyring.ts';
+import type { Tenant } from '../../tenants/tenant-service.ts';
+import type { LockoutService } from '../../users/lockout.ts';
+import type { SecurityStateStore } from '../../users/security-state.ts';
+import type { UserRecord } from '../../users/user-store.ts';
+import type { EmailCodeStore } from './email-code.ts';
+import type { TotpSettings } from './totp-settings.ts';
+
+/** Sends the TOTP email template with `token` to the user's email address. */
+export type SendTotpEmail = (tenant: Tenant, user: UserRecord, values: { token: string; 'expiry-minutes': string }) => Promise<unknown>;
+
+export interface TotpDeps {
+  settings: TotpSettings;
+  claimValues: ClaimValueService;
+  security: SecurityStateStore;
+  lockout: LockoutService;
+  keyring: Keyring;
+  emailCodes: EmailCodeStore;
+  sendEmail: SendTotpEmail;
+  audit: AuditLog;
+}

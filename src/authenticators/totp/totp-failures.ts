@@ -1,0 +1,51 @@
+// Failures the TOTP step shows, and the "Get a Verification Code" email.
+import { CLAIMS } from '../../claims/local-claims.ts';
+import type { TotpParameters } from '../../config/index.ts';
+import type { SecretEncoding } from '../../totp/index.ts';
+import type { LockStatus } from '../../users/lockout.ts';
+import type { UserRecord } from '../../users/user-store.ts';
+import type { Failure, StepContext, StepOutcome } from '../authenticator.ts';
+import type { TotpDeps } from './totp-deps.ts';
+
+/** The locked-account failure: the page always says the account is locked; reason and time only with showAuthFailureReason. */
+export function lockFailure(lock: Pick<LockStatus, 'reason' | 'unlockTime'> & { locked: boolean }, params: TotpParameters): Failure {
+  const failure: Failure = { reason: 'account.locked', params: { errorCode: '17003', authFailureMsg: params.accountLockAuthFailureMessage } };
+  if (params.showAuthFailureReason) {
+    failure.details = { ...(lock.reason ? { lockedReason: lock.reason } : {}), ...(lock.unlockTime ? { unlockTime: lock.unlockTime } : {}) };
+    if (lock.reason) failure.params!.lockedReason = lock.reason;
+    if (lock.unlockTime) failure.params!.unlockTime = String(Math.max(1, Math.round((lock.unlockTime - Date.now()) / 60_000)));
+  }
+  return failure;
+}
+
+/** a•••@example.com: enough for the user to recognise the address, not enough to harvest it. */
+export function maskEmail(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return '•••';
+  return `${address[0]}•••${address.slice(at)}`;
+}
+
+export async function sendEmailCode(
+  deps: TotpDeps,
+  ctx: StepContext,
+  user: UserRecord,
+  storedSecret: (user: UserRecord, fallback: SecretEncoding) => Promise<unknown>,
+): Promise<StepOutcome> {
+  const params = await deps.settings.forTenant(ctx.tenant);
+  const retry = (reason: string): StepOutcome => ({ kind: 'retry', view: 'totp', failure: { reason } });
+  if (!params.AllowSendingVerificationCodeByEmail) return retry('totp.email.disabled');
+  const lock = await deps.lockout.status(user, ctx.now);
+  if (lock.locked) return { kind: 'fail', view: 'error', failure: lockFailure(lock, params) };
+  // Mid-enrolment the user has not proven the new secret yet; an email code must not stand in for that.
+  if (!(await storedSecret(user, params.encodingMethod))) return retry('totp.email.not_enrolled');
+  const address = await deps.claimValues.getOne(user, CLAIMS.email);
+  if (!address) return retry('totp.email.no_address');
+  // The code lives as long as the TOTP window spans (timeStepSize x windowSize).
+  const ttlMs = params.timeStepSize * params.windowSize * 1000;
+  const issued = await deps.emailCodes.issue(user, params.digits, ttlMs, ctx.now);
+  if (!issued.issued) return retry('totp.email.rate_limited');
+  await deps.sendEmail(ctx.tenant, user, { token: issued.code, 'expiry-minutes': String(Math.max(1, Math.round(ttlMs / 60_000))) });
+  await deps.audit.record({ tenantId: ctx.tenant.id, event: 'totp.email_sent', outcome: 'success', user, application: ctx.application.name, authenticator: 'totp', traceId: ctx.traceId });
+  ctx.state.emailSentTo = maskEmail(address);
+  return { kind: 'show', view: 'totp', notice: 'totp.email.sent' };
+}

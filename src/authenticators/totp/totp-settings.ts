@@ -1,0 +1,82 @@
+// The TOTP parameters in force for a tenant: the file's [authentication.authenticator.totp.parameters],
+// overridden parameter by parameter by the tenant's own settings (WSO2 keeps those in the tenant registry
+// and replaces the file wholesale; a partial tenant document is normal here).
+import { AppError } from '../../errors/app-error.ts';
+import { totpParameters, validateSection, type Config, type TotpParameters } from '../../config/index.ts';
+import type { TenantConfigStore } from '../../tenants/tenant-config.ts';
+import type { Tenant } from '../../tenants/tenant-service.ts';
+import type { TotpParams } from '../../totp/index.ts';
+import { SUPER_TENANT_DOMAIN } from '../../users/qualified-name.ts';
+
+export const TOTP_RESOURCE = 'authenticator.totp';
+
+export class TotpSettings {
+  private readonly cache = new Map<string, { params: TotpParameters; until: number }>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly store: TenantConfigStore,
+    private readonly ttlMs = 5000,
+  ) {}
+
+  /** [authentication.authenticator.totp] enable: false removes TOTP everywhere. */
+  enabled(): boolean {
+    return this.config.authentication.authenticator.totp.enable;
+  }
+
+  get fileParameters(): TotpParameters {
+    return this.config.authentication.authenticator.totp.parameters;
+  }
+
+  async forTenant(tenant: Tenant): Promise<TotpParameters> {
+    const hit = this.cache.get(tenant.id);
+    if (hit && hit.until > Date.now()) return hit.params;
+    const overrides = await this.store.get(tenant.id, TOTP_RESOURCE);
+    const params = overrides ? validateSection(totpParameters, overrides, 'tenant.totp', { defaults: this.fileParameters }).value : this.fileParameters;
+    this.cache.set(tenant.id, { params, until: Date.now() + this.ttlMs });
+    return params;
+  }
+
+  async overrides(tenant: Tenant): Promise<Record<string, unknown>> {
+    return (await this.store.get(tenant.id, TOTP_RESOURCE)) ?? {};
+  }
+
+  /** Replaces the tenant's overrides after validating them like the file; refuses with every problem listed. */
+  async setOverrides(tenant: Tenant, values: Record<string, unknown>): Promise<TotpParameters> {
+    const result = validateSection(totpParameters, values, 'totp', { defaults: this.fileParameters });
+    if (result.errors.length > 0) {
+      throw new AppError('PCS-40001', { description: result.errors.map((e) => `${e.key}: ${e.message}`).join('; ') });
+    }
+    // Store the canonical names the caller set, so aliases and string forms are normalised once.
+    const canonical = Object.fromEntries(Object.keys(result.value).filter((k) => k in values || aliasSet(values, k)).map((k) => [k, (result.value as Record<string, unknown>)[k]]));
+    await this.store.put(tenant.id, TOTP_RESOURCE, canonical);
+    this.cache.delete(tenant.id);
+    return result.value;
+  }
+
+  async clearOverrides(tenant: Tenant): Promise<void> {
+    await this.store.remove(tenant.id, TOTP_RESOURCE);
+    this.cache.delete(tenant.id);
+  }
+
+  /**
+   * The issuer shown in authenticator apps: the file's Issuer for every tenant when UseCommonIssuer is
+   * set; else the tenant's own Issuer (for carbon.super, the file's); else the tenant domain.
+   */
+  async issuerFor(tenant: Tenant): Promise<string> {
+    const file = this.fileParameters;
+    if (file.UseCommonIssuer && file.Issuer) return file.Issuer;
+    const own = tenant.domain === SUPER_TENANT_DOMAIN ? file.Issuer : String((await this.overrides(tenant)).Issuer ?? '');
+    return own || tenant.domain;
+  }
+}
+
+/** Whether `values` set canonical key `k` under one of its aliases. */
+function aliasSet(values: Record<string, unknown>, k: string): boolean {
+  const node = (totpParameters.fields as Record<string, { aliases?: readonly string[] }>)[k];
+  return (node?.aliases ?? []).some((a) => a in values);
+}
+
+export function engineParams(p: TotpParameters): TotpParams {
+  return { algorithm: p.algorithm, digits: p.digits, period: p.timeStepSize, windowSize: p.windowSize };
+}

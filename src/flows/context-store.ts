@@ -1,0 +1,73 @@
+// Logins in progress, kept in the database by sessionDataKey so that any node can serve any step. Every
+// save is a compare-and-set on `version`: two tabs (or two nodes) cannot both advance the same login.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { AppError } from '../errors/app-error.ts';
+import type { Database } from '../storage/schema.ts';
+import type { FlowState } from './flow-state.ts';
+
+export interface StoredContext {
+  id: string;
+  version: number;
+  state: FlowState;
+  expiresAt: number;
+}
+
+/** 128 random bits, written like a UUID (WSO2's sessionDataKey looks like one). */
+export function newContextId(): string {
+  const h = randomBytes(16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export class ContextStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ttlMs: number,
+  ) {}
+
+  async create(id: string, nonce: string, state: FlowState, now: number): Promise<StoredContext> {
+    const expiresAt = now + this.ttlMs;
+    await this.db
+      .insertInto('auth_contexts')
+      .values({ id, tenant_id: state.tenantId, nonce_hash: sha256(nonce), state: JSON.stringify(state), version: 1, created_at: now, expires_at: expiresAt })
+      .execute();
+    return { id, version: 1, state, expiresAt };
+  }
+
+  /**
+   * The context, if it exists, has not expired and belongs to this browser (its nonce cookie matches).
+   * Unknown, expired and foreign contexts are indistinguishable to the caller: PCS-40400.
+   */
+  async load(id: string, nonce: string | undefined, now: number): Promise<StoredContext> {
+    const row = await this.db.selectFrom('auth_contexts').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row || Number(row.expires_at) <= now || !nonce || row.nonce_hash !== sha256(nonce)) {
+      throw new AppError('FLW-40401');
+    }
+    return { id: row.id, version: Number(row.version), state: JSON.parse(row.state) as FlowState, expiresAt: Number(row.expires_at) };
+  }
+
+  /** Saves a new state if nobody saved since `ctx` was loaded; otherwise FLW-40901. */
+  async save(ctx: StoredContext, state: FlowState): Promise<StoredContext> {
+    const result = await this.db
+      .updateTable('auth_contexts')
+      .set({ state: JSON.stringify(state), version: ctx.version + 1 })
+      .where('id', '=', ctx.id)
+      .where('version', '=', ctx.version)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new AppError('FLW-40901');
+    return { ...ctx, version: ctx.version + 1, state };
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.db.deleteFrom('auth_contexts').where('id', '=', id).execute();
+  }
+
+  async purgeExpired(now: number): Promise<number> {
+    const r = await this.db.deleteFrom('auth_contexts').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

@@ -1,0 +1,327 @@
+// The protocol-neutral login engine. A front starts a login; each POST to /commonauth (and each page view)
+// loads the context by sessionDataKey, asks the current step's authenticator what to do, saves the context
+// (compare-and-set) and either shows a page, moves to the next step, or finishes and hands the result to the
+// front. Steps an SSO session already passed are skipped; a TOTP step only if TOTP was passed.
+import type { Authenticator, Failure, FormFields, PageModel, StepContext, StepOutcome } from '../authenticators/authenticator.ts';
+import type { AuthenticatorRegistry } from '../authenticators/registry.ts';
+import type { Application } from '../applications/application.ts';
+import type { ApplicationStore } from '../applications/application-store.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { Tenant, TenantService } from '../tenants/tenant-service.ts';
+import type { UserRecord } from '../users/user-store.ts';
+import type { UserService } from '../users/user-service.ts';
+import { newContextId, type ContextStore, type StoredContext } from './context-store.ts';
+import type { FlowState } from './flow-state.ts';
+import type { FrontRegistry, FrontResponse } from './fronts.ts';
+import { finishLogin } from './finish.ts';
+import { chooserPage, errorPage, pageUrl } from './pages.ts';
+import type { SsoSession, SsoSessionStore } from './sso-session.ts';
+import { randomBytes } from 'node:crypto';
+
+export interface Browser {
+  /** Cookies the browser sent: session nonces by context id, and commonAuthId. */
+  nonce(contextId: string): string | undefined;
+  ssoCookie: string | undefined;
+  remoteAddress: string;
+  traceId: string;
+}
+
+export interface StartLogin {
+  tenant: Tenant;
+  tenantQualified: boolean;
+  application: Application;
+  protocol: string;
+  protocolState: unknown;
+  forceAuthn?: boolean;
+  passive?: boolean;
+}
+
+/** What the HTTP layer must do; cookies are described, not written, so the engine stays HTTP-free. */
+export interface EngineResponse {
+  response: FrontResponse;
+  setNonce?: { contextId: string; value: string };
+  clearNonce?: string;
+  setSso?: string;
+  clearSso?: boolean;
+}
+
+export interface EngineDeps {
+  contexts: ContextStore;
+  sso: SsoSessionStore;
+  authenticators: AuthenticatorRegistry;
+  fronts: FrontRegistry;
+  applications: ApplicationStore;
+  tenants: TenantService;
+  users: UserService;
+  audit: AuditLog;
+  now: () => number;
+}
+
+interface Loaded {
+  stored: StoredContext;
+  state: FlowState;
+  tenant: Tenant;
+  application: Application;
+  user: UserRecord | undefined;
+  sso: SsoSession | undefined;
+}
+
+export class LoginEngine {
+  constructor(private readonly deps: EngineDeps) {}
+
+  /** Starts a login for an application; shows the first page or finishes at once from an SSO session. */
+  async start(input: StartLogin, browser: Browser): Promise<EngineResponse> {
+    const now = this.deps.now();
+    const sso = input.forceAuthn ? undefined : await this.deps.sso.findByCookie(browser.ssoCookie, input.tenant.id, now);
+    const steps = input.application.authenticationSequence.steps
+      .map((s) => ({ options: s.options.map((o) => o.authenticator).filter((name) => this.deps.authenticators.find(name)?.enabled()) }))
+      // A step whose only authenticator is disabled ([authentication.authenticator.totp] enable = false) is dropped.
+      .filter((s) => s.options.length > 0);
+    const state: FlowState = {
+      tenantId: input.tenant.id,
+      tenantDomain: input.tenant.domain,
+      tenantQualified: input.tenantQualified,
+      application: { id: input.application.id, name: input.application.name },
+      protocol: input.protocol,
+      protocolState: input.protocolState,
+      steps,
+      subjectStep: Math.min(input.application.authenticationSequence.subjectStepId, steps.length) - 1,
+      stepIndex: 0,
+      completed: [],
+      authState: {},
+      forceAuthn: input.forceAuthn ?? false,
+      passive: input.passive ?? false,
+      ...(sso ? { ssoSessionId: sso.id } : {}),
+    };
+    const id = newContextId();
+    const nonce = randomBytes(16).toString('base64url');
+    const stored = await this.deps.contexts.create(id, nonce, state, now);
+    const loaded: Loaded = { stored, state, tenant: input.tenant, application: input.application, user: undefined, sso };
+    const result = await this.advance(loaded, browser);
+    return result.clearNonce === id ? result : { ...result, setNonce: { contextId: id, value: nonce } };
+  }
+
+  /** A POST (or WSO2's GET sendToken) to /commonauth. */
+  async submit(contextId: string, form: FormFields, browser: Browser): Promise<EngineResponse> {
+    const loaded = await this.load(contextId, browser);
+    const { state } = loaded;
+    if (form.abort === 'true') return this.abandon(loaded, state.failure ?? { reason: 'login.cancelled' }, true);
+    if (state.failed) return this.saveAndShow(loaded);
+    const step = state.steps[state.stepIndex];
+    if (!step) throw new AppError('FLW-40001');
+    if (form.chooseAnother === 'true' && step.options.length > 1) {
+      delete state.chosen;
+      state.view = 'choose';
+      delete state.failure;
+      return this.saveAndShow(loaded);
+    }
+    if (!state.chosen) {
+      const picked = step.options.length === 1 ? step.options[0] : step.options.find((o) => o === form.authenticator);
+      if (!picked) {
+        state.view = 'choose';
+        return this.saveAndShow(loaded);
+      }
+      state.chosen = picked;
+      if (step.options.length > 1) return this.runOutcome(loaded, browser, await this.authenticator(state).begin(this.stepContext(loaded, browser)));
+    }
+    const auth = this.authenticator(state);
+    const ctx = this.stepContext(loaded, browser);
+    const outcome = auth.canHandle(form) ? await auth.submit(ctx, form) : await auth.begin(ctx);
+    return this.runOutcome(loaded, browser, outcome);
+  }
+
+  /** What the current page shows (GET of login.do, totp.do, ...). */
+  async describe(contextId: string, browser: Browser): Promise<{ page: PageModel; url: string; applicationName: string }> {
+    const loaded = await this.load(contextId, browser);
+    const { state } = loaded;
+    const applicationName = loaded.application.name;
+    if (state.failed && !(state.chosen && state.view)) return { page: errorPage(state, loaded.application), url: 'authenticationendpoint/error.do', applicationName };
+    if (state.view === 'choose' || !state.chosen) {
+      return { page: chooserPage(state, (n) => this.deps.authenticators.require(n).displayName), url: 'authenticationendpoint/login.do', applicationName };
+    }
+    const auth = this.authenticator(state);
+    const ctx = this.stepContext(loaded, browser);
+    const page = await auth.describe(ctx, state.view ?? 'default', state.failure);
+    return { page: { ...page, data: { ...page.data, notice: state.notice } }, url: await auth.pageUrl(ctx, state.view ?? 'default'), applicationName };
+  }
+
+  private async load(contextId: string, browser: Browser): Promise<Loaded> {
+    const now = this.deps.now();
+    const stored = await this.deps.contexts.load(contextId, browser.nonce(contextId), now);
+    const state = structuredClone(stored.state);
+    const tenant = await this.deps.tenants.findById(state.tenantId);
+    const application = tenant && (await this.deps.applications.get(tenant.id, state.application.id));
+    if (!tenant || !tenant.active || !application) throw new AppError('FLW-40401');
+    const user = state.user ? await this.deps.users.findById(tenant, state.user.id) : undefined;
+    if (state.user && !user) throw new AppError('FLW-40401');
+    const sso = state.ssoSessionId ? await this.deps.sso.findById(state.ssoSessionId, tenant.id, now) : undefined;
+    return { stored, state, tenant, application, user, sso };
+  }
+
+  private authenticator(state: FlowState): Authenticator {
+    return this.deps.authenticators.require(state.chosen!);
+  }
+
+  private stepContext(loaded: Loaded, browser: Browser): StepContext {
+    const { state } = loaded;
+    const name = state.chosen!;
+    state.authState[name] ??= {};
+    return {
+      tenant: loaded.tenant,
+      application: state.application,
+      user: loaded.user,
+      state: state.authState[name],
+      contextId: loaded.stored.id,
+      now: this.deps.now(),
+      remoteAddress: browser.remoteAddress,
+      traceId: browser.traceId,
+      hasAlternatives: (state.steps[state.stepIndex]?.options.length ?? 1) > 1,
+    };
+  }
+
+  /** Runs steps until one needs the user, or the login is done. */
+  private async advance(loaded: Loaded, browser: Browser): Promise<EngineResponse> {
+    const { state } = loaded;
+    for (;;) {
+      const step = state.steps[state.stepIndex];
+      if (!step) return this.finish(loaded, browser);
+      const fromSso = this.ssoSatisfies(loaded, step.options);
+      if (fromSso) {
+        state.completed.push({ step: state.stepIndex + 1, authenticator: fromSso, amr: loaded.sso!.state.passed[fromSso]!.amr, at: loaded.sso!.state.passed[fromSso]!.at, fromSso: true });
+        if (!loaded.user) {
+          loaded.user = await this.deps.users.findById(loaded.tenant, loaded.sso!.state.user.id);
+          if (!loaded.user) throw new AppError('FLW-40401');
+          state.user = { id: loaded.user.id, storeDomain: loaded.user.storeDomain, username: loaded.user.username };
+        }
+        this.nextStep(state);
+        continue;
+      }
+      if (state.passive) return this.abandon(loaded, { reason: 'login.passive' });
+      if (step.options.length > 1 && !state.chosen) {
+        state.view = 'choose';
+        return this.saveAndShow(loaded);
+      }
+      state.chosen ??= step.options[0];
+      return this.runOutcome(loaded, browser, await this.authenticator(state).begin(this.stepContext(loaded, browser)), true);
+    }
+  }
+
+  /** The authenticator in `options` the SSO session already passed, if the session may be used here. */
+  private ssoSatisfies(loaded: Loaded, options: string[]): string | undefined {
+    const sso = loaded.sso;
+    if (!sso || loaded.state.forceAuthn) return undefined;
+    if (loaded.state.user && loaded.state.user.id !== sso.state.user.id) return undefined;
+    return options.find((o) => sso.state.passed[o] !== undefined);
+  }
+
+  private nextStep(state: FlowState): void {
+    state.stepIndex += 1;
+    delete state.chosen;
+    delete state.view;
+    delete state.failure;
+    delete state.notice;
+  }
+
+  private async runOutcome(loaded: Loaded, browser: Browser, outcome: StepOutcome, fromAdvance = false): Promise<EngineResponse> {
+    const { state } = loaded;
+    const authName = state.chosen!;
+    const audit = (outcome: 'success' | 'failure', reason?: string, user = loaded.user) =>
+      this.deps.audit.record({
+        tenantId: loaded.tenant.id,
+        event: 'login.step',
+        outcome,
+        user,
+        application: state.application.name,
+        authenticator: authName,
+        reason,
+        traceId: browser.traceId,
+        remoteAddress: browser.remoteAddress,
+      });
+    switch (outcome.kind) {
+      case 'show':
+        state.view = outcome.view;
+        if (outcome.notice) state.notice = outcome.notice;
+        else delete state.notice;
+        if (!fromAdvance) delete state.failure;
+        return this.saveAndShow(loaded);
+      case 'retry':
+        state.view = outcome.view;
+        state.failure = outcome.failure;
+        delete state.notice;
+        await audit('failure', outcome.failure.reason);
+        return this.saveAndShow(loaded);
+      case 'fail':
+        state.failed = true;
+        state.failure = outcome.failure;
+        // With a view, the authenticator's own error page (totp_error.do); without, the generic one.
+        if (outcome.view) state.view = outcome.view;
+        else delete state.view;
+        await audit('failure', outcome.failure.reason);
+        return this.saveAndShow(loaded);
+      case 'skip':
+        await audit('success', 'skipped');
+        this.nextStep(state);
+        return this.advance(loaded, browser);
+      case 'success': {
+        if (loaded.user && loaded.user.id !== outcome.user.id) throw new AppError('FLW-40001');
+        loaded.user = outcome.user;
+        state.user = { id: outcome.user.id, storeDomain: outcome.user.storeDomain, username: outcome.user.username };
+        state.completed.push({ step: state.stepIndex + 1, authenticator: authName, amr: [...outcome.amr], at: this.deps.now() });
+        await audit('success');
+        // A different user than the SSO session's logged in: that session must not be reused or extended.
+        if (loaded.sso && loaded.sso.state.user.id !== outcome.user.id) {
+          loaded.sso = undefined;
+          delete state.ssoSessionId;
+        }
+        this.nextStep(state);
+        return this.advance(loaded, browser);
+      }
+    }
+  }
+
+  private async saveAndShow(loaded: Loaded): Promise<EngineResponse> {
+    loaded.stored = await this.deps.contexts.save(loaded.stored, loaded.state);
+    const { state } = loaded;
+    const id = loaded.stored.id;
+    let location: string;
+    if (state.failed && !(state.chosen && state.view)) {
+      location = pageUrl(state, 'authenticationendpoint/error.do', {}, id);
+    } else if (state.view === 'choose' || !state.chosen) {
+      location = pageUrl(state, 'authenticationendpoint/login.do', { type: 'multi' }, id);
+    } else {
+      const auth = this.authenticator(state);
+      const ctx = this.stepContext(loaded, { nonce: () => undefined, ssoCookie: undefined, remoteAddress: '', traceId: '' });
+      const params: Record<string, string> = { authenticators: auth.pageType, type: auth.pageType };
+      // WSO2's retry parameters, for external login pages that read them; our pages read the context.
+      if (state.failure) Object.assign(params, { authFailure: 'true', authFailureMsg: 'login.fail.message' }, state.failure.params);
+      location = pageUrl(state, await auth.pageUrl(ctx, state.view ?? 'default'), params, id);
+    }
+    return { response: { kind: 'redirect', location } };
+  }
+
+  /**
+   * Ends a login without success. The front answers the application if its protocol can (SAML status
+   * codes); otherwise the user is sent back to the application's access URL when they asked to leave, or
+   * shown the error page.
+   */
+  private async abandon(loaded: Loaded, failure: Failure, userAsked = false): Promise<EngineResponse> {
+    const front = this.deps.fronts.get(loaded.state.protocol);
+    let response = await front.fail(failure, loaded.state.protocolState, loaded.application);
+    if (!response && userAsked && loaded.application.accessUrl) response = { kind: 'redirect', location: loaded.application.accessUrl };
+    if (!response) {
+      loaded.state.failed = true;
+      loaded.state.failure = failure;
+      delete loaded.state.view;
+      return this.saveAndShow(loaded);
+    }
+    await this.deps.contexts.remove(loaded.stored.id);
+    return { response, clearNonce: loaded.stored.id };
+  }
+
+  private async finish(loaded: Loaded, browser: Browser): Promise<EngineResponse> {
+    return finishLogin(this.deps, loaded, browser);
+  }
+}
+
+export type { Loaded };

@@ -1,0 +1,72 @@
+// The login half of the composition root: applications, authenticators, the engine and its fronts.
+// Built from the base services; services.ts calls this once.
+import { ApplicationService } from './applications/application-service.ts';
+import { ApplicationStore } from './applications/application-store.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { createBasicAuthenticator } from './authenticators/basic/basic.authenticator.ts';
+import { AuthenticatorRegistry } from './authenticators/registry.ts';
+import { EmailCodeStore } from './authenticators/totp/email-code.ts';
+import { createTotpAuthenticator } from './authenticators/totp/totp.authenticator.ts';
+import { TotpSettings } from './authenticators/totp/totp-settings.ts';
+import { ContextStore } from './flows/context-store.ts';
+import { LoginEngine } from './flows/engine.ts';
+import { FrontRegistry } from './flows/fronts.ts';
+import { SsoSessionStore } from './flows/sso-session.ts';
+import type { BaseServices } from './services.ts';
+import { LockoutService } from './users/lockout.ts';
+
+export interface LoginServices {
+  applications: ApplicationStore;
+  applicationService: ApplicationService;
+  audit: AuditLog;
+  lockout: LockoutService;
+  totpSettings: TotpSettings;
+  emailCodes: EmailCodeStore;
+  authenticators: AuthenticatorRegistry;
+  fronts: FrontRegistry;
+  contexts: ContextStore;
+  sso: SsoSessionStore;
+  engine: LoginEngine;
+}
+
+export function createLoginServices(base: BaseServices): LoginServices {
+  const { config, storage, users, claimValues, security, keyring, tenants, notifications } = base;
+  const { db } = storage;
+  const now = () => Date.now();
+  const minutes = (m: number) => m * 60_000;
+  const locking = config.identity_mgt.account_locking;
+  const sso = new SsoSessionStore(db, { idleMs: minutes(config.session.idle_timeout), maxMs: minutes(config.session.max_lifetime) });
+  const lockout = new LockoutService(
+    security,
+    {
+      enabled: locking.enable_account_locking,
+      allowedFailedAttempts: locking.allowed_failed_attempts,
+      autoUnlockAfterMinutes: locking.auto_unlock_after,
+      incrementRatio: locking.auto_unlock_time_increment_ratio,
+    },
+    // A locked account keeps no SSO session: its other browsers are logged out too.
+    async (user) => sso.removeForUser(user.id),
+  );
+  const audit = new AuditLog(db, now);
+  const applications = new ApplicationStore(db);
+  const totpSettings = new TotpSettings(config, base.tenantConfig);
+  const emailCodes = new EmailCodeStore(db, keyring);
+  const authenticators = new AuthenticatorRegistry([
+    createBasicAuthenticator({ users, claimValues, lockout }),
+    createTotpAuthenticator({
+      settings: totpSettings,
+      claimValues,
+      security,
+      lockout,
+      keyring,
+      emailCodes,
+      audit,
+      sendEmail: (tenant, user, values) => notifications.sendEmail({ tenant, user, type: 'TOTP', values }),
+    }),
+  ]);
+  const fronts = new FrontRegistry();
+  const contexts = new ContextStore(db, minutes(config.session.login_timeout));
+  const engine = new LoginEngine({ contexts, sso, authenticators, fronts, applications, tenants, users, audit, now });
+  const applicationService = new ApplicationService(applications, authenticators.lookup);
+  return { applications, applicationService, audit, lockout, totpSettings, emailCodes, authenticators, fronts, contexts, sso, engine };
+}

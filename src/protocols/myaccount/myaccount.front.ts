@@ -1,0 +1,91 @@
+// My Account (/myaccount) is an application of every tenant like any other: it logs users in through the
+// login engine with its own, editable authentication sequence, and its session is the SSO session.
+import type { FastifyInstance } from 'fastify';
+import type { Application } from '../../applications/application.ts';
+import type { ApplicationStore } from '../../applications/application-store.ts';
+import type { ClaimValueService } from '../../claims/claim-values.ts';
+import { CLAIMS } from '../../claims/local-claims.ts';
+import type { Keyring } from '../../crypto/keyring.ts';
+import { AppError } from '../../errors/app-error.ts';
+import type { LoginEngine } from '../../flows/engine.ts';
+import type { FrontResponse, LoginFront, LoginResult } from '../../flows/fronts.ts';
+import type { SsoSessionStore } from '../../flows/sso-session.ts';
+import { browserOf, sendEngineResponse, SSO_COOKIE, type CookieLifetimes } from '../../http/login-cookies.ts';
+import { tenantQualifiedPath } from '../../tenants/tenant-path.ts';
+import { domainQualified } from '../../users/qualified-name.ts';
+import type { UserService } from '../../users/user-service.ts';
+import type { Views } from '../../ui/views.ts';
+
+export const MY_ACCOUNT_PROTOCOL = 'myaccount';
+
+interface MyAccountState {
+  tenantDomain: string;
+}
+
+export function createMyAccountFront(): LoginFront {
+  return {
+    protocol: MY_ACCOUNT_PROTOCOL,
+    async complete(_result: LoginResult, state: unknown) {
+      const { tenantDomain } = state as MyAccountState;
+      return { response: { kind: 'redirect', location: tenantQualifiedPath(tenantDomain, '/myaccount') } };
+    },
+    async fail(): Promise<FrontResponse | undefined> {
+      return undefined;
+    },
+  };
+}
+
+export interface MyAccountDeps {
+  engine: LoginEngine;
+  applications: ApplicationStore;
+  sso: SsoSessionStore;
+  users: UserService;
+  claimValues: ClaimValueService;
+  keyring: Keyring;
+  views: Views;
+  lifetimes: CookieLifetimes;
+}
+
+export function registerMyAccount(app: FastifyInstance, deps: MyAccountDeps): void {
+  const csrf = (ssoId: string) => deps.keyring.mac('myaccount-csrf', ssoId);
+
+  app.get('/myaccount', async (request, reply) => {
+    const tenant = request.tenant;
+    const myAccount: Application = await deps.applications.ensureMyAccount(tenant.id);
+    const session = await deps.sso.findByCookie(request.cookies[SSO_COOKIE], tenant.id, Date.now());
+    const user = session?.state.participants.some((p) => p.applicationId === myAccount.id) ? await deps.users.findById(tenant, session.state.user.id) : undefined;
+    if (!session || !user) {
+      const result = await deps.engine.start(
+        { tenant, tenantQualified: request.tenantQualified, application: myAccount, protocol: MY_ACCOUNT_PROTOCOL, protocolState: { tenantDomain: tenant.domain } satisfies MyAccountState },
+        browserOf(request),
+      );
+      return sendEngineResponse(reply, result, deps.lifetimes);
+    }
+    const claims = await deps.claimValues.get(user, [CLAIMS.givenName, CLAIMS.lastName, CLAIMS.email, CLAIMS.totpEnabled]);
+    const html = deps.views.render('myaccount', {
+      title: 'My Account',
+      username: domainQualified(user.storeDomain, user.username),
+      tenantDomain: tenant.domain,
+      givenName: claims[CLAIMS.givenName] ?? '',
+      lastName: claims[CLAIMS.lastName] ?? '',
+      email: claims[CLAIMS.email] ?? '',
+      totpEnabled: claims[CLAIMS.totpEnabled] === 'true',
+      methods: Object.keys(session.state.passed),
+      logoutAction: tenantQualifiedPath(tenant.domain, '/myaccount/logout'),
+      csrf: csrf(session.id),
+      assetBase: '',
+    });
+    return reply.type('text/html; charset=utf-8').send(html);
+  });
+
+  app.post('/myaccount/logout', async (request, reply) => {
+    const session = await deps.sso.findByCookie(request.cookies[SSO_COOKIE], request.tenant.id, Date.now());
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    if (session) {
+      if (form.csrf !== csrf(session.id)) throw new AppError('PCS-40300');
+      await deps.sso.remove(session.id);
+    }
+    reply.clearCookie(SSO_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'none' });
+    return reply.redirect(tenantQualifiedPath(request.tenant.domain, '/myaccount'), 303);
+  });
+}

@@ -1,0 +1,29 @@
+// User-facing texts for failure reasons and notices, keyed as the authenticators report them. A theme
+// can override the templates; these are the defaults (English).
+const MESSAGES: Record<string, string> = {
+  'login.fail.message': 'Login failed. Check your user name and password and try again.',
+  'account.locked': 'Your account is locked because of too many failed attempts.',
+  'totp.invalid': 'Authentication failed. The verification code is not correct; please retry.',
+  'totp.reused': 'Authentication failed. That code was already used; wait for the next one and retry.',
+  'totp.not.enrolled': 'Authentication failed. Enable TOTP in your profile: you cannot continue without TOTP authentication.',
+  'totp.email.sent': 'A verification code was sent to your email address.',
+  'totp.email.disabled': 'Sending verification codes by email is not enabled.',
+  'totp.email.not_enrolled': 'Finish setting up your authenticator app first; email codes are for enrolled users.',
+  'totp.email.no_address': 'There is no email address in your profile to send a code to.',
+  'totp.email.rate_limited': 'A code was sent recently. Wait a little before asking for another one.',
+  'login.passive': 'You are not signed in, and the application asked not to show a login page.',
+  'login.cancelled': 'The login was cancelled.',
+  'login.failed': 'The login could not be completed.',
+};
+
+export function message(key: string | undefined): string {
+  if (!key) return '';
+  return MESSAGES[key] ?? MESSAGES['login.failed']!;
+}
+
+/** "in about N minutes" for an unlock time, or '' when there is none. */
+export function untilText(unlockTime: number | undefined, now = Date.now()): string {
+  if (!unlockTime) return '';
+  const minutes = Math.max(1, Math.ceil((unlockTime - now) / 60_000));
+  return minutes === 1 ? 'in about a minute' : `in about ${minutes} minutes`;
+}

@@ -1,0 +1,65 @@
+// Account locking after failed attempts ([identity_mgt.account_locking], WSO2's keys). Password failures and
+// TOTP failures count on separate counters, so bad passwords alone cannot burn the second factor's budget
+// and vice versa; either reaching allowed_failed_attempts locks the account for
+// auto_unlock_after * ratio^(earlier lockouts) minutes (0 minutes: until an admin unlocks it).
+import type { FailureCounter, FailureResult, SecurityStateStore } from './security-state.ts';
+import type { UserRecord } from './user-store.ts';
+
+export interface LockPolicy {
+  enabled: boolean;
+  allowedFailedAttempts: number;
+  autoUnlockAfterMinutes: number;
+  incrementRatio: number;
+}
+
+export interface LockStatus {
+  locked: boolean;
+  reason: string | null;
+  unlockTime: number | null;
+}
+
+export const LOCK_REASONS = {
+  login: 'MAX_ATTEMPTS_EXCEEDED',
+  totp: 'MAX_TOTP_ATTEMPTS_EXCEEDED',
+} as const;
+
+export class LockoutService {
+  constructor(
+    private readonly security: SecurityStateStore,
+    readonly policy: LockPolicy,
+    /** Called once when an account becomes locked (e.g. to end its SSO sessions). */
+    private readonly onLocked: (user: UserRecord) => Promise<void> = async () => {},
+  ) {}
+
+  /** Lock status now; a lock whose time has passed is lifted on the way. */
+  async status(user: UserRecord, now: number): Promise<LockStatus> {
+    const s = await this.security.get(user);
+    if (!s.accountLocked) return { locked: false, reason: null, unlockTime: null };
+    if (s.unlockTime !== null && s.unlockTime <= now && (await this.security.unlockIfExpired(user, now))) {
+      return { locked: false, reason: null, unlockTime: null };
+    }
+    return { locked: true, reason: s.lockedReason, unlockTime: s.unlockTime };
+  }
+
+  /** Counts a failure when locking is enabled; returns the counter and whether the account is now locked. */
+  async recordFailure(user: UserRecord, counter: FailureCounter, now: number, countEnabled = true): Promise<FailureResult & { remaining: number }> {
+    const p = this.policy;
+    if (!p.enabled || !countEnabled) return { count: 0, locked: false, lockedNow: false, unlockTime: null, remaining: Number.POSITIVE_INFINITY };
+    const result = await this.security.registerFailure(
+      user,
+      counter,
+      {
+        maxAttempts: p.allowedFailedAttempts,
+        reason: LOCK_REASONS[counter],
+        durationMs: (previous) => (p.autoUnlockAfterMinutes === 0 ? null : Math.round(p.autoUnlockAfterMinutes * 60_000 * p.incrementRatio ** previous)),
+      },
+      now,
+    );
+    if (result.lockedNow) await this.onLocked(user);
+    return { ...result, remaining: result.locked ? 0 : Math.max(0, p.allowedFailedAttempts - result.count) };
+  }
+
+  async recordSuccess(user: UserRecord, counter: FailureCounter): Promise<void> {
+    await this.security.resetFailures(user, counter);
+  }
+}
