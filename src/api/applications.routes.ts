@@ -5,7 +5,7 @@ import type { Application } from '../applications/application.ts';
 import type { ApplicationInput } from '../applications/application-service.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import type { Services } from '../services.ts';
-import { tenantResourceUrl } from './urls.ts';
+import { tenantResourceUrl } from '../http/public-url.ts';
 
 const BASE = '/api/server/v1/applications';
 

@@ -7,7 +7,7 @@ import { DEFAULT_LOCAL_CLAIMS, isIdentityClaim, LOCAL_DIALECT } from '../claims/
 import { AppError } from '../errors/app-error.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import type { Services } from '../services.ts';
-import { tenantResourceUrl } from './urls.ts';
+import { tenantResourceUrl } from '../http/public-url.ts';
 
 const DIALECTS = '/api/server/v1/claim-dialects';
 const CLAIMS_PATH = `${DIALECTS}/local/claims`;

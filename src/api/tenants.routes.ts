@@ -8,7 +8,7 @@ import { createTenant } from '../provisioning.ts';
 import type { Services } from '../services.ts';
 import type { Tenant } from '../tenants/tenant-service.ts';
 import { parseQualifiedName } from '../users/qualified-name.ts';
-import { publicBaseUrl } from './urls.ts';
+import { publicBaseUrl } from '../http/public-url.ts';
 
 const BASE = '/api/server/v1/tenants';
 const DEFAULT_LIMIT = 15;

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
 import type { Services } from '../../services.ts';
-import { tenantResourceUrl } from '../urls.ts';
+import { tenantResourceUrl } from '../../http/public-url.ts';
 import { SCIM_CONTENT_TYPE } from './errors.ts';
 import { USER_ATTRIBUTES, USER_SCHEMA, WSO2_ATTRIBUTES, WSO2_SCHEMA, type AttrDef } from './user-schema.ts';
 import { LIST_RESPONSE_SCHEMA, MAX_RESULTS } from './users.routes.ts';

@@ -6,7 +6,7 @@ import { requireAdmin } from '../../http/admin-auth.ts';
 import type { Services } from '../../services.ts';
 import { PRIMARY_DOMAIN } from '../../users/qualified-name.ts';
 import type { UserRecord } from '../../users/user-store.ts';
-import { tenantResourceUrl } from '../urls.ts';
+import { tenantResourceUrl } from '../../http/public-url.ts';
 import { SCIM_CONTENT_TYPE, scimError } from './errors.ts';
 import { attributeList, project } from './projection.ts';
 import { ScimUsers } from './users.ts';
