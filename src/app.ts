@@ -5,6 +5,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAdminApis } from './api/index.ts';
 import { createMyAccountFront, registerMyAccount } from './protocols/myaccount/myaccount.front.ts';
+import { registerSamlRoutes } from './protocols/saml/saml.routes.ts';
 import { registerAuthenticationEndpoint } from './ui/authentication-endpoint.ts';
 import { registerAssets } from './http/assets.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
@@ -48,5 +49,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   services.fronts.register(createMyAccountFront());
   registerAuthenticationEndpoint(app, services.engine, views, lifetimes);
   registerMyAccount(app, { ...services, views, lifetimes });
+  // The SAML front and the applications' SAML settings are registered with the services (login-services.ts).
+  await registerSamlRoutes(app, { ...services, keys: services.samlKeys, views, lifetimes, now: () => Date.now() });
   return app;
 }

@@ -12,6 +12,9 @@ import { ContextStore } from './flows/context-store.ts';
 import { LoginEngine } from './flows/engine.ts';
 import { FrontRegistry } from './flows/fronts.ts';
 import { SsoSessionStore } from './flows/sso-session.ts';
+import { SigningKeyStore } from './protocols/saml/keys.ts';
+import { createSamlFront } from './protocols/saml/saml.front.ts';
+import { samlInboundProtocol } from './protocols/saml/settings.ts';
 import type { BaseServices } from './services.ts';
 import { LockoutService } from './users/lockout.ts';
 
@@ -27,6 +30,8 @@ export interface LoginServices {
   contexts: ContextStore;
   sso: SsoSessionStore;
   engine: LoginEngine;
+  /** Per-tenant SAML signing keys (in the database, shared by every node). */
+  samlKeys: SigningKeyStore;
 }
 
 export function createLoginServices(base: BaseServices): LoginServices {
@@ -68,5 +73,8 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const contexts = new ContextStore(db, minutes(config.session.login_timeout));
   const engine = new LoginEngine({ contexts, sso, authenticators, fronts, applications, tenants, users, audit, now });
   const applicationService = new ApplicationService(applications, authenticators.lookup);
-  return { applications, applicationService, audit, lockout, totpSettings, emailCodes, authenticators, fronts, contexts, sso, engine };
+  const samlKeys = new SigningKeyStore(db, keyring, now);
+  applicationService.registerProtocol(samlInboundProtocol);
+  fronts.register(createSamlFront({ keys: samlKeys, claims: base.claims, claimValues, keyring, now }));
+  return { applications, applicationService, audit, lockout, totpSettings, emailCodes, authenticators, fronts, contexts, sso, engine, samlKeys };
 }

@@ -4,7 +4,9 @@ import 'reflect-metadata'; // @peculiar/x509 uses tsyringe, which needs the Refl
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+// ReturnType of get() is the library's Crypto type whether or not the DOM lib is loaded (@xmldom/xmldom's
+// types pull it in); Parameters<set> would pick the (key, value) overload.
+x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
 
 export interface CertificatePair {
   certificatePem: string;

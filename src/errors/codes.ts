@@ -71,6 +71,18 @@ export const ERROR_CODES = {
   'NTF-40402': { status: 404, message: 'Email template not found.', description: 'The template type has no template for this locale.' },
   'NTF-50301': { status: 503, message: 'Email could not be sent.', description: 'The mail server did not accept the message. Try again later.' },
 
+  // SAML 2.0 (shown as an error page when the request cannot be answered safely at a trusted ACS)
+  'SAML-40001': { status: 400, message: 'Invalid SAML message.', description: 'The SAML message is malformed or not allowed here.' },
+  'SAML-40002': { status: 400, message: 'Unknown service provider.', description: 'No application of this tenant has this SAML issuer.' },
+  'SAML-40003': { status: 400, message: 'Assertion consumer URL not registered.', description: 'The requested assertion consumer service is not registered for this application.' },
+  'SAML-40004': { status: 400, message: 'Invalid SAML signature.', description: 'The application requires signed requests and the signature is missing, invalid or uses an algorithm that is not accepted.' },
+  'SAML-40005': { status: 400, message: 'RelayState too long.', description: 'RelayState may have at most 80 bytes (SAML bindings, section 3.4.3).' },
+  'SAML-40006': { status: 403, message: 'IdP-initiated login not allowed.', description: 'This application does not accept logins started at the identity provider.' },
+  'SAML-40007': { status: 400, message: 'Single logout not enabled.', description: 'Single logout is not enabled for this application.' },
+  'SAML-40008': { status: 400, message: 'No logout in progress.', description: 'This logout response does not belong to a logout in progress in this browser.' },
+  'SAML-41301': { status: 413, message: 'SAML message too large.', description: 'The SAML message exceeds the allowed size.' },
+  'SAML-40901': { status: 409, message: 'Key rotation in progress.', description: 'Another rotation of this key happened at the same time. Try again.' },
+
   // Secrets at rest
   'SEC-50001': { status: 500, message: 'Unable to decrypt a stored secret.', description: 'The stored value was changed, or was encrypted with a key this server does not have.' },
 } as const satisfies Record<string, ErrorDefinition>;

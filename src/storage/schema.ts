@@ -168,6 +168,20 @@ export interface EmailTemplatesTable {
   updated_at: number;
 }
 
+/** Per-tenant signing keys (SAML); the private key is encrypted with the keyring, bound to the row id. */
+export interface SigningKeysTable {
+  id: string;
+  tenant_id: string;
+  purpose: string;
+  generation: number;
+  certificate: string;
+  private_key: string;
+  status: string;
+  created_at: number;
+  retired_at: number | null;
+  publish_until: number | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -185,4 +199,5 @@ export interface Database {
   audit_events: AuditEventsTable;
   email_codes: EmailCodesTable;
   notification_sends: NotificationSendsTable;
+  signing_keys: SigningKeysTable;
 }

@@ -3,9 +3,11 @@ import type { Migration } from 'kysely';
 import * as m001 from './001-initial.ts';
 import * as m002 from './002-email-templates.ts';
 import * as m003 from './003-login-flows.ts';
+import * as m004 from './004-signing-keys.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '002-email-templates': m002,
   '003-login-flows': m003,
+  '004-signing-keys': m004,
 };

@@ -1,0 +1,153 @@
+// SP-initiated Single Logout (profiles 4.4). A LogoutRequest from a session participant whose NameID and
+// SessionIndex match what we issued in this browser's SSO session ends that session at once; the other SAML
+// participants are then told: back-channel ones by a server-side POST, front-channel ones one after the other
+// through the browser (a redirect or POST chain; the chain's state rides in a short-lived encrypted cookie).
+// Finally the initiator gets a LogoutResponse: Success, with PartialLogout nested when some participant could
+// not be told (core 3.7.3.2). A request that matches no session still gets Success (logout is idempotent) and
+// nothing else happens, so the answer reveals nothing about other sessions.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../errors/app-error.ts';
+import type { FrontResponse } from '../../flows/fronts.ts';
+import { sendEngineResponse, SSO_COOKIE } from '../../http/login-cookies.ts';
+import { CLOCK_SKEW_MS, STATUS, type Binding } from './constants.ts';
+import { idpEndpoints } from './endpoints.ts';
+import { trustedRoot, type InboundMessage } from './inbound.ts';
+import { buildLogoutRequest, buildLogoutResponse, readLogoutRequest, readLogoutResponse, sendByBinding, signRoot } from './logout-messages.ts';
+import { encodePostMessage } from './post-binding.ts';
+import type { SamlParticipant } from './saml.front.ts';
+import { logoutRequestUrl, logoutResponseUrl, SAML_PROTOCOL, samlSettingsOf } from './settings.ts';
+import { issuerOf } from './authn-request.ts';
+import { samlApplication, type SamlContext } from './sso.ts';
+import { SUCCESS, type SamlStatus } from './status.ts';
+import { clearChain, MAX_FRONT_CHANNEL, readChain, writeChain, type LogoutChain } from './logout-chain.ts';
+
+const PARTIAL: SamlStatus = { code: STATUS.success, subCode: STATUS.partialLogout, message: 'Not every application could be signed out.' };
+const BACKCHANNEL_TIMEOUT_MS = 5000;
+
+function send(ctx: SamlContext, reply: FastifyReply, response: FrontResponse) {
+  return sendEngineResponse(reply, { response }, ctx.lifetimes);
+}
+
+/** WSO2's back-channel logout: the LogoutRequest, XML-signed, POSTed as a form field from the server. */
+async function backChannel(location: string, xml: string): Promise<boolean> {
+  try {
+    const res = await fetch(location, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ SAMLRequest: encodePostMessage(xml) }).toString(),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(BACKCHANNEL_TIMEOUT_MS),
+    });
+    await res.body?.cancel();
+    return res.status >= 200 && res.status < 400;
+  } catch {
+    return false;
+  }
+}
+
+export async function handleLogoutRequest(ctx: SamlContext, request: FastifyRequest, reply: FastifyReply, message: InboundMessage) {
+  const { app, settings } = await samlApplication(ctx, request, issuerOf(message.root));
+  const logout = readLogoutRequest(trustedRoot(message, settings));
+  if (logout.issuer !== settings.issuer) throw new AppError('SAML-40002');
+  if (!settings.singleLogoutProfile.enabled) throw new AppError('SAML-40007');
+  const now = ctx.now();
+  const endpoints = idpEndpoints(ctx.config, request);
+  const key = (await ctx.keys.keys(request.tenant)).active;
+  const respond = (status: SamlStatus) => {
+    const xml = buildLogoutResponse(endpoints.entityId, logoutResponseUrl(settings), logout.id, status, now);
+    return send(ctx, reply, sendByBinding(message.binding, logoutResponseUrl(settings), 'SAMLResponse', 'LogoutResponse', xml, message.relayState, key));
+  };
+  if (logout.version !== '2.0') return respond({ code: STATUS.versionMismatch });
+  const stale = Math.abs(now - logout.issueInstant) > CLOCK_SKEW_MS || (logout.notOnOrAfter !== undefined && logout.notOnOrAfter <= now);
+  if (stale) return respond({ code: STATUS.requester, message: 'The request has expired.' });
+  if (logout.destination !== undefined && !endpoints.destinations.includes(logout.destination)) return respond({ code: STATUS.requester, message: 'The request was sent to another destination.' });
+
+  const session = await ctx.sso.findByCookie(request.cookies[SSO_COOKIE], request.tenant.id, now);
+  const participant = session?.state.participants.find((p) => p.applicationId === app.id && p.protocol === SAML_PROTOCOL);
+  const data = participant?.data as SamlParticipant | undefined;
+  const matches = data !== undefined && data.nameId === logout.nameId && (logout.sessionIndexes.length === 0 || logout.sessionIndexes.includes(data.sessionIndex));
+  if (!session || !matches) return respond(SUCCESS);
+
+  await ctx.sso.remove(session.id);
+  reply.clearCookie(SSO_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'none' });
+  const chain: LogoutChain = {
+    tenantId: request.tenant.id,
+    entityId: endpoints.entityId,
+    initiator: { applicationId: app.id, requestId: logout.id, binding: message.binding, ...(message.relayState === undefined ? {} : { relayState: message.relayState }) },
+    pending: [],
+    partial: false,
+    expiresAt: now + 5 * 60_000,
+  };
+  const backChannels: Promise<boolean>[] = [];
+  for (const other of session.state.participants) {
+    if (other.protocol !== SAML_PROTOCOL || other.applicationId === app.id) continue;
+    const otherApp = await ctx.applications.get(request.tenant.id, other.applicationId);
+    const otherSettings = otherApp && samlSettingsOf(otherApp);
+    const otherData = other.data as SamlParticipant | undefined;
+    if (!otherSettings?.singleLogoutProfile.enabled || !otherData) continue;
+    const target = { nameId: otherData.nameId, nameIdFormat: otherData.nameIdFormat, sessionIndex: otherData.sessionIndex };
+    if (otherSettings.singleLogoutProfile.logoutMethod === 'BACKCHANNEL') {
+      const location = logoutRequestUrl(otherSettings);
+      const { xml } = buildLogoutRequest(endpoints.entityId, location, { ...target, spIssuer: otherSettings.issuer }, now);
+      backChannels.push(backChannel(location, signRoot(xml, 'LogoutRequest', key)));
+    } else if (chain.pending.length < MAX_FRONT_CHANNEL) {
+      chain.pending.push({ applicationId: other.applicationId, ...target });
+    } else {
+      chain.partial = true;
+    }
+  }
+  const delivered = await Promise.all(backChannels);
+  if (delivered.includes(false)) {
+    chain.partial = true;
+    request.log.warn({ application: app.name }, 'a back-channel SAML logout request was not delivered');
+  }
+  return continueChain(ctx, request, reply, chain);
+}
+
+/** Sends the next front-channel LogoutRequest, or, when none is left, the initiator's LogoutResponse. */
+async function continueChain(ctx: SamlContext, request: FastifyRequest, reply: FastifyReply, chain: LogoutChain) {
+  const now = ctx.now();
+  const key = (await ctx.keys.keys(request.tenant)).active;
+  for (let next = chain.pending.shift(); next; next = chain.pending.shift()) {
+    const app = await ctx.applications.get(chain.tenantId, next.applicationId);
+    const settings = app && samlSettingsOf(app);
+    if (!settings?.singleLogoutProfile.enabled) {
+      chain.partial = true;
+      continue;
+    }
+    const location = logoutRequestUrl(settings);
+    const { id, xml } = buildLogoutRequest(chain.entityId, location, { ...next, spIssuer: settings.issuer }, now);
+    chain.current = { applicationId: next.applicationId, issuer: settings.issuer, requestId: id };
+    writeChain(ctx, reply, chain);
+    const binding: Binding = settings.singleLogoutProfile.logoutMethod === 'FRONTCHANNEL_HTTP_POST' ? 'post' : 'redirect';
+    return send(ctx, reply, sendByBinding(binding, location, 'SAMLRequest', 'LogoutRequest', xml, undefined, key));
+  }
+  clearChain(reply);
+  const initiator = await ctx.applications.get(chain.tenantId, chain.initiator.applicationId);
+  const settings = initiator && samlSettingsOf(initiator);
+  if (!settings) throw new AppError('SAML-40002');
+  const location = logoutResponseUrl(settings);
+  const xml = buildLogoutResponse(chain.entityId, location, chain.initiator.requestId, chain.partial ? PARTIAL : SUCCESS, now);
+  return send(ctx, reply, sendByBinding(chain.initiator.binding, location, 'SAMLResponse', 'LogoutResponse', xml, chain.initiator.relayState, key));
+}
+
+/** A participant's LogoutResponse during a front-channel chain; a failed or unverifiable one makes it partial. */
+export async function handleLogoutResponse(ctx: SamlContext, request: FastifyRequest, reply: FastifyReply, message: InboundMessage) {
+  const chain = readChain(ctx, request);
+  if (!chain?.current || issuerOf(message.root) !== chain.current.issuer) throw new AppError('SAML-40008');
+  const current = chain.current;
+  delete chain.current;
+  const app = await ctx.applications.get(chain.tenantId, current.applicationId);
+  const settings = app && samlSettingsOf(app);
+  let ok = false;
+  if (settings) {
+    try {
+      const response = readLogoutResponse(trustedRoot(message, settings));
+      ok = response.inResponseTo === current.requestId && response.status.code === STATUS.success;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+    }
+  }
+  if (!ok) chain.partial = true;
+  return continueChain(ctx, request, reply, chain);
+}
