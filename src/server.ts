@@ -8,6 +8,7 @@ import type { Config } from './config/index.ts';
 import { createLogger } from './http/logger.ts';
 import { loadTlsPair } from './http/tls.ts';
 import { ensureSuperTenant } from './provisioning.ts';
+import { startSampleApp } from './sample-app.ts';
 import { createServices, type Services } from './services.ts';
 import { openStorage } from './storage/database.ts';
 
@@ -19,6 +20,8 @@ export interface RunningServer {
   port: number;
   /** The TLS certificate in use (tests trust it explicitly). */
   certificate: string;
+  /** http://host:port of the travelocity sample, when [sample_app] started it. */
+  sampleUrl?: string;
   close(): Promise<void>;
 }
 
@@ -47,16 +50,20 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     await app.listen({ port: config.server.port, host: config.server.bind_address });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
+    const url = `https://${config.server.hostname}:${port}`;
+    const sample = config.sample_app.enabled ? await startSampleApp(services, { idpUrl: url, idpCertificate: tls.cert, log }) : undefined;
     let closed = false;
     return {
       app,
       services,
       port,
-      url: `https://${config.server.hostname}:${port}`,
+      url,
       certificate: tls.cert,
+      ...(sample ? { sampleUrl: sample.url } : {}),
       close: async () => {
         if (closed) return;
         closed = true;
+        await sample?.close();
         await app.close();
         await storage.close();
       },
