@@ -8,6 +8,7 @@ import { createMyAccountFront, registerMyAccount } from './protocols/myaccount/m
 import { registerSamlRoutes } from './protocols/saml/saml.routes.ts';
 import { registerAuthenticationEndpoint } from './ui/authentication-endpoint.ts';
 import { registerAssets } from './http/assets.ts';
+import { AccessLogController } from './http/log-controller.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { registerHealthRoutes } from './http/health.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
@@ -30,6 +31,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     trustProxy: config.server.trust_proxy,
     rewriteUrl: rewriteTenantUrl,
     genReqId: () => crypto.randomUUID(),
+    logController: new AccessLogController(),
     return503OnClosing: true,
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;

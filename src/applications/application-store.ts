@@ -45,11 +45,28 @@ function settingsOf(app: Application): string {
 }
 
 export class ApplicationStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  // Every step of a login reads its application; a short cache saves those reads. An edit made on another
+  // node is seen here within the TTL; edits made here are seen at once.
+  private readonly cache = new Map<string, { app: Application | undefined; until: number }>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cacheTtlMs = 5000,
+  ) {}
+
+  private async cached(key: string, load: () => Promise<Row | undefined>): Promise<Application | undefined> {
+    const hit = this.cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.app;
+    const row = await load();
+    const app = row && toApplication(row);
+    this.cache.set(key, { app, until: Date.now() + this.cacheTtlMs });
+    return app;
+  }
 
   async get(tenantId: string, id: string): Promise<Application | undefined> {
-    const row = await this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-    return row && toApplication(row);
+    return this.cached(`${tenantId}:id:${id}`, () =>
+      this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst(),
+    );
   }
 
   async require(tenantId: string, id: string): Promise<Application> {
@@ -59,8 +76,9 @@ export class ApplicationStore {
   }
 
   async findByName(tenantId: string, name: string): Promise<Application | undefined> {
-    const row = await this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).where('name_key', '=', name.toLowerCase()).executeTakeFirst();
-    return row && toApplication(row);
+    return this.cached(`${tenantId}:name:${name.toLowerCase()}`, () =>
+      this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).where('name_key', '=', name.toLowerCase()).executeTakeFirst(),
+    );
   }
 
   async findByIdentifier(tenantId: string, protocol: string, identifier: string): Promise<Application | undefined> {
@@ -105,6 +123,8 @@ export class ApplicationStore {
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('APP-40901');
       throw err;
+    } finally {
+      this.cache.clear();
     }
     return full;
   }
@@ -130,6 +150,8 @@ export class ApplicationStore {
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('APP-40901');
       throw err;
+    } finally {
+      this.cache.clear();
     }
     return updated;
   }
@@ -140,6 +162,7 @@ export class ApplicationStore {
       await trx.deleteFrom('application_identifiers').where('application_id', '=', app.id).execute();
       await trx.deleteFrom('applications').where('id', '=', app.id).execute();
     });
+    this.cache.clear();
   }
 
   /** The tenant's built-in My Account application, created on first use. */

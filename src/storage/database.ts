@@ -44,7 +44,7 @@ function createDialect(settings: DatabaseSettings): Dialect {
       file.pragma('synchronous = NORMAL');
       file.pragma('busy_timeout = 5000');
       file.pragma('foreign_keys = ON');
-      return new SqliteDialect({ database: file });
+      return new SqliteDialect({ database: withStatementCache(file) });
     }
     case 'postgres':
       return new PostgresDialect({
@@ -68,6 +68,32 @@ function createDialect(settings: DatabaseSettings): Dialect {
         }),
       });
   }
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running a small query. The app issues a few
+ * dozen distinct SQL strings, so caching prepared statements by SQL text (better-sqlite3 statements are
+ * reusable, and every call is synchronous) removes most of the per-query cost. Bounded, oldest out first.
+ */
+function withStatementCache(file: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (source: string): SQLite.Statement => {
+    let stmt = cache.get(source);
+    if (stmt) return stmt;
+    stmt = file.prepare(source);
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(source, stmt);
+    return stmt;
+  };
+  return new Proxy(file, {
+    get(target, property) {
+      if (property === 'prepare') return prepare;
+      const value = Reflect.get(target, property) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

@@ -24,6 +24,7 @@ function toTenant(row: Row): Tenant {
 
 export class TenantService {
   private readonly cache = new Map<string, { tenant: Tenant | undefined; until: number }>();
+  private readonly byId = new Map<string, { tenant: Tenant | undefined; until: number }>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -52,8 +53,17 @@ export class TenantService {
   }
 
   async findById(id: string): Promise<Tenant | undefined> {
+    const hit = this.byId.get(id);
+    if (hit && hit.until > Date.now()) return hit.tenant;
     const row = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toTenant(row);
+    const tenant = row && toTenant(row);
+    this.byId.set(id, { tenant, until: Date.now() + this.cacheTtlMs });
+    return tenant;
+  }
+
+  private forget(tenant: Tenant): void {
+    this.cache.delete(tenant.domain);
+    this.byId.delete(tenant.id);
   }
 
   async list(offset: number, limit: number): Promise<{ total: number; tenants: Tenant[] }> {
@@ -79,7 +89,7 @@ export class TenantService {
 
   async setActive(tenant: Tenant, active: boolean): Promise<Tenant> {
     await this.db.updateTable('tenants').set({ active: active ? 1 : 0 }).where('id', '=', tenant.id).execute();
-    this.cache.delete(tenant.domain);
+    this.forget(tenant);
     return { ...tenant, active };
   }
 
@@ -90,6 +100,6 @@ export class TenantService {
       }
       await trx.deleteFrom('tenants').where('id', '=', tenant.id).execute();
     });
-    this.cache.delete(tenant.domain);
+    this.forget(tenant);
   }
 }
