@@ -4,9 +4,11 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAdminApis } from './api/index.ts';
+import { createConsoleFront } from './protocols/console/console.front.ts';
 import { createMyAccountFront, registerMyAccount } from './protocols/myaccount/myaccount.front.ts';
 import { registerSamlRoutes } from './protocols/saml/saml.routes.ts';
 import { registerAuthenticationEndpoint } from './ui/authentication-endpoint.ts';
+import { registerConsole } from './ui/console/index.ts';
 import { registerAssets } from './http/assets.ts';
 import { AccessLogController } from './http/log-controller.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
@@ -35,7 +37,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     return503OnClosing: true,
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;
-  const views = new Views({ themeDir: options.themeDir });
+  const views = new Views({ themeDir: options.themeDir ?? (config.ui.theme_directory || undefined) });
 
   await app.register(formbody, { bodyLimit: config.server.max_body_size });
   await app.register(cookie);
@@ -49,8 +51,10 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await registerAdminApis(app, services);
   const lifetimes = { loginMs: config.session.login_timeout * 60_000, ssoMaxMs: config.session.max_lifetime * 60_000 };
   services.fronts.register(createMyAccountFront());
+  services.fronts.register(createConsoleFront(services.audit));
   registerAuthenticationEndpoint(app, services.engine, views, lifetimes);
   registerMyAccount(app, { ...services, views, lifetimes });
+  await registerConsole(app, { ...services, views, lifetimes });
   // The SAML front and the applications' SAML settings are registered with the services (login-services.ts).
   await registerSamlRoutes(app, { ...services, keys: services.samlKeys, views, lifetimes, now: () => Date.now() });
   return app;

@@ -59,7 +59,7 @@ export async function registerApplicationRoutes(app: FastifyInstance, services: 
   app.get<{ Querystring: { limit?: number; offset?: number } }>(BASE, { schema: { querystring: pageQuery } }, async (request) => {
     const limit = request.query.limit ?? 30;
     const offset = request.query.offset ?? 0;
-    await store.ensureMyAccount(request.tenant.id);
+    await store.ensureSystemApps(request.tenant.id);
     const page = await store.list(request.tenant.id, offset, limit);
     return {
       totalResults: page.total,

@@ -3,7 +3,7 @@
 // that owns them (SAML checks its issuer and ACS URLs, ...).
 import { AppError } from '../errors/app-error.ts';
 import type { Tenant } from '../tenants/tenant-service.ts';
-import type { Application, AuthenticationSequence, ClaimConfiguration } from './application.ts';
+import { isSystemApplicationName, type Application, type AuthenticationSequence, type ClaimConfiguration } from './application.ts';
 import type { ApplicationStore, ProtocolIdentifier } from './application-store.ts';
 import { normaliseSequence, type AuthenticatorLookup } from './sequence.ts';
 
@@ -64,6 +64,7 @@ export class ApplicationService {
 
   private checkName(name: unknown): string {
     if (typeof name !== 'string' || !NAME.test(name)) throw new AppError('APP-40001', { description: 'name is required: 1 to 255 characters, not starting or ending with a space.' });
+    if (isSystemApplicationName(name)) throw new AppError('APP-40901', { description: `"${name}" is the name of a built-in application.` });
     return name;
   }
 
@@ -92,7 +93,7 @@ export class ApplicationService {
     return this.store.update(
       {
         ...app,
-        name: input.name === undefined ? app.name : this.checkName(input.name),
+        name: input.name === undefined || input.name === app.name ? app.name : this.checkName(input.name),
         description: input.description ?? app.description,
         accessUrl: input.accessUrl ?? app.accessUrl,
         authenticationSequence: input.authenticationSequence === undefined ? app.authenticationSequence : normaliseSequence(input.authenticationSequence, this.lookup),

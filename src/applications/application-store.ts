@@ -5,7 +5,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { AppError } from '../errors/app-error.ts';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
-import { DEFAULT_SEQUENCE, MY_ACCOUNT_APP, type Application } from './application.ts';
+import { DEFAULT_SEQUENCE, SYSTEM_APPLICATIONS, type Application, type SystemApplication } from './application.ts';
 
 type Row = Selectable<Database['applications']>;
 type Settings = Omit<Application, 'id' | 'tenantId' | 'name' | 'kind' | 'createdAt' | 'updatedAt'>;
@@ -167,16 +167,41 @@ export class ApplicationStore {
 
   /** The tenant's built-in My Account application, created on first use. */
   async ensureMyAccount(tenantId: string): Promise<Application> {
-    const existing = await this.findByName(tenantId, MY_ACCOUNT_APP);
+    return this.ensureSystem(tenantId, SYSTEM_APPLICATIONS.myAccount);
+  }
+
+  /** The tenant's built-in Console application, created on first use. */
+  async ensureConsole(tenantId: string): Promise<Application> {
+    return this.ensureSystem(tenantId, SYSTEM_APPLICATIONS.console);
+  }
+
+  /** Every built-in application of the tenant (so that lists show them before their first use). */
+  async ensureSystemApps(tenantId: string): Promise<void> {
+    for (const spec of Object.values(SYSTEM_APPLICATIONS)) await this.ensureSystem(tenantId, spec);
+  }
+
+  /**
+   * A built-in application, created on first use (safe when two nodes race). A custom application holding the
+   * name is never taken for it: that would let its sequence guard a built-in page.
+   */
+  async ensureSystem(tenantId: string, spec: SystemApplication): Promise<Application> {
+    const found = async () => {
+      const app = await this.findByName(tenantId, spec.name);
+      if (app && app.kind !== 'system') {
+        throw new AppError('APP-40901', { description: `The application "${app.name}" has the name of a built-in application; rename it.` });
+      }
+      return app;
+    };
+    const existing = await found();
     if (existing) return existing;
     try {
       return await this.create(
         {
           tenantId,
-          name: MY_ACCOUNT_APP,
+          name: spec.name,
           kind: 'system',
-          description: 'The self-service account page (/myaccount).',
-          accessUrl: '/myaccount',
+          description: spec.description,
+          accessUrl: spec.accessUrl,
           authenticationSequence: structuredClone(DEFAULT_SEQUENCE),
           claimConfiguration: { requestedClaims: [] },
           inboundProtocols: {},
@@ -184,7 +209,7 @@ export class ApplicationStore {
         [],
       );
     } catch (err) {
-      if (err instanceof AppError && err.code === 'APP-40901') return (await this.findByName(tenantId, MY_ACCOUNT_APP))!;
+      if (err instanceof AppError && err.code === 'APP-40901') return (await found())!;
       throw err;
     }
   }

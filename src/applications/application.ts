@@ -57,3 +57,21 @@ export const DEFAULT_SEQUENCE: AuthenticationSequence = {
 };
 
 export const MY_ACCOUNT_APP = 'My Account';
+export const CONSOLE_APP = 'Console';
+
+/** A built-in application every tenant has, created on first use with the default sequence (basic only). */
+export interface SystemApplication {
+  name: string;
+  description: string;
+  accessUrl: string;
+}
+
+export const SYSTEM_APPLICATIONS = {
+  myAccount: { name: MY_ACCOUNT_APP, description: 'The self-service account page (/myaccount).', accessUrl: '/myaccount' },
+  console: { name: CONSOLE_APP, description: 'The management console (/console); only the tenant admin gets in.', accessUrl: '/console' },
+} as const satisfies Record<string, SystemApplication>;
+
+/** True when `name` is taken by a built-in application (names compare case-insensitively). */
+export function isSystemApplicationName(name: string): boolean {
+  return Object.values(SYSTEM_APPLICATIONS).some((s) => s.name.toLowerCase() === name.toLowerCase());
+}

@@ -7,14 +7,28 @@ import type { Database } from '../storage/schema.ts';
 import { domainQualified } from '../users/qualified-name.ts';
 import type { UserRecord } from '../users/user-store.ts';
 
-export type AuditEventName =
-  | 'login.step'
-  | 'login.completed'
-  | 'login.failed'
-  | 'totp.enrolled'
-  | 'totp.email_sent'
-  | 'account.locked'
-  | 'logout';
+export const AUDIT_EVENTS = [
+  'login.step',
+  'login.completed',
+  'login.failed',
+  'totp.enrolled',
+  'totp.email_sent',
+  'account.locked',
+  'logout',
+  // Refusals and admin changes (the console): user is the one acted on, reason says who acted.
+  'access.denied',
+  'account.unlocked',
+  'totp.reset',
+  'user.created',
+  'user.deleted',
+  'password.changed',
+  'application.created',
+  'application.updated',
+  'application.deleted',
+  'settings.updated',
+] as const;
+
+export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 
 export interface AuditInput {
   tenantId: string;

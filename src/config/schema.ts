@@ -328,6 +328,17 @@ const session = section(
   { description: 'Logins in progress and SSO sessions.' },
 );
 
+const ui = section(
+  {
+    theme_directory: str({
+      default: '',
+      description:
+        'Folder of page templates that replace the shipped ones (src/ui/views/*.eta) file by file, e.g. a login.eta with your branding. Empty: the shipped pages. Relative to the working directory; read at start.',
+    }),
+  },
+  { description: 'The login, enrolment and account pages.' },
+);
+
 const sampleApp = section(
   {
     enabled: bool({
@@ -359,6 +370,7 @@ export const configSchema = section({
   identity_mgt: section({ account_locking: accountLocking }),
   output_adapter: section({ email }),
   session,
+  ui,
   sample_app: sampleApp,
   authentication: section({ authenticator: section({ totp }) }),
 });

@@ -21,7 +21,7 @@ export async function finishLogin(deps: EngineDeps, loaded: Loaded, browser: Bro
   const ssoSessionId = session?.id ?? sha256(cookie!);
   const result: LoginResult = { tenant, application, user, amr, authTime, steps: state.completed, ssoSessionId };
   const front = deps.fronts.get(state.protocol);
-  const { response, participantData } = await front.complete(result, state.protocolState);
+  const { response, participantData, sso: joinSso = true } = await front.complete(result, state.protocolState);
 
   const passedNow = Object.fromEntries(fresh.map((c) => [c.authenticator, { at: c.at, amr: c.amr }]));
   const participant = { applicationId: application.id, protocol: state.protocol, ...(participantData === undefined ? {} : { data: participantData }) };
@@ -31,14 +31,15 @@ export async function finishLogin(deps: EngineDeps, loaded: Loaded, browser: Bro
     participants: [...(base?.participants ?? []).filter((p) => p.applicationId !== application.id), participant],
     authTime: fresh.length > 0 ? authTime : (base?.authTime ?? authTime),
   });
-  if (session) {
+  // A front that refuses the user (LoginFront.complete with sso: false) leaves the SSO session as it was.
+  if (joinSso && session) {
     // Another tab may have changed the session meanwhile: re-read and retry a few times.
     for (let attempt = 0; attempt < 3 && session; attempt++) {
       const saved = await deps.sso.update(session, nextState(session.state), now);
       if (saved) break;
       session = await deps.sso.findById(session.id, tenant.id, now);
     }
-  } else {
+  } else if (joinSso) {
     newCookie = cookie;
     await deps.sso.createWithCookie(cookie!, tenant.id, nextState(undefined), now);
   }

@@ -26,8 +26,12 @@ export type FrontResponse =
 
 export interface LoginFront {
   readonly protocol: string;
-  /** The login succeeded: answer the application. May return participant data for SSO logout. */
-  complete(result: LoginResult, protocolState: unknown): Promise<{ response: FrontResponse; participantData?: unknown }>;
+  /**
+   * The login succeeded: answer the application. May return participant data for SSO logout. `sso: false`
+   * means the front refuses the user (e.g. the console for anyone but the tenant's admin): no SSO session is
+   * created, and an existing one is neither extended nor joined.
+   */
+  complete(result: LoginResult, protocolState: unknown): Promise<{ response: FrontResponse; participantData?: unknown; sso?: boolean }>;
   /**
    * The login failed or the user gave up. Return the protocol's error answer for the application, or
    * undefined when the protocol has none (the user then stays on our error page).

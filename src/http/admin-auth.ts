@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
 import { parseQualifiedName, PRIMARY_DOMAIN } from '../users/qualified-name.ts';
+import type { Tenant } from '../tenants/tenant-service.ts';
 import type { UserRecord } from '../users/user-store.ts';
 import type { UserService } from '../users/user-service.ts';
 import { parseBasic } from './tenant-context.ts';
@@ -18,6 +19,11 @@ declare module 'fastify' {
   }
 }
 
+/** Whether the user is the tenant's admin: the tenant's adminUsername in the PRIMARY store. */
+export function isTenantAdmin(tenant: Tenant, user: Pick<UserRecord, 'storeDomain' | 'username'>): boolean {
+  return user.storeDomain === PRIMARY_DOMAIN && user.username.toLowerCase() === tenant.adminUsername.toLowerCase();
+}
+
 /** Verifies Basic credentials against the request's tenant. Throws PCS-40100 when they do not match. */
 export async function authenticateBasic(request: FastifyRequest, users: UserService): Promise<Caller> {
   const creds = parseBasic(request.headers.authorization);
@@ -26,8 +32,7 @@ export async function authenticateBasic(request: FastifyRequest, users: UserServ
   if (name.tenantDomain !== undefined && name.tenantDomain !== request.tenant.domain) throw new AppError('PCS-40100');
   const user = await users.authenticate(request.tenant, creds.username, creds.password);
   if (!user) throw new AppError('PCS-40100');
-  const isAdmin = user.storeDomain === PRIMARY_DOMAIN && user.username.toLowerCase() === request.tenant.adminUsername.toLowerCase();
-  return { user, isAdmin };
+  return { user, isAdmin: isTenantAdmin(request.tenant, user) };
 }
 
 /** A preHandler that lets only the tenant's admin through. */

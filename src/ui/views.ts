@@ -12,12 +12,14 @@ class ThemedEta extends Eta {
     super({ views: defaultDir, autoEscape: true, cache: true, useWith: false, defaultExtension: '.eta' });
     const resolveDefault = this.resolvePath;
     // Look in the theme folder first; names are plain file names, never paths out of the folders.
-    this.resolvePath = function (template, options) {
+    // Names are resolved from the folders' roots, never relative to the including template, so a theme's
+    // page can include the shipped partials and layout.
+    this.resolvePath = function (template) {
       const name = template.endsWith('.eta') ? template : `${template}.eta`;
       if (name.includes('..') || isAbsolute(name)) throw new Error(`bad template name ${template}`);
       const themed = themeDir ? join(themeDir, name) : undefined;
       if (themed && existsSync(themed)) return themed;
-      return resolveDefault.call(this, name, options);
+      return resolveDefault.call(this, name);
     };
   }
 }
@@ -26,7 +28,9 @@ export class Views {
   private readonly eta: Eta;
 
   constructor(options: { themeDir?: string } = {}) {
-    this.eta = new ThemedEta(DEFAULT_VIEWS_DIR, options.themeDir ? resolve(options.themeDir) : undefined);
+    const themeDir = options.themeDir ? resolve(options.themeDir) : undefined;
+    if (themeDir && !existsSync(themeDir)) throw new Error(`[ui] theme_directory ${themeDir} does not exist`);
+    this.eta = new ThemedEta(DEFAULT_VIEWS_DIR, themeDir);
   }
 
   render(name: string, data: object): string {

@@ -40,7 +40,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const text = stringify(deepMerge(defaults, options.toml ? parse(options.toml) : {}));
   const config = parseConfigText(text, 'test.toml');
   const logger = options.logStream ? createLogger(config.logging.level, options.logStream) : undefined;
-  const server = await startServer(config, logger ? { logger } : {});
+  let server: RunningServer;
+  try {
+    server = await startServer(config, logger ? { logger } : {});
+  } catch (err) {
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     ...server,
     dataDir,

@@ -45,7 +45,9 @@ export class TotpSettings {
   async setOverrides(tenant: Tenant, values: Record<string, unknown>): Promise<TotpParameters> {
     const result = validateSection(totpParameters, values, 'totp', { defaults: this.fileParameters });
     if (result.errors.length > 0) {
-      throw new AppError('PCS-40001', { description: result.errors.map((e) => `${e.key}: ${e.message}`).join('; ') });
+      // data.fields: the problem per parameter (without the "[totp] key: " prefix), for forms that show it inline.
+      const fields = Object.fromEntries(result.errors.map((e) => [e.key.replace(/^totp\./, ''), e.message.replace(/^\[totp\] [^:]+: /, '')]));
+      throw new AppError('PCS-40001', { description: result.errors.map((e) => `${e.key}: ${e.message}`).join('; '), data: { fields } });
     }
     // Store the canonical names the caller set, so aliases and string forms are normalised once.
     const canonical = Object.fromEntries(Object.keys(result.value).filter((k) => k in values || aliasSet(values, k)).map((k) => [k, (result.value as Record<string, unknown>)[k]]));

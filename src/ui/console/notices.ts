@@ -1,0 +1,15 @@
+// The one-line notices shown after a change (POST-redirect-GET: the redirect carries only the key).
+export const NOTICES = {
+  'password-changed': 'The password was changed.',
+  'user-created': 'The user was created.',
+  'user-deleted': 'The user was deleted.',
+  unlocked: 'The account was unlocked.',
+  'totp-reset': 'TOTP was reset: the user enrols again at the next TOTP step.',
+  'app-created': 'The application was created.',
+  'app-deleted': 'The application was deleted.',
+  'steps-saved': 'The authentication steps were saved.',
+  'totp-saved': 'The TOTP settings were saved.',
+  'totp-cleared': "The tenant's TOTP settings were removed: the values from deployment.toml apply.",
+} as const;
+
+export type Notice = keyof typeof NOTICES;

@@ -1,0 +1,67 @@
+// Users of the tenant: a list searched by user name (starts with), paged, and the form that creates one.
+// Creation goes through the SCIM service, so the console refuses exactly what /scim2/Users refuses and never
+// leaves a half-made user behind.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ScimUsers } from '../../api/scim/users.ts';
+import { CLAIMS } from '../../claims/local-claims.ts';
+import type { UserFilter } from '../../users/user-filter.ts';
+import { USERNAME_ATTRIBUTE } from '../../users/user-filter.ts';
+import { domainQualified, parseQualifiedName } from '../../users/qualified-name.ts';
+import { problemOf, type ConsoleKit } from './context.ts';
+import { formOf, pagerOf, paging, text } from './forms.ts';
+
+const NEW_USER_FIELDS = ['username', 'email', 'givenName', 'lastName'] as const;
+
+export function registerUsers(app: FastifyInstance, kit: ConsoleKit): void {
+  const { deps } = kit;
+  const scim = new ScimUsers(deps);
+
+  app.get('/console/users', async (request, reply) => {
+    const { tenant } = kit.ctx(request);
+    const query = formOf(request.query);
+    const q = text(query, 'q').trim().slice(0, 255);
+    const p = paging(query);
+    const name = q ? parseQualifiedName(q) : undefined;
+    const filter: UserFilter | undefined = name?.username ? { kind: 'condition', attribute: USERNAME_ATTRIBUTE, op: 'sw', value: name.username } : undefined;
+    let page: Awaited<ReturnType<typeof deps.users.list>> = { total: 0, users: [] };
+    let problem = '';
+    try {
+      page = await deps.users.list(tenant, { filter, offset: p.offset, limit: p.limit, ...(name?.storeDomain ? { domain: name.storeDomain } : {}) });
+    } catch (err) {
+      problem = problemOf(err);
+    }
+    const rows = await Promise.all(
+      page.users.map(async (u) => ({
+        id: u.id,
+        name: domainQualified(u.storeDomain, u.username),
+        email: (await deps.claimValues.getOne(u, CLAIMS.email)) ?? '',
+        href: kit.url(tenant, `/console/users/${encodeURIComponent(u.id)}`),
+      })),
+    );
+    return kit.render(request, reply, 'users', 'Users', { q, rows, problem, pager: pagerOf(kit.url(tenant, '/console/users'), { q }, p, page.total) });
+  });
+
+  const showNew = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, problem = '', status = 200) =>
+    kit.render(request, reply, 'user_new', 'Create a user', { values, problem }, status);
+
+  app.get('/console/users/new', async (request, reply) => showNew(request, reply));
+
+  app.post('/console/users', async (request, reply) => {
+    const ctx = kit.ctx(request);
+    const form = formOf(request.body);
+    const values = Object.fromEntries(NEW_USER_FIELDS.map((f) => [f, text(form, f).trim()]));
+    const body = {
+      userName: values.username,
+      password: text(form, 'password'),
+      ...(values.email ? { emails: [{ value: values.email, primary: true }] } : {}),
+      name: { givenName: values.givenName, familyName: values.lastName },
+    };
+    try {
+      const user = await scim.create(ctx.tenant, body);
+      await deps.audit.record({ tenantId: ctx.tenant.id, event: 'user.created', outcome: 'success', user, application: ctx.application.name, reason: `by ${ctx.admin.username}`, traceId: request.id, remoteAddress: request.ip });
+      return kit.done(reply, ctx, `/console/users/${encodeURIComponent(user.id)}`, 'user-created');
+    } catch (err) {
+      return showNew(request, reply, values, problemOf(err), 400);
+    }
+  });
+}
