@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hash, verify } from '@node-rs/argon2';
 import * as OTPAuth from 'otpauth';
+import { sequenceOf } from '../src/applications/application.ts';
 import { CLAIMS } from '../src/claims/local-claims.ts';
 import { parseConfigText } from '../src/config/index.ts';
 import { createLogger } from '../src/http/logger.ts';
@@ -37,7 +38,7 @@ async function setup(): Promise<void> {
     const tenant = await s.tenants.requireActive('carbon.super');
     const myAccount = await s.applications.ensureMyAccount(tenant.id);
     await s.applicationService.update(tenant, myAccount, {
-      authenticationSequence: { type: 'USER_DEFINED', steps: [{ id: 1, options: [{ idp: 'LOCAL', authenticator: 'basic' }] }, { id: 2, options: [{ idp: 'LOCAL', authenticator: 'totp' }] }], subjectStepId: 1, attributeStepId: 1 },
+      authenticationSequence: sequenceOf([['basic'], ['totp']]),
     });
     const first = await s.users.create(tenant, { username: 'bench-0', password: PASSWORD });
     const row = await s.storage.db.selectFrom('users').selectAll().where('id', '=', first.id).executeTakeFirstOrThrow();

@@ -4,6 +4,7 @@
 // server keeps serving and the reason is logged.
 import type { Logger } from 'pino';
 import { startTravelocity, type RunningTravelocity } from '../samples/travelocity/index.ts';
+import { sequenceOf } from './applications/application.ts';
 import type { ApplicationInput } from './applications/application-service.ts';
 import { AppError } from './errors/app-error.ts';
 import type { Services } from './services.ts';
@@ -22,15 +23,7 @@ export function sampleApplication(base: string, issuer = SAMPLE_ISSUER): Applica
     description: 'The travelocity sample (SAML)',
     accessUrl: `${base}/`,
     claimConfiguration: { requestedClaims: CLAIMS.map((uri) => ({ claim: { uri }, mandatory: false })) },
-    authenticationSequence: {
-      type: 'USER_DEFINED',
-      steps: [
-        { id: 1, options: [{ idp: 'LOCAL', authenticator: 'BasicAuthenticator' }] },
-        { id: 2, options: [{ idp: 'LOCAL', authenticator: 'totp' }] },
-      ],
-      subjectStepId: 1,
-      attributeStepId: 1,
-    },
+    authenticationSequence: sequenceOf([['BasicAuthenticator'], ['totp']]),
     inboundProtocolConfiguration: {
       saml: {
         manualConfiguration: {

@@ -1,7 +1,7 @@
 // Applications in the database: one row each (settings as JSON) and one indexed row per protocol
 // identifier (SAML issuer, OIDC client id), unique within the tenant.
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { AppError } from '../errors/app-error.ts';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
@@ -42,6 +42,14 @@ function settingsOf(app: Application): string {
     inboundProtocols: app.inboundProtocols,
   };
   return JSON.stringify(s);
+}
+
+async function writeIdentifiers(trx: Transaction<Database>, app: Pick<Application, 'id' | 'tenantId'>, identifiers: ProtocolIdentifier[]): Promise<void> {
+  if (identifiers.length === 0) return;
+  await trx
+    .insertInto('application_identifiers')
+    .values(identifiers.map((i) => ({ tenant_id: app.tenantId, protocol: i.protocol, identifier: i.identifier, application_id: app.id })))
+    .execute();
 }
 
 export class ApplicationStore {
@@ -113,12 +121,7 @@ export class ApplicationStore {
           .insertInto('applications')
           .values({ id: full.id, tenant_id: full.tenantId, name: full.name, name_key: full.name.toLowerCase(), kind: full.kind, config: settingsOf(full), created_at: now, updated_at: now })
           .execute();
-        if (identifiers.length > 0) {
-          await trx
-            .insertInto('application_identifiers')
-            .values(identifiers.map((i) => ({ tenant_id: full.tenantId, protocol: i.protocol, identifier: i.identifier, application_id: full.id })))
-            .execute();
-        }
+        await writeIdentifiers(trx, full, identifiers);
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('APP-40901');
@@ -140,12 +143,7 @@ export class ApplicationStore {
           .where('id', '=', app.id)
           .execute();
         await trx.deleteFrom('application_identifiers').where('application_id', '=', app.id).execute();
-        if (identifiers.length > 0) {
-          await trx
-            .insertInto('application_identifiers')
-            .values(identifiers.map((i) => ({ tenant_id: app.tenantId, protocol: i.protocol, identifier: i.identifier, application_id: app.id })))
-            .execute();
-        }
+        await writeIdentifiers(trx, app, identifiers);
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('APP-40901');

@@ -75,3 +75,13 @@ export const SYSTEM_APPLICATIONS = {
 export function isSystemApplicationName(name: string): boolean {
   return Object.values(SYSTEM_APPLICATIONS).some((s) => s.name.toLowerCase() === name.toLowerCase());
 }
+
+/** A user-defined sequence from authenticator names per step, e.g. [['BasicAuthenticator'], ['totp']]. */
+export function sequenceOf(steps: readonly (readonly string[])[]): AuthenticationSequence {
+  return {
+    type: 'USER_DEFINED',
+    steps: steps.map((options, i) => ({ id: i + 1, options: options.map((authenticator) => ({ idp: 'LOCAL', authenticator })) })),
+    subjectStepId: 1,
+    attributeStepId: 1,
+  };
+}

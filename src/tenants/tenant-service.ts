@@ -17,14 +17,15 @@ export interface Tenant {
 }
 
 type Row = Database['tenants'];
+type CacheEntry = { tenant: Tenant | undefined; until: number };
 
 function toTenant(row: Row): Tenant {
   return { id: row.id, domain: row.domain, active: row.active === 1, adminUsername: row.admin_username, createdAt: Number(row.created_at) };
 }
 
 export class TenantService {
-  private readonly cache = new Map<string, { tenant: Tenant | undefined; until: number }>();
-  private readonly byId = new Map<string, { tenant: Tenant | undefined; until: number }>();
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly byId = new Map<string, CacheEntry>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -35,14 +36,17 @@ export class TenantService {
     return tenant.domain === SUPER_TENANT_DOMAIN;
   }
 
-  async findByDomain(domain: string): Promise<Tenant | undefined> {
-    const key = domain.toLowerCase();
-    const hit = this.cache.get(key);
+  private async cached(cache: Map<string, CacheEntry>, key: string, column: 'domain' | 'id'): Promise<Tenant | undefined> {
+    const hit = cache.get(key);
     if (hit && hit.until > Date.now()) return hit.tenant;
-    const row = await this.db.selectFrom('tenants').selectAll().where('domain', '=', key).executeTakeFirst();
+    const row = await this.db.selectFrom('tenants').selectAll().where(column, '=', key).executeTakeFirst();
     const tenant = row && toTenant(row);
-    this.cache.set(key, { tenant, until: Date.now() + this.cacheTtlMs });
+    cache.set(key, { tenant, until: Date.now() + this.cacheTtlMs });
     return tenant;
+  }
+
+  async findByDomain(domain: string): Promise<Tenant | undefined> {
+    return this.cached(this.cache, domain.toLowerCase(), 'domain');
   }
 
   /** The active tenant with this domain, or AppError TNT-40401. */
@@ -53,12 +57,7 @@ export class TenantService {
   }
 
   async findById(id: string): Promise<Tenant | undefined> {
-    const hit = this.byId.get(id);
-    if (hit && hit.until > Date.now()) return hit.tenant;
-    const row = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
-    const tenant = row && toTenant(row);
-    this.byId.set(id, { tenant, until: Date.now() + this.cacheTtlMs });
-    return tenant;
+    return this.cached(this.byId, id, 'id');
   }
 
   private forget(tenant: Tenant): void {

@@ -2,11 +2,11 @@
 // once succeeds exactly once, and 100 concurrent wrong codes move the failure counter by exactly 100.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type * as OTPAuth from 'otpauth';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
 import { createTestDatabase, isAvailable, type TestDatabase } from '../support/databases.ts';
-import { claimOf, createUser, setMyAccountSteps } from '../support/fixtures.ts';
-import { awayFromStepEdge, codeAt, LoginBrowser, totpFromQr, type Page } from '../support/login-browser.ts';
+import { claimOf, setMyAccountSteps } from '../support/fixtures.ts';
+import { enrolledUser } from '../support/enrolment.ts';
+import { awayFromStepEdge, codeAt, LoginBrowser, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { skipUnless } from '../support/services.ts';
 
@@ -26,17 +26,6 @@ for (const type of ['sqlite', 'postgres'] as const) {
       await database?.drop();
     });
 
-    async function enrolled(): Promise<{ username: string; password: string; totp: OTPAuth.TOTP; user: Awaited<ReturnType<typeof createUser>>['user'] }> {
-      const created = await createUser(server);
-      const b = new LoginBrowser(server.client());
-      const enrol = await b.login(await b.open('/myaccount'), created.username, created.password);
-      const totp = totpFromQr(enrol);
-      await awayFromStepEdge(30);
-      assert.equal((await b.submit(await b.submit(enrol, {}, ['ENABLE_TOTP', 'true']), { token: codeAt(totp) })).name, 'myaccount');
-      await server.services.security.update(created.user, { lastTotpStep: null });
-      return { ...created, totp };
-    }
-
     async function codePages(n: number, username: string, password: string): Promise<{ browser: LoginBrowser; page: Page }[]> {
       const out = [];
       for (let i = 0; i < n; i++) {
@@ -49,7 +38,7 @@ for (const type of ['sqlite', 'postgres'] as const) {
     }
 
     test('one valid code from 20 concurrent logins succeeds exactly once', async () => {
-      const { username, password, totp } = await enrolled();
+      const { username, password, totp } = await enrolledUser(server);
       const logins = await codePages(20, username, password);
       await awayFromStepEdge(30, 8);
       const code = codeAt(totp);
@@ -60,7 +49,7 @@ for (const type of ['sqlite', 'postgres'] as const) {
     });
 
     test('100 concurrent wrong codes move the counter by exactly 100', async () => {
-      const { user, username, password, totp } = await enrolled();
+      const { user, username, password, totp } = await enrolledUser(server);
       const logins = await codePages(100, username, password);
       const wrong = String((Number(codeAt(totp)) + 500_000) % 1_000_000).padStart(6, '0');
       await Promise.all(logins.map(({ browser, page }) => browser.submit(page, { token: wrong })));

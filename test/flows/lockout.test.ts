@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
-import { claimOf, createUser, setMyAccountSteps, setTotpParams, tenantOf } from '../support/fixtures.ts';
-import { alertText, awayFromStepEdge, codeAt, LoginBrowser, totpFromQr, type Page } from '../support/login-browser.ts';
+import { claimOf, setMyAccountSteps, setTotpParams, tenantOf } from '../support/fixtures.ts';
+import { enrolledUser } from '../support/enrolment.ts';
+import { alertText, awayFromStepEdge, codeAt, LoginBrowser, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 describe('lockout', () => {
@@ -16,17 +17,6 @@ describe('lockout', () => {
   });
   after(async () => server?.close());
 
-  async function enrolled() {
-    const created = await createUser(server);
-    const b = new LoginBrowser(server.client());
-    const enrol = await b.login(await b.open('/myaccount'), created.username, created.password);
-    const totp = totpFromQr(enrol);
-    await awayFromStepEdge(30);
-    assert.equal((await b.submit(await b.submit(enrol, {}, ['ENABLE_TOTP', 'true']), { token: codeAt(totp) })).name, 'myaccount');
-    await server.services.security.update(created.user, { lastTotpStep: null });
-    return { ...created, totp };
-  }
-
   async function atCodePage(username: string, password: string): Promise<{ browser: LoginBrowser; page: Page }> {
     const browser = new LoginBrowser(server.client());
     const page = await browser.login(await browser.open('/myaccount'), username, password);
@@ -37,7 +27,7 @@ describe('lockout', () => {
 
   test('five wrong codes lock the account, end the login and say so; the password step then refuses too', async () => {
     await setTotpParams(server, { showAuthFailureReason: false });
-    const { user, username, password, totp } = await enrolled();
+    const { user, username, password, totp } = await enrolledUser(server);
     const { browser, page: codePage } = await atCodePage(username, password);
     let page = codePage;
     for (let i = 1; i <= 4; i++) {
@@ -69,7 +59,7 @@ describe('lockout', () => {
 
   test('showAuthFailureReason shows remaining attempts and the unlock time; the lock lifts when its time passes', async () => {
     await setTotpParams(server, { showAuthFailureReason: true });
-    const { user, username, password, totp } = await enrolled();
+    const { user, username, password, totp } = await enrolledUser(server);
     const { browser, page: codePage } = await atCodePage(username, password);
     let page = await browser.submit(codePage, { token: wrongCode(codeAt(totp)) });
     assert.match(alertText(page), /Remaining attempts: 4/);
@@ -87,7 +77,7 @@ describe('lockout', () => {
   });
 
   test('wrong passwords count on their own counter and lock with their own reason', async () => {
-    const { user, username, password, totp } = await enrolled();
+    const { user, username, password, totp } = await enrolledUser(server);
     const b = new LoginBrowser(server.client());
     let page = await b.open('/myaccount');
     // A TOTP failure first: it must not add to the password counter.
@@ -106,7 +96,7 @@ describe('lockout', () => {
     await server.close();
     server = await startTestServer({ toml: '[identity_mgt.account_locking]\nauto_unlock_after = 0\nallowed_failed_attempts = 2' });
     await setMyAccountSteps(server, [['BasicAuthenticator'], ['totp']]);
-    const { user, username, password, totp } = await enrolled();
+    const { user, username, password, totp } = await enrolledUser(server);
     const { browser, page } = await atCodePage(username, password);
     await browser.submit(await browser.submit(page, { token: wrongCode(codeAt(totp)) }), { token: wrongCode(codeAt(totp)) });
     assert.equal(await claimOf(server, user, CLAIMS.accountLocked), 'true');

@@ -2,7 +2,7 @@
 // already passed are skipped, a TOTP step only when TOTP was passed; forceAuthn and passive requests.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Application } from '../../src/applications/application.ts';
+import { sequenceOf, type Application } from '../../src/applications/application.ts';
 import { createUser, tenantOf, uniqueSuffix } from '../support/fixtures.ts';
 import { awayFromStepEdge, codeAt, LoginBrowser, totpFromQr, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -20,15 +20,7 @@ describe('SSO and multi-option steps', () => {
 
   async function app(steps: string[][]): Promise<Application> {
     const tenant = await tenantOf(server);
-    return server.services.applicationService.create(tenant, {
-      name: `app-${uniqueSuffix()}`,
-      authenticationSequence: {
-        type: 'USER_DEFINED',
-        steps: steps.map((options, i) => ({ id: i + 1, options: options.map((authenticator) => ({ idp: 'LOCAL', authenticator })) })),
-        subjectStepId: 1,
-        attributeStepId: 1,
-      },
-    });
+    return server.services.applicationService.create(tenant, { name: `app-${uniqueSuffix()}`, authenticationSequence: sequenceOf(steps) });
   }
 
   async function enrolThrough(browser: LoginBrowser, page: Page) {

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as OTPAuth from 'otpauth';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
-import { createUser, claimOf, setMyAccountSteps, setTotpParams } from '../support/fixtures.ts';
-import { alertText, awayFromStepEdge, codeAt, LoginBrowser, totpFromQr } from '../support/login-browser.ts';
+import { claimOf, setMyAccountSteps, setTotpParams } from '../support/fixtures.ts';
+import { enrolledUser } from '../support/enrolment.ts';
+import { alertText, awayFromStepEdge, codeAt, LoginBrowser } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 describe('TOTP verification settings', () => {
@@ -17,18 +18,9 @@ describe('TOTP verification settings', () => {
   });
   after(async () => server?.close());
 
-  /** Enrols a fresh user and returns the TOTP their app would have, plus a logged-out browser at the code page. */
+  /** Enrols a fresh user, then starts a new login and stops at the code page. */
   async function enrolAndReturn() {
-    const { user, username, password } = await createUser(server);
-    const enrolBrowser = new LoginBrowser(server.client());
-    const enrol = await enrolBrowser.login(await enrolBrowser.open('/myaccount'), username, password);
-    const totp = totpFromQr(enrol);
-    await awayFromStepEdge(totp.period);
-    const done = await enrolBrowser.submit(await enrolBrowser.submit(enrol, {}, ['ENABLE_TOTP', 'true']), { token: codeAt(totp) });
-    assert.equal(done.name, 'myaccount');
-    // Enrolment used this step's code, and only newer steps are accepted after it (replay protection).
-    // Forget it, as if the user had enrolled long ago, so older window steps can be tried.
-    await server.services.security.update(user, { lastTotpStep: null });
+    const { user, username, password, totp } = await enrolledUser(server);
     const browser = new LoginBrowser(server.client());
     const codePage = await browser.login(await browser.open('/myaccount'), username, password);
     assert.equal(codePage.name, 'totp.do');

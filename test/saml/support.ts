@@ -3,7 +3,7 @@
 // answers with (the auto-posting form, the error page).
 import { DOMParser } from '@xmldom/xmldom';
 import { SAML, ValidateInResponseTo, type SamlConfig } from '@node-saml/node-saml';
-import type { Application } from '../../src/applications/application.ts';
+import { sequenceOf, type Application } from '../../src/applications/application.ts';
 import { createSelfSigned, type CertificatePair } from '../../src/crypto/certificates.ts';
 import { tenantOf, uniqueSuffix } from '../support/fixtures.ts';
 import type { LoginBrowser, Page } from '../support/login-browser.ts';
@@ -40,12 +40,7 @@ export async function samlApp(server: TestServer, options: SamlAppOptions = {}):
   const app = await server.services.applicationService.create(tenant, {
     name: issuer,
     claimConfiguration: { requestedClaims: (options.claims ?? [CLAIM_EMAIL, CLAIM_GIVEN]).map((uri) => ({ claim: { uri }, mandatory: false })) },
-    authenticationSequence: {
-      type: 'USER_DEFINED',
-      steps: steps.map((opts, i) => ({ id: i + 1, options: opts.map((authenticator) => ({ idp: 'LOCAL', authenticator })) })),
-      subjectStepId: 1,
-      attributeStepId: 1,
-    },
+    authenticationSequence: sequenceOf(steps),
     inboundProtocolConfiguration: {
       saml: {
         manualConfiguration: {

@@ -1,5 +1,6 @@
 // Users, tenants and application sequences for flow tests, made through the server's own services.
 import { randomBytes } from 'node:crypto';
+import { sequenceOf } from '../../src/applications/application.ts';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
 import type { Tenant } from '../../src/tenants/tenant-service.ts';
 import type { UserRecord } from '../../src/users/user-store.ts';
@@ -29,14 +30,7 @@ export async function createUser(
 export async function setMyAccountSteps(server: TestServer, steps: string[][], tenantDomain = 'carbon.super'): Promise<void> {
   const tenant = await tenantOf(server, tenantDomain);
   const app = await server.services.applications.ensureMyAccount(tenant.id);
-  await server.services.applicationService.update(tenant, app, {
-    authenticationSequence: {
-      type: 'USER_DEFINED',
-      steps: steps.map((options, i) => ({ id: i + 1, options: options.map((authenticator) => ({ idp: 'LOCAL', authenticator })) })),
-      subjectStepId: 1,
-      attributeStepId: 1,
-    },
-  });
+  await server.services.applicationService.update(tenant, app, { authenticationSequence: sequenceOf(steps) });
 }
 
 /** Sets the tenant's TOTP parameters (over the file's), as the configs API does. */
