@@ -7,7 +7,7 @@ import { samlSettingsOf } from '../../protocols/saml/settings.ts';
 import { tenantResourceUrl } from '../../http/public-url.ts';
 import { problemOf, type ConsoleKit } from './context.ts';
 import { formOf, text } from './forms.ts';
-import { draftFromForm, draftOf, editDraft, sequenceOf, stepsView, type StepsDraft } from './steps.ts';
+import { draftFromForm, draftOf, editDraft, sequenceFromDraft, stepsView, type StepsDraft } from './steps.ts';
 
 type AppRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -51,7 +51,7 @@ export function registerApplication(app: FastifyInstance, kit: ConsoleKit): void
     if (edited) return show(request, reply, { draft: edited, edited: true });
     const application = await appOf(request);
     try {
-      await deps.applicationService.update(ctx.tenant, application, { authenticationSequence: sequenceOf(draft) });
+      await deps.applicationService.update(ctx.tenant, application, { authenticationSequence: sequenceFromDraft(draft) });
     } catch (err) {
       return show(request, reply, { draft, problem: problemOf(err), status: 400, edited: true });
     }

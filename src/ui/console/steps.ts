@@ -2,7 +2,7 @@
 // posts the whole draft (checked authenticators per step, the subject and attribute steps) with the button
 // pressed. "Add step" and "Remove step" answer with the edited draft, unsaved; "Save" hands it to the
 // application service, whose refusal (e.g. TOTP in the first step) is shown above the form with the draft kept.
-import type { AuthenticationSequence } from '../../applications/application.ts';
+import { sequenceOf, type AuthenticationSequence } from '../../applications/application.ts';
 import type { Authenticator } from '../../authenticators/authenticator.ts';
 import { text, values, type Form } from './forms.ts';
 
@@ -48,13 +48,8 @@ export function editDraft(draft: StepsDraft, action: string): StepsDraft | undef
   return { steps: draft.steps.filter((_, i) => i !== removed - 1), subjectStepId: shift(draft.subjectStepId), attributeStepId: shift(draft.attributeStepId) };
 }
 
-export function sequenceOf(draft: StepsDraft): AuthenticationSequence {
-  return {
-    type: 'USER_DEFINED',
-    steps: draft.steps.map((names, i) => ({ id: i + 1, options: names.map((authenticator) => ({ idp: 'LOCAL', authenticator })) })),
-    subjectStepId: draft.subjectStepId,
-    attributeStepId: draft.attributeStepId,
-  };
+export function sequenceFromDraft(draft: StepsDraft): AuthenticationSequence {
+  return { ...sequenceOf(draft.steps), subjectStepId: draft.subjectStepId, attributeStepId: draft.attributeStepId };
 }
 
 export interface StepChoice {
