@@ -2,9 +2,8 @@
 // the tenant's users. Every lookup is scoped to request.tenant, so no tenant ever sees another's users.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
-import { requireAdmin } from '../../http/admin-auth.ts';
+import { isTenantAdmin, requireAdmin } from '../../http/admin-auth.ts';
 import type { Services } from '../../services.ts';
-import { PRIMARY_DOMAIN } from '../../users/qualified-name.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import { tenantResourceUrl } from '../../http/public-url.ts';
 import { SCIM_CONTENT_TYPE, scimError } from './errors.ts';
@@ -116,7 +115,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services): vo
   app.delete<IdParams>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
     const user = await findUser(request);
     // Deleting the tenant's admin would leave nobody to manage the tenant (WSO2 refuses it too).
-    if (user.storeDomain === PRIMARY_DOMAIN && user.username.toLowerCase() === request.tenant.adminUsername.toLowerCase()) {
+    if (isTenantAdmin(request.tenant, user)) {
       throw new AppError('PCS-40300', { description: "The tenant's admin cannot be deleted." });
     }
     await services.users.delete(user);
