@@ -16,7 +16,6 @@ export async function finishLogin(deps: EngineDeps, loaded: Loaded, browser: Bro
   const authTime = Math.max(...state.completed.map((c) => c.at), loaded.sso?.state.authTime ?? 0);
 
   let session: SsoSession | undefined = loaded.sso;
-  let newCookie: string | undefined;
   const cookie = session ? undefined : randomBytes(32).toString('base64url');
   const ssoSessionId = session?.id ?? sha256(cookie!);
   const result: LoginResult = { tenant, application, user, amr, authTime, steps: state.completed, ssoSessionId };
@@ -40,7 +39,6 @@ export async function finishLogin(deps: EngineDeps, loaded: Loaded, browser: Bro
       session = await deps.sso.findById(session.id, tenant.id, now);
     }
   } else if (joinSso) {
-    newCookie = cookie;
     await deps.sso.createWithCookie(cookie!, tenant.id, nextState(undefined), now);
   }
   await deps.contexts.remove(loaded.stored.id);
@@ -54,5 +52,5 @@ export async function finishLogin(deps: EngineDeps, loaded: Loaded, browser: Bro
     traceId: browser.traceId,
     remoteAddress: browser.remoteAddress,
   });
-  return { response, clearNonce: loaded.stored.id, ...(newCookie ? { setSso: newCookie } : {}) };
+  return { response, clearNonce: loaded.stored.id, ...(joinSso && cookie ? { setSso: cookie } : {}) };
 }

@@ -23,13 +23,20 @@ export interface CookieLifetimes {
   ssoMaxMs: number;
 }
 
+const COOKIE_BASE = { path: '/', httpOnly: true, secure: true } as const;
+const SSO_COOKIE_OPTIONS = { ...COOKIE_BASE, sameSite: 'none' } as const;
+
+/** Ends the browser's SSO cookie (with the attributes it was set with, or browsers keep it). */
+export function clearSsoCookie(reply: FastifyReply): void {
+  reply.clearCookie(SSO_COOKIE, SSO_COOKIE_OPTIONS);
+}
+
 /** Writes the cookies and the response an engine call asked for. */
 export async function sendEngineResponse(reply: FastifyReply, result: EngineResponse, lifetimes: CookieLifetimes): Promise<FastifyReply> {
-  const base = { path: '/', httpOnly: true, secure: true } as const;
-  if (result.setNonce) reply.setCookie(nonceCookie(result.setNonce.contextId), result.setNonce.value, { ...base, sameSite: 'lax', maxAge: Math.ceil(lifetimes.loginMs / 1000) });
-  if (result.clearNonce) reply.clearCookie(nonceCookie(result.clearNonce), { ...base, sameSite: 'lax' });
-  if (result.setSso) reply.setCookie(SSO_COOKIE, result.setSso, { ...base, sameSite: 'none', maxAge: Math.ceil(lifetimes.ssoMaxMs / 1000) });
-  if (result.clearSso) reply.clearCookie(SSO_COOKIE, { ...base, sameSite: 'none' });
+  if (result.setNonce) reply.setCookie(nonceCookie(result.setNonce.contextId), result.setNonce.value, { ...COOKIE_BASE, sameSite: 'lax', maxAge: Math.ceil(lifetimes.loginMs / 1000) });
+  if (result.clearNonce) reply.clearCookie(nonceCookie(result.clearNonce), { ...COOKIE_BASE, sameSite: 'lax' });
+  if (result.setSso) reply.setCookie(SSO_COOKIE, result.setSso, { ...SSO_COOKIE_OPTIONS, maxAge: Math.ceil(lifetimes.ssoMaxMs / 1000) });
+  if (result.clearSso) clearSsoCookie(reply);
   const r = result.response;
   if (r.kind === 'redirect') return reply.redirect(r.location, 303);
   if (r.csp) reply.header('content-security-policy', r.csp);

@@ -10,7 +10,7 @@ import { AppError } from '../../errors/app-error.ts';
 import type { LoginEngine } from '../../flows/engine.ts';
 import type { FrontResponse, LoginFront, LoginResult } from '../../flows/fronts.ts';
 import type { SsoSessionStore } from '../../flows/sso-session.ts';
-import { browserOf, sendEngineResponse, SSO_COOKIE, type CookieLifetimes } from '../../http/login-cookies.ts';
+import { browserOf, clearSsoCookie, sendEngineResponse, SSO_COOKIE, type CookieLifetimes } from '../../http/login-cookies.ts';
 import { tenantQualifiedPath } from '../../tenants/tenant-path.ts';
 import { domainQualified } from '../../users/qualified-name.ts';
 import type { UserService } from '../../users/user-service.ts';
@@ -85,7 +85,7 @@ export function registerMyAccount(app: FastifyInstance, deps: MyAccountDeps): vo
       if (form.csrf !== csrf(session.id)) throw new AppError('PCS-40300');
       await deps.sso.remove(session.id);
     }
-    reply.clearCookie(SSO_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'none' });
+    clearSsoCookie(reply);
     return reply.redirect(tenantQualifiedPath(request.tenant.domain, '/myaccount'), 303);
   });
 }

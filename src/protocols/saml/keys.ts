@@ -140,23 +140,24 @@ export class SigningKeyStore {
     return Number(top?.generation ?? 0) + 1;
   }
 
-  /** Inserts a key of the given generation; undefined when another node inserted that generation first. */
-  private async insert(tenant: Pick<Tenant, 'id' | 'domain'>, generation: number): Promise<{ id: string } | undefined> {
-    const now = this.now();
-    const pair = await createSelfSigned({ commonName: `Portcullis SAML signing ${tenant.domain}`, days: 3650, now: new Date(now) });
+  /**
+   * Inserts one row of key material (private part encrypted, bound to the row); undefined when another node
+   * inserted that (tenant, purpose, generation) first.
+   */
+  private async insertRow(tenantId: string, purpose: string, generation: number, certificate: string, secret: string | Buffer): Promise<{ id: string } | undefined> {
     const id = randomUUID();
     try {
       await this.db
         .insertInto('signing_keys')
         .values({
           id,
-          tenant_id: tenant.id,
-          purpose: SAML_SIGNING,
+          tenant_id: tenantId,
+          purpose,
           generation,
-          certificate: pair.certificatePem,
-          private_key: this.keyring.encrypt(pair.privateKeyPem, this.aad(tenant.id, id)),
+          certificate,
+          private_key: this.keyring.encrypt(secret, this.aad(tenantId, id)),
           status: 'active',
-          created_at: now,
+          created_at: this.now(),
           retired_at: null,
           publish_until: null,
         })
@@ -166,6 +167,12 @@ export class SigningKeyStore {
       if (isUniqueViolation(err)) return undefined;
       throw err;
     }
+  }
+
+  /** Inserts a signing key of the given generation; undefined when another node inserted that generation first. */
+  private async insert(tenant: Pick<Tenant, 'id' | 'domain'>, generation: number): Promise<{ id: string } | undefined> {
+    const pair = await createSelfSigned({ commonName: `Portcullis SAML signing ${tenant.domain}`, days: 3650, now: new Date(this.now()) });
+    return this.insertRow(tenant.id, SAML_SIGNING, generation, pair.certificatePem, pair.privateKeyPem);
   }
 
   /** Makes a new key that signs from now on; the previous active key stays published for `graceMs`. */
@@ -217,26 +224,7 @@ export class SigningKeyStore {
       this.db.selectFrom('signing_keys').selectAll().where('tenant_id', '=', tenantId).where('purpose', '=', NAMEID_SECRET).where('generation', '=', 1).executeTakeFirst();
     let row = await read();
     if (!row) {
-      const id = randomUUID();
-      try {
-        await this.db
-          .insertInto('signing_keys')
-          .values({
-            id,
-            tenant_id: tenantId,
-            purpose: NAMEID_SECRET,
-            generation: 1,
-            certificate: '',
-            private_key: this.keyring.encrypt(randomBytes(32), this.aad(tenantId, id)),
-            status: 'active',
-            created_at: this.now(),
-            retired_at: null,
-            publish_until: null,
-          })
-          .execute();
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-      }
+      await this.insertRow(tenantId, NAMEID_SECRET, 1, '', randomBytes(32));
       row = await read();
     }
     const secret = this.keyring.decrypt(row!.private_key, this.aad(tenantId, row!.id));

@@ -8,7 +8,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
 import type { FrontResponse } from '../../flows/fronts.ts';
-import { sendEngineResponse, SSO_COOKIE } from '../../http/login-cookies.ts';
+import { clearSsoCookie, sendEngineResponse, SSO_COOKIE } from '../../http/login-cookies.ts';
 import { CLOCK_SKEW_MS, STATUS, type Binding } from './constants.ts';
 import { idpEndpoints } from './endpoints.ts';
 import { trustedRoot, type InboundMessage } from './inbound.ts';
@@ -69,7 +69,7 @@ export async function handleLogoutRequest(ctx: SamlContext, request: FastifyRequ
   if (!session || !matches) return respond(SUCCESS);
 
   await ctx.sso.remove(session.id);
-  reply.clearCookie(SSO_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'none' });
+  clearSsoCookie(reply);
   const chain: LogoutChain = {
     tenantId: request.tenant.id,
     entityId: endpoints.entityId,

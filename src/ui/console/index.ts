@@ -1,7 +1,7 @@
 // The management console at /console (and /t/{tenant}/console): server-rendered pages for the tenant's admin.
 // Signing out and the 403 page are open to any SSO session; everything else passes the guard (context.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SSO_COOKIE } from '../../http/login-cookies.ts';
+import { clearSsoCookie } from '../../http/login-cookies.ts';
 import { CONSOLE_HOME } from '../../protocols/console/console.front.ts';
 import { domainQualified } from '../../users/qualified-name.ts';
 import { registerApplication } from './application.ts';
@@ -39,7 +39,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       kit.checkCsrf(session.id, formOf(request.body));
       await deps.sso.remove(session.id);
     }
-    reply.clearCookie(SSO_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'none' });
+    clearSsoCookie(reply);
     return reply.redirect(kit.url(request.tenant, CONSOLE_HOME), 303);
   });
 
