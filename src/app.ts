@@ -56,6 +56,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerMyAccount(app, { ...services, views, lifetimes });
   await registerConsole(app, { ...services, views, lifetimes });
   // The SAML front and the applications' SAML settings are registered with the services (login-services.ts).
-  await registerSamlRoutes(app, { ...services, keys: services.samlKeys, views, lifetimes, now: () => Date.now() });
+  await registerSamlRoutes(app, { ...services, keys: services.samlKeys, views, lifetimes, now: () => services.clock.now() });
   return app;
 }

@@ -37,7 +37,7 @@ export interface LoginServices {
 export function createLoginServices(base: BaseServices): LoginServices {
   const { config, storage, users, claimValues, security, keyring, tenants, notifications } = base;
   const { db } = storage;
-  const now = () => Date.now();
+  const now = () => base.clock.now();
   const minutes = (m: number) => m * 60_000;
   const locking = config.identity_mgt.account_locking;
   const sso = new SsoSessionStore(db, { idleMs: minutes(config.session.idle_timeout), maxMs: minutes(config.session.max_lifetime) });

@@ -3,7 +3,7 @@
 // WSO2 guide has you do by hand. The sample is a demo: if it cannot start (port taken, ...) the identity
 // server keeps serving and the reason is logged.
 import type { Logger } from 'pino';
-import { startTravelocity, type RunningTravelocity } from '../samples/travelocity/index.ts';
+import type { RunningTravelocity } from '../samples/travelocity/index.ts';
 import { sequenceOf } from './applications/application.ts';
 import type { ApplicationInput } from './applications/application-service.ts';
 import { AppError } from './errors/app-error.ts';
@@ -69,6 +69,8 @@ export async function startSampleApp(services: Services, options: SampleAppOptio
   const { port, hostname } = services.config.sample_app;
   let sample: RunningTravelocity | undefined;
   try {
+    // Loaded only when the sample runs: its SP library is the sample workspace's dependency, not the server's.
+    const { startTravelocity } = await import('../samples/travelocity/index.ts');
     sample = await startTravelocity({
       port,
       hostname,

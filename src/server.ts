@@ -11,6 +11,7 @@ import { ensureSuperTenant } from './provisioning.ts';
 import { startSampleApp } from './sample-app.ts';
 import { createServices, type Services } from './services.ts';
 import { openStorage } from './storage/database.ts';
+import type { Clock } from './time/clock.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -25,7 +26,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<RunningServer> {
   const log = options.logger ?? createLogger(config.logging.level);
   const db = config.database.identity_db;
   const storage = await openStorage({
@@ -37,7 +38,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     poolSize: db.pool_size,
   });
   try {
-    const services = createServices(config, storage, log);
+    const services = createServices(config, storage, log, options.clock);
     await ensureSuperTenant(services);
     const tls = await loadTlsPair({
       certificate: config.transport.https.certificate,

@@ -18,11 +18,14 @@ import { SecurityStateStore } from './users/security-state.ts';
 import { SqlUserStore } from './users/sql-user-store.ts';
 import { UserService } from './users/user-service.ts';
 import { UserStoreRegistry } from './users/user-stores.ts';
+import { systemClock, type Clock } from './time/clock.ts';
 
 export interface BaseServices {
   config: Config;
   storage: Storage;
   log: Logger;
+  /** The one clock every service reads; tests move a ManualClock instead of sleeping. */
+  clock: Clock;
   keyring: Keyring;
   hasher: PasswordHasher;
   tenants: TenantService;
@@ -35,14 +38,14 @@ export interface BaseServices {
   notifications: NotificationService;
 }
 
-export function createServices(config: Config, storage: Storage, log: Logger): Services {
-  const base = createBaseServices(config, storage, log);
+export function createServices(config: Config, storage: Storage, log: Logger, clock: Clock = systemClock): Services {
+  const base = createBaseServices(config, storage, log, clock);
   return { ...base, ...createLoginServices(base) };
 }
 
 export type Services = BaseServices & LoginServices;
 
-function createBaseServices(config: Config, storage: Storage, log: Logger): BaseServices {
+function createBaseServices(config: Config, storage: Storage, log: Logger, clock: Clock): BaseServices {
   const { db } = storage;
   const keyring = loadKeyring({
     configuredKey: config.encryption.key,
@@ -64,6 +67,7 @@ function createBaseServices(config: Config, storage: Storage, log: Logger): Base
     config,
     storage,
     log,
+    clock,
     keyring,
     hasher,
     tenants: new TenantService(db),

@@ -23,18 +23,22 @@ const RECORD_CLAIMS: Record<string, (u: UserRecord) => string> = {
 };
 
 /** Claims backed by the security-state columns, as WSO2 writes their values. */
-const SECURITY_CLAIMS: Record<string, { read: (s: SecurityState) => string | undefined; write?: (v: string) => SecurityPatch }> = {
+const SECURITY_CLAIMS: Record<string, { read: (s: SecurityState) => string | undefined; write?: (v: string | null) => SecurityPatch | undefined }> = {
   [CLAIMS.failedTotpAttempts]: { read: (s) => String(s.failedTotpAttempts) },
   [CLAIMS.failedLoginAttempts]: { read: (s) => String(s.failedLoginAttempts) },
   [CLAIMS.failedLoginLockoutCount]: { read: (s) => String(s.lockoutCount) },
   [CLAIMS.lockedReason]: { read: (s) => s.lockedReason ?? undefined },
   [CLAIMS.unlockTime]: { read: (s) => (s.unlockTime === null ? undefined : String(s.unlockTime)) },
   [CLAIMS.usedTotpTimeWindows]: { read: (s) => JSON.stringify(s.lastTotpStep === null ? [] : [s.lastTotpStep]) },
+  // Absent (or removed) reads as enabled, as WSO2 treats a missing accountDisabled claim.
+  [CLAIMS.accountDisabled]: { read: (s) => (s.accountDisabled ? 'true' : undefined), write: (v) => ({ accountDisabled: v !== null && parseBoolean(v) }) },
   [CLAIMS.accountLocked]: {
     read: (s) => String(s.accountLocked),
     // An admin unlocking an account also clears the counters and the reason, as WSO2's account-lock handler does.
     write: (v) =>
-      parseBoolean(v)
+      v === null
+        ? undefined
+        : parseBoolean(v)
         ? { accountLocked: true, lockedReason: 'AdminInitiated', unlockTime: null }
         : { accountLocked: false, lockedReason: null, unlockTime: null, failedLoginAttempts: 0, failedTotpAttempts: 0 },
   },
@@ -127,7 +131,7 @@ export class ClaimValueService {
       if (RECORD_CLAIMS[uri]) throw new AppError('CLM-40002', { description: `${uri} is derived from the user record.` });
       else if (sec) {
         if (!sec.write) throw new AppError('CLM-40002', { description: `${uri} is maintained by the server.` });
-        if (value !== null) security = { ...security, ...sec.write(value) };
+        security = { ...security, ...sec.write(value) };
       } else if (isIdentityClaim(uri)) identity.push([uri, value]);
       else attributes[this.metadata.attributeFor(claim, user.storeDomain)] = value;
     }

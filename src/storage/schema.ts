@@ -48,6 +48,7 @@ export interface UserSecurityTable {
   failed_totp_attempts: Generated<number>;
   lockout_count: Generated<number>;
   account_locked: Generated<number>;
+  account_disabled: Generated<number>;
   locked_reason: string | null;
   unlock_time: number | null;
   /** Highest TOTP time step accepted for this user (RFC 6238 section 5.2: a code is accepted once). */

@@ -2,7 +2,7 @@
 // TOTP failures count on separate counters, so bad passwords alone cannot burn the second factor's budget
 // and vice versa; either reaching allowed_failed_attempts locks the account for
 // auto_unlock_after * ratio^(earlier lockouts) minutes (0 minutes: until an admin unlocks it).
-import type { FailureCounter, FailureResult, SecurityStateStore } from './security-state.ts';
+import type { FailureCounter, FailureResult, SecurityState, SecurityStateStore } from './security-state.ts';
 import type { UserRecord } from './user-store.ts';
 
 export interface LockPolicy {
@@ -16,6 +16,12 @@ export interface LockStatus {
   locked: boolean;
   reason: string | null;
   unlockTime: number | null;
+}
+
+export interface AccountState {
+  usable: boolean;
+  disabled: boolean;
+  lock: LockStatus;
 }
 
 export const LOCK_REASONS = {
@@ -33,7 +39,21 @@ export class LockoutService {
 
   /** Lock status now; a lock whose time has passed is lifted on the way. */
   async status(user: UserRecord, now: number): Promise<LockStatus> {
+    return this.lockOf(user, await this.security.get(user), now);
+  }
+
+  /**
+   * Whether the account may be used now: neither disabled nor locked (a lock whose time has passed is lifted).
+   * One read of the user's security row; every path that lets a user in (password, second factor, SSO reuse,
+   * an API session) asks this.
+   */
+  async accountState(user: UserRecord, now: number): Promise<AccountState> {
     const s = await this.security.get(user);
+    const lock = await this.lockOf(user, s, now);
+    return { usable: !s.accountDisabled && !lock.locked, disabled: s.accountDisabled, lock };
+  }
+
+  private async lockOf(user: UserRecord, s: SecurityState, now: number): Promise<LockStatus> {
     if (!s.accountLocked) return { locked: false, reason: null, unlockTime: null };
     if (s.unlockTime !== null && s.unlockTime <= now && (await this.security.unlockIfExpired(user, now))) {
       return { locked: false, reason: null, unlockTime: null };

@@ -11,6 +11,7 @@ export interface SecurityState {
   failedTotpAttempts: number;
   lockoutCount: number;
   accountLocked: boolean;
+  accountDisabled: boolean;
   lockedReason: string | null;
   unlockTime: number | null;
   lastTotpStep: number | null;
@@ -44,6 +45,7 @@ export const INITIAL_SECURITY_STATE: SecurityState = {
   failedTotpAttempts: 0,
   lockoutCount: 0,
   accountLocked: false,
+  accountDisabled: false,
   lockedReason: null,
   unlockTime: null,
   lastTotpStep: null,
@@ -58,6 +60,7 @@ function toState(row: Row): SecurityState {
     failedTotpAttempts: Number(row.failed_totp_attempts),
     lockoutCount: Number(row.lockout_count),
     accountLocked: Number(row.account_locked) === 1,
+    accountDisabled: Number(row.account_disabled) === 1,
     lockedReason: row.locked_reason,
     unlockTime: row.unlock_time === null ? null : Number(row.unlock_time),
     lastTotpStep: row.last_totp_step === null ? null : Number(row.last_totp_step),
@@ -70,6 +73,7 @@ function toColumns(patch: SecurityPatch): Changes {
   if (patch.failedTotpAttempts !== undefined) out.failed_totp_attempts = patch.failedTotpAttempts;
   if (patch.lockoutCount !== undefined) out.lockout_count = patch.lockoutCount;
   if (patch.accountLocked !== undefined) out.account_locked = patch.accountLocked ? 1 : 0;
+  if (patch.accountDisabled !== undefined) out.account_disabled = patch.accountDisabled ? 1 : 0;
   if (patch.lockedReason !== undefined) out.locked_reason = patch.lockedReason;
   if (patch.unlockTime !== undefined) out.unlock_time = patch.unlockTime;
   if (patch.lastTotpStep !== undefined) out.last_totp_step = patch.lastTotpStep;

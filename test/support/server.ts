@@ -7,6 +7,7 @@ import { parse, stringify } from 'smol-toml';
 import { parseConfigText } from '../../src/config/index.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
+import type { Clock } from '../../src/time/clock.ts';
 import type { TestDatabase } from './databases.ts';
 import { TestClient } from './http-client.ts';
 
@@ -24,6 +25,8 @@ export interface TestServerOptions {
   dataDir?: string;
   /** Receives the server's JSON log lines (the level comes from the config; tests set it with toml). */
   logStream?: { write(line: string): void };
+  /** The server's clock (a ManualClock lets a test move time instead of sleeping). */
+  clock?: Clock;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -42,7 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const logger = options.logStream ? createLogger(config.logging.level, options.logStream) : undefined;
   let server: RunningServer;
   try {
-    server = await startServer(config, logger ? { logger } : {});
+    server = await startServer(config, { ...(logger ? { logger } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   } catch (err) {
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     throw err;

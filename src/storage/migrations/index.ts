@@ -4,10 +4,12 @@ import * as m001 from './001-initial.ts';
 import * as m002 from './002-email-templates.ts';
 import * as m003 from './003-login-flows.ts';
 import * as m004 from './004-signing-keys.ts';
+import * as m005 from './005-account-disabled.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '002-email-templates': m002,
   '003-login-flows': m003,
   '004-signing-keys': m004,
+  '005-account-disabled': m005,
 };
