@@ -42,8 +42,8 @@ function bareLoop(token: string): boolean {
     counter.writeUInt32BE(Math.floor(c / 0x1_0000_0000), 0);
     counter.writeUInt32BE(c >>> 0, 4);
     const mac = createHmac('sha1', keyObject).update(counter).digest();
-    const o = mac[19] & 0x0f;
-    const v = (((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3]) % 1_000_000;
+    const o = mac[19]! & 0x0f;
+    const v = (((mac[o]! & 0x7f) << 24) | (mac[o + 1]! << 16) | (mac[o + 2]! << 8) | mac[o + 3]!) % 1_000_000;
     diff &= (v ^ want) === 0 ? 0 : 1;
   }
   return diff === 0;
@@ -78,8 +78,8 @@ const results = compare(
   },
   { rounds, ms },
 );
-const [bare, ours, , otpauthResult] = results;
-const perRound = (m: Measurement) => m.rounds.map((ops, r) => ops / bare.rounds[r]);
+const [bare, ours, , otpauthResult] = results as [Measurement, Measurement, Measurement, Measurement, ...Measurement[]];
+const perRound = (m: Measurement) => m.rounds.map((ops, r) => ops / bare.rounds[r]!);
 
 console.log('TOTP verify of a wrong code, windowSize 3 (3 x HMAC-SHA1, 6 digits, 20-byte key)');
 console.log(`Node ${process.version}, ${rounds} interleaved rounds x ${ms} ms per case; median ops/s, median of per-round ratios\n`);

@@ -48,7 +48,7 @@ function run(fn: () => unknown, ms: number, batch: number): number {
 function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -63,20 +63,20 @@ export function compare(cases: Readonly<Record<string, () => unknown>>, options:
     for (let k = 0; k < entries.length; k++) {
       const i = (r + k) % entries.length; // rotate who goes first
       gc?.();
-      results[i].push(run(entries[i][1], ms, batch));
+      results[i]!.push(run(entries[i]![1], ms, batch));
     }
   }
-  return entries.map(([name], i) => ({ name, opsPerSec: median(results[i]), rounds: results[i] }));
+  return entries.map(([name], i) => ({ name, opsPerSec: median(results[i]!), rounds: results[i]! }));
 }
 
 /** Median over rounds of `a / b`, each round's pair measured back to back. */
 export function ratio(a: Measurement, b: Measurement): number {
-  return median(a.rounds.map((ops, r) => ops / b.rounds[r]));
+  return median(a.rounds.map((ops, r) => ops / b.rounds[r]!));
 }
 
 /** Measures one function; see {@link compare}. */
 export function measure(name: string, fn: () => unknown, options: MeasureOptions = {}): Measurement {
-  return compare({ [name]: fn }, options)[0];
+  return compare({ [name]: fn }, options)[0]!;
 }
 
 /** `1234567.8` as `1,234,568`. */
@@ -95,6 +95,6 @@ export function printTable(headers: readonly string[], rows: readonly (readonly 
   const numeric = headers.map((_, j) => rows.every((row) => typeof row[j] === 'number' || /^[\d.,]+x?$/.test(String(row[j]))));
   const widths = headers.map((_, j) => Math.max(...cells.map((row) => row[j]?.length ?? 0)));
   for (const [i, row] of cells.entries()) {
-    console.log(row.map((c, j) => (numeric[j] && i > 0 ? c.padStart(widths[j]) : c.padEnd(widths[j]))).join('  ').trimEnd());
+    console.log(row.map((c, j) => (numeric[j] && i > 0 ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd());
   }
 }

@@ -21,7 +21,7 @@ export function base32Encode(bytes: Uint8Array): string {
   let acc = 0;
   let bits = 0;
   for (let i = 0; i < bytes.length; i++) {
-    acc = ((acc << 8) | bytes[i]) & 0xfff; // at most 4 leftover bits + 8 new ones matter
+    acc = ((acc << 8) | bytes[i]!) & 0xfff; // at most 4 leftover bits + 8 new ones matter
     bits += 8;
     while (bits >= 5) {
       bits -= 5;
@@ -47,7 +47,7 @@ export function base32Decode(text: string): Buffer {
   let padded = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    const v = c < 128 ? DECODE[c] : -1;
+    const v = c < 128 ? DECODE[c]! : -1;
     if (v === -2) continue;
     if (c === PAD) {
       padded = true;

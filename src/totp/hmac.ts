@@ -49,7 +49,7 @@ export class CounterHmac {
     const inner = this.#inner;
     const outer = this.#outer;
     for (let i = 0; i < block; i++) {
-      const b = i < k.length ? k[i] : 0;
+      const b = i < k.length ? k[i]! : 0;
       inner[i] = b ^ IPAD;
       outer[i] = b ^ OPAD;
     }

@@ -12,8 +12,9 @@ const MODULUS: Readonly<Record<TotpDigits, number>> = { 6: 1_000_000, 8: 100_000
  * byte of the MAC, as RFC 6238's reference code does for SHA-256 and SHA-512.
  */
 export function truncate(mac: Uint8Array, digits: TotpDigits): number {
-  const o = mac[mac.length - 1] & 0x0f;
-  const bin = ((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3];
+  // A MAC is at least 20 bytes and o <= 15, so every index below is in range.
+  const o = mac[mac.length - 1]! & 0x0f;
+  const bin = ((mac[o]! & 0x7f) << 24) | (mac[o + 1]! << 16) | (mac[o + 2]! << 8) | mac[o + 3]!;
   return bin % MODULUS[digits];
 }
 

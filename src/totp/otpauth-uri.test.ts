@@ -32,7 +32,7 @@ test('names are percent-encoded so the label has one literal ":" and no raw spac
   const key = generateSecret();
   for (const [issuer, account] of AWKWARD_NAMES) {
     const uri = buildOtpauthUri({ issuer, account, key });
-    const [label, query] = uri.slice('otpauth://totp/'.length).split('?');
+    const [label = '', query = ''] = uri.slice('otpauth://totp/'.length).split('?');
     assert.equal(label.split(':').length, 2, uri);
     assert.equal(label, `${encodeURIComponent(issuer)}:${encodeURIComponent(account)}`);
     assert.ok(query.includes(`&issuer=${encodeURIComponent(issuer)}&`), uri);

@@ -76,12 +76,12 @@ const KNOWN = new Set(['secret', 'issuer', 'algorithm', 'digits', 'period']);
 export function parseOtpauthUri(uri: string): ParsedOtpauthUri {
   const m = typeof uri === 'string' ? URI.exec(uri.trim()) : null;
   if (m === null) throw fail('it does not start with otpauth://TYPE/LABEL.');
-  const type = m[1].toLowerCase();
+  const type = m[1]!.toLowerCase();
   if (type === 'hotp') throw fail('counter-based (hotp) URIs are not supported; only totp.');
   if (type !== 'totp') throw fail('its type is not totp.');
 
   const q = parseQuery(m[3] ?? '');
-  const { prefix, account } = splitLabel(m[2]);
+  const { prefix, account } = splitLabel(m[2]!);
   if (account === '') throw fail('the account name is missing.');
   if (q.secret === undefined || q.secret === '') throw fail('the secret parameter is missing.');
   let key: Buffer;

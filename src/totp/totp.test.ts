@@ -85,9 +85,9 @@ test('10,000 random cases agree with otpauth and otplib, and verify at their own
   for (let i = 0; i < 10_000; i++) {
     const key = Buffer.alloc(int(10, 64));
     for (let j = 0; j < key.length; j++) key[j] = int(0, 255);
-    const algorithm = algorithms[int(0, 2)];
+    const algorithm = algorithms[int(0, 2)]!;
     const digits: TotpDigits = rand() < 0.5 ? 6 : 8;
-    const period = rand() < 0.7 ? periods[int(0, periods.length - 1)] : int(1, 3600);
+    const period = rand() < 0.7 ? periods[int(0, periods.length - 1)]! : int(1, 3600);
     // Up to 2e13 ms (year 2603), the last RFC 6238 vector's time, in whole milliseconds.
     const nowMs = Math.floor(rand() * 2e13);
     const label = `seed ${seed} case ${i}: ${algorithm}/${digits}/${period}s/${key.length}B at ${nowMs}`;

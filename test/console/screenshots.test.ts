@@ -62,7 +62,7 @@ describe('console in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Save steps' }).click();
     assert.match(await page.getByRole('alert').last().innerText(), /Step 3 needs 1 to 10 options/);
     await pictures.take(page, 'steps-refused');
-    for (const [path, name] of [['/console/users', 'users'], ['/console/totp', 'totp'], ['/console/audit', 'audit']]) {
+    for (const [path, name] of [['/console/users', 'users'], ['/console/totp', 'totp'], ['/console/audit', 'audit']] as const) {
       await page.goto(`${server.url}${path}`);
       await pictures.take(page, name);
     }
