@@ -7,6 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../../applications/application.ts';
+import type { AuditEventName } from '../../audit/audit-log.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { SsoSession } from '../../flows/sso-session.ts';
 import { browserOf, sendEngineResponse, SSO_COOKIE, type CookieLifetimes } from '../../http/login-cookies.ts';
@@ -124,6 +125,12 @@ export class ConsoleKit {
   adminRequest(request: FastifyRequest): AdminRequest {
     const ctx = this.ctx(request);
     return { tenant: ctx.tenant, actor: ctx.admin, sessionId: ctx.session.id, via: ctx.application.name, traceId: request.id, remoteAddress: request.ip };
+  }
+
+  /** Audits a console change that is not a user's (applications, settings): the admin is its actor. */
+  async audit(request: FastifyRequest, event: AuditEventName, details: { application?: string; reason?: string } = {}): Promise<void> {
+    const ctx = this.ctx(request);
+    await this.deps.audit.record({ tenantId: ctx.tenant.id, event, outcome: 'success', actor: ctx.admin, application: details.application ?? ctx.application.name, reason: details.reason, traceId: request.id, remoteAddress: request.ip });
   }
 
   url(tenant: Tenant, path: string): string {
