@@ -11,12 +11,14 @@ import { TotpSettings } from './authenticators/totp/totp-settings.ts';
 import { ContextStore } from './flows/context-store.ts';
 import { LoginEngine } from './flows/engine.ts';
 import { FrontRegistry } from './flows/fronts.ts';
+import { SsoReuse } from './flows/sso-reuse.ts';
 import { SsoSessionStore } from './flows/sso-session.ts';
 import { SigningKeyStore } from './protocols/saml/keys.ts';
 import { createSamlFront } from './protocols/saml/saml.front.ts';
 import { samlInboundProtocol } from './protocols/saml/settings.ts';
 import type { BaseServices } from './services.ts';
 import { LockoutService } from './users/lockout.ts';
+import { UserAdminService } from './users/user-admin.ts';
 
 export interface LoginServices {
   applications: ApplicationStore;
@@ -29,7 +31,11 @@ export interface LoginServices {
   fronts: FrontRegistry;
   contexts: ContextStore;
   sso: SsoSessionStore;
+  /** The SSO session a browser may reuse: only while its account is usable (engine, console, My Account). */
+  ssoReuse: SsoReuse;
   engine: LoginEngine;
+  /** The admin use-cases on users (console, SCIM): each ends what it must and audits its actor. */
+  userAdmin: UserAdminService;
   /** Per-tenant SAML signing keys (in the database, shared by every node). */
   samlKeys: SigningKeyStore;
 }
@@ -71,10 +77,12 @@ export function createLoginServices(base: BaseServices): LoginServices {
   ]);
   const fronts = new FrontRegistry();
   const contexts = new ContextStore(db, minutes(config.session.login_timeout));
-  const engine = new LoginEngine({ contexts, sso, authenticators, fronts, applications, tenants, users, audit, now });
+  const ssoReuse = new SsoReuse({ sso, users, lockout, now });
+  const engine = new LoginEngine({ contexts, sso, ssoReuse, authenticators, fronts, applications, tenants, users, audit, now });
+  const userAdmin = new UserAdminService({ users, claimValues, security, audit, endSessions: (userId, keep) => sso.removeForUser(userId, keep) });
   const applicationService = new ApplicationService(applications, authenticators.lookup);
   const samlKeys = new SigningKeyStore(db, keyring, now);
   applicationService.registerProtocol(samlInboundProtocol);
   fronts.register(createSamlFront({ keys: samlKeys, claims: base.claims, claimValues, keyring, now }));
-  return { applications, applicationService, audit, lockout, totpSettings, emailCodes, authenticators, fronts, contexts, sso, engine, samlKeys };
+  return { applications, applicationService, audit, lockout, totpSettings, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, samlKeys };
 }

@@ -1,6 +1,7 @@
-// Typed audit events (login step ok/failed, enrolled, locked, code sent by email, login completed), stored
-// per tenant. They say who, which application and authenticator, the outcome and a reason code; they never
-// hold a code, a secret or a password.
+// Typed audit events (login step ok/failed, enrolled, locked, code sent by email, login completed, admin
+// changes), stored per tenant. They say who was concerned, who acted (for admin changes: the admin, in its own
+// column), which application and authenticator, the outcome and a reason code; they never hold a code, a
+// secret or a password.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
@@ -15,11 +16,14 @@ export const AUDIT_EVENTS = [
   'totp.email_sent',
   'account.locked',
   'logout',
-  // Refusals and admin changes (the console): user is the one acted on, reason says who acted.
+  // Refusals and admin changes (users/user-admin.ts): user is the one acted on, actor the admin who acted.
   'access.denied',
   'account.unlocked',
+  'account.disabled',
+  'account.enabled',
   'totp.reset',
   'user.created',
+  'user.updated',
   'user.deleted',
   'password.changed',
   'application.created',
@@ -30,11 +34,16 @@ export const AUDIT_EVENTS = [
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 
+type UserRef = Pick<UserRecord, 'id' | 'storeDomain' | 'username'>;
+
 export interface AuditInput {
   tenantId: string;
   event: AuditEventName;
   outcome: 'success' | 'failure';
-  user?: Pick<UserRecord, 'id' | 'storeDomain' | 'username'> | undefined;
+  /** The user the event is about (who logged in, or whom an admin changed). */
+  user?: UserRef | undefined;
+  /** The admin who made the change, when it was not the user's own doing. */
+  actor?: UserRef | undefined;
   application?: string | undefined;
   authenticator?: string | undefined;
   reason?: string | undefined;
@@ -42,17 +51,20 @@ export interface AuditInput {
   remoteAddress?: string | undefined;
 }
 
-export interface AuditEvent extends Omit<AuditInput, 'user'> {
+export interface AuditEvent extends Omit<AuditInput, 'user' | 'actor'> {
   id: string;
   at: number;
   userId?: string;
   username?: string;
+  actorId?: string;
+  /** The acting admin's domain-qualified name. */
+  actor?: string;
 }
 
 export class AuditLog {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number,
   ) {}
 
   async record(input: AuditInput): Promise<void> {
@@ -66,6 +78,8 @@ export class AuditLog {
         outcome: input.outcome,
         user_id: input.user?.id ?? null,
         username: input.user ? domainQualified(input.user.storeDomain, input.user.username) : null,
+        actor_id: input.actor?.id ?? null,
+        actor: input.actor ? domainQualified(input.actor.storeDomain, input.actor.username) : null,
         application: input.application ?? null,
         authenticator: input.authenticator ?? null,
         reason: input.reason?.slice(0, 255) ?? null,
@@ -91,6 +105,8 @@ export class AuditLog {
         outcome: r.outcome as 'success' | 'failure',
         ...(r.user_id ? { userId: r.user_id } : {}),
         ...(r.username ? { username: r.username } : {}),
+        ...(r.actor_id ? { actorId: r.actor_id } : {}),
+        ...(r.actor ? { actor: r.actor } : {}),
         ...(r.application ? { application: r.application } : {}),
         ...(r.authenticator ? { authenticator: r.authenticator } : {}),
         ...(r.reason ? { reason: r.reason } : {}),

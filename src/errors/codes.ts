@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   'USR-40004': { status: 400, message: 'User store is read-only.', description: 'Users in this user store cannot be changed here.' },
   'USR-40401': { status: 404, message: 'User not found.', description: 'No user matches the request.' },
   'USR-40901': { status: 409, message: 'User exists.', description: 'A user with this name already exists in the user store.' },
+  'USR-40301': { status: 403, message: "The tenant's admin is protected.", description: "The tenant's admin cannot be deleted, disabled or locked by an admin action: nobody would be left to manage the tenant." },
 
   // Claims
   'CLM-40001': { status: 400, message: 'Invalid claim.', description: 'The claim URI or its properties are not valid.' },

@@ -1,7 +1,8 @@
 // The protocol-neutral login engine. A front starts a login; each POST to /commonauth (and each page view)
 // loads the context by sessionDataKey, asks the current step's authenticator what to do, saves the context
 // (compare-and-set) and either shows a page, moves to the next step, or finishes and hands the result to the
-// front. Steps an SSO session already passed are skipped; a TOTP step only if TOTP was passed.
+// front. Steps an SSO session already passed are skipped; a TOTP step only if TOTP was passed. A session is
+// reused only while its account may still be used (sso-reuse.ts), checked on every request of the login.
 import type { Authenticator, Failure, FormFields, PageModel, StepContext, StepOutcome } from '../authenticators/authenticator.ts';
 import type { AuthenticatorRegistry } from '../authenticators/registry.ts';
 import type { Application } from '../applications/application.ts';
@@ -17,6 +18,7 @@ import type { FrontRegistry, FrontResponse } from './fronts.ts';
 import { finishLogin } from './finish.ts';
 import { chooserPage, errorPage, pageUrl } from './pages.ts';
 import type { SsoSession, SsoSessionStore } from './sso-session.ts';
+import { forgetEndedSso, type SsoReuse } from './sso-reuse.ts';
 import { randomBytes } from 'node:crypto';
 
 export interface Browser {
@@ -49,6 +51,8 @@ export interface EngineResponse {
 export interface EngineDeps {
   contexts: ContextStore;
   sso: SsoSessionStore;
+  /** Finds the SSO sessions a login may reuse: only while their account is usable. */
+  ssoReuse: SsoReuse;
   authenticators: AuthenticatorRegistry;
   fronts: FrontRegistry;
   applications: ApplicationStore;
@@ -73,7 +77,7 @@ export class LoginEngine {
   /** Starts a login for an application; shows the first page or finishes at once from an SSO session. */
   async start(input: StartLogin, browser: Browser): Promise<EngineResponse> {
     const now = this.deps.now();
-    const sso = input.forceAuthn ? undefined : await this.deps.sso.findByCookie(browser.ssoCookie, input.tenant.id, now);
+    const sso = input.forceAuthn ? undefined : (await this.deps.ssoReuse.byCookie(browser.ssoCookie, input.tenant))?.session;
     const steps = input.application.authenticationSequence.steps
       .map((s) => ({ options: s.options.map((o) => o.authenticator).filter((name) => this.deps.authenticators.find(name)?.enabled()) }))
       // A step whose only authenticator is disabled ([authentication.authenticator.totp] enable = false) is dropped.
@@ -153,9 +157,10 @@ export class LoginEngine {
     const tenant = await this.deps.tenants.findById(state.tenantId);
     const application = tenant && (await this.deps.applications.get(tenant.id, state.application.id));
     if (!tenant || !tenant.active || !application) throw new AppError('FLW-40401');
+    const sso = state.ssoSessionId ? (await this.deps.ssoReuse.byId(state.ssoSessionId, tenant))?.session : undefined;
+    if (state.ssoSessionId && !sso) forgetEndedSso(state);
     const user = state.user ? await this.deps.users.findById(tenant, state.user.id) : undefined;
-    if (state.user && !user) throw new AppError('FLW-40401');
-    const sso = state.ssoSessionId ? await this.deps.sso.findById(state.ssoSessionId, tenant.id, now) : undefined;
+    if (state.user && !user && !state.failed) throw new AppError('FLW-40401');
     return { stored, state, tenant, application, user, sso };
   }
 

@@ -35,6 +35,7 @@ export function errorPage(state: FlowState, application: Application): PageModel
   return {
     template: 'login_error',
     title: 'Sign-in failed',
-    data: { reason: state.failure?.reason ?? 'login.failed', details: state.failure?.details, applicationName: application.name },
+    // `failure` is what the page's failure partial shows (the reason's text).
+    data: { reason: state.failure?.reason ?? 'login.failed', details: state.failure?.details, failure: state.failure ?? { reason: 'login.failed' }, applicationName: application.name },
   };
 }

@@ -81,8 +81,10 @@ export class SsoSessionStore {
     await this.db.deleteFrom('sso_sessions').where('id', '=', id).execute();
   }
 
-  /** Ends every session of a user (password reset, lock, admin action). */
-  async removeForUser(userId: string): Promise<void> {
-    await this.db.deleteFrom('sso_sessions').where('user_id', '=', userId).execute();
+  /** Ends every session of a user (password reset, lock, admin action), except `keep` (the admin's own, acting one). */
+  async removeForUser(userId: string, keep?: string): Promise<void> {
+    let q = this.db.deleteFrom('sso_sessions').where('user_id', '=', userId);
+    if (keep !== undefined) q = q.where('id', '!=', keep);
+    await q.execute();
   }
 }

@@ -2,8 +2,8 @@
 // each tenant's admin within its own tenant. Other users authenticate but are refused (403).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
-import { parseQualifiedName, PRIMARY_DOMAIN } from '../users/qualified-name.ts';
-import type { Tenant } from '../tenants/tenant-service.ts';
+import { parseQualifiedName } from '../users/qualified-name.ts';
+import { isTenantAdmin } from '../users/user-admin.ts';
 import type { UserRecord } from '../users/user-store.ts';
 import type { UserService } from '../users/user-service.ts';
 import { parseBasic } from './tenant-context.ts';
@@ -19,10 +19,8 @@ declare module 'fastify' {
   }
 }
 
-/** Whether the user is the tenant's admin: the tenant's adminUsername in the PRIMARY store. */
-export function isTenantAdmin(tenant: Tenant, user: Pick<UserRecord, 'storeDomain' | 'username'>): boolean {
-  return user.storeDomain === PRIMARY_DOMAIN && user.username.toLowerCase() === tenant.adminUsername.toLowerCase();
-}
+// Who the tenant's admin is lives with the admin use-cases (users/user-admin.ts); re-exported for the HTTP edge.
+export { isTenantAdmin };
 
 /** Verifies Basic credentials against the request's tenant. Throws PCS-40100 when they do not match. */
 export async function authenticateBasic(request: FastifyRequest, users: UserService): Promise<Caller> {

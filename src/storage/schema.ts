@@ -135,6 +135,9 @@ export interface AuditEventsTable {
   outcome: string;
   user_id: string | null;
   username: string | null;
+  /** The admin who made the change (migration 006); null for events a user's own login caused. */
+  actor_id: string | null;
+  actor: string | null;
   application: string | null;
   authenticator: string | null;
   reason: string | null;

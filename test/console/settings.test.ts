@@ -59,11 +59,12 @@ describe('console: TOTP settings, audit, CSRF', () => {
 
   test('audit: the latest events, filtered by event, paged', async () => {
     const all = await admin.open('/console/audit');
-    assert.match(all.html, /<td>login\.completed<\/td><td>success<\/td><td>admin<\/td><td>Console<\/td>/);
+    assert.match(all.html, /<td>login\.completed<\/td><td>success<\/td><td>admin<\/td><td>—<\/td><td>Console<\/td>/, 'a login: the user, nobody acting for them');
     assert.match(all.html, /<td>settings\.updated<\/td>/);
     const only = await admin.open('/console/audit?event=settings.updated');
     assert.doesNotMatch(only.html, /<td>login\.completed<\/td>/);
     assert.match(only.html, /<option value="settings\.updated" selected>/);
+    assert.match(only.html, /<td>settings\.updated<\/td><td>success<\/td><td>—<\/td><td>admin<\/td><td>Console<\/td>/, 'a change: the admin in the By column');
     const tenant = await tenantOf(server);
     for (let i = 0; i < 60; i++) await server.services.audit.record({ tenantId: tenant.id, event: 'logout', outcome: 'success', reason: `r${i}` });
     const first = await admin.open('/console/audit?event=logout');

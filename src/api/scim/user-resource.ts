@@ -102,7 +102,8 @@ export function readUserWrite(body: unknown): UserWrite {
 
 /**
  * The claim values to write for a request: with `current` (replace, patch) only what differs from it; without
- * (create) only what has a value. accountLocked goes through its claim so that false also clears the counters.
+ * (create) only what has a value. active and accountLocked become the accountDisabled and accountLocked claims,
+ * which the user admin service turns into disable/enable and lock/unlock (ending sessions, clearing counters).
  */
 export function claimChanges(write: UserWrite, current?: ClaimValues): Record<string, string | null> {
   const out: Record<string, string | null> = {};

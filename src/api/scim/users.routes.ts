@@ -1,9 +1,11 @@
 // /scim2/Users (RFC 7644 section 3): the tenant's admin creates, reads, lists, replaces, patches and deletes
-// the tenant's users. Every lookup is scoped to request.tenant, so no tenant ever sees another's users.
+// the tenant's users. Every lookup is scoped to request.tenant, so no tenant ever sees another's users. Writes
+// go through the user admin service with the Basic-authenticated admin as the actor.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
-import { isTenantAdmin, requireAdmin } from '../../http/admin-auth.ts';
+import { requireAdmin } from '../../http/admin-auth.ts';
 import type { Services } from '../../services.ts';
+import type { AdminRequest } from '../../users/user-admin.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import { tenantResourceUrl } from '../../http/public-url.ts';
 import { SCIM_CONTENT_TYPE, scimError } from './errors.ts';
@@ -67,6 +69,10 @@ export function registerUserRoutes(app: FastifyInstance, services: Services): vo
 
   // Only the tenant's admin gets past this; it runs before the body is read.
   app.addHook('onRequest', requireAdmin(services.users));
+  const adminRequest = (request: FastifyRequest): AdminRequest => {
+    if (!request.caller) throw new AppError('PCS-40100');
+    return { tenant: request.tenant, actor: request.caller.user, via: 'SCIM', traceId: request.id, remoteAddress: request.ip };
+  };
 
   const list = async (request: FastifyRequest, reply: FastifyReply, q: ListParams) => {
     // Section 3.4.2.4: startIndex below 1 means 1; a negative count means 0.
@@ -94,7 +100,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services): vo
 
   // Bodies are checked by the SCIM readers, whose errors name the SCIM attribute and scimType.
   app.post('/Users', async (request, reply) => {
-    const user = await users.create(request.tenant, request.body);
+    const user = await users.create(adminRequest(request), request.body);
     // Section 3.3: 201 with the resource and its URI in Location.
     reply.header('location', location(request)(user.id));
     return send(request, reply, user, 201);
@@ -103,22 +109,18 @@ export function registerUserRoutes(app: FastifyInstance, services: Services): vo
   app.get<IdParams>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => send(request, reply, await findUser(request)));
 
   app.put<IdParams>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
-    const user = await users.replace(request.tenant, await findUser(request), request.body);
+    const user = await users.replace(adminRequest(request), await findUser(request), request.body);
     return send(request, reply, user);
   });
 
   app.patch<IdParams>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
-    const user = await users.patch(request.tenant, await findUser(request), request.body);
+    const user = await users.patch(adminRequest(request), await findUser(request), request.body);
     return send(request, reply, user);
   });
 
   app.delete<IdParams>('/Users/:id', { schema: { params: idParams } }, async (request, reply) => {
-    const user = await findUser(request);
-    // Deleting the tenant's admin would leave nobody to manage the tenant (WSO2 refuses it too).
-    if (isTenantAdmin(request.tenant, user)) {
-      throw new AppError('PCS-40300', { description: "The tenant's admin cannot be deleted." });
-    }
-    await services.users.delete(user);
+    // The service refuses the tenant's admin (nobody would be left to manage the tenant; WSO2 refuses it too).
+    await services.userAdmin.delete(adminRequest(request), await findUser(request));
     return reply.code(204).send();
   });
 }

@@ -1,10 +1,11 @@
-// The SCIM Users operations without HTTP: create, read, replace, patch, search. Each write checks
-// everything it can before changing anything, so a refused request leaves the user as it was.
+// The SCIM Users operations without HTTP: create, read, replace, patch, search. Writes are SCIM's mapping onto
+// the user admin service (users/user-admin.ts), which checks everything it can before changing anything (so a
+// refused request leaves the user as it was), ends sessions where it must and audits the admin.
 import type { ClaimValues } from '../../claims/claim-values.ts';
 import type { Services } from '../../services.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
-import { checkPassword } from '../../users/password-policy.ts';
 import { parseQualifiedName, PRIMARY_DOMAIN } from '../../users/qualified-name.ts';
+import type { AdminRequest } from '../../users/user-admin.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import { scimError } from './errors.ts';
 import { parseFilter } from './filter.ts';
@@ -38,45 +39,37 @@ export class ScimUsers {
     return toScimUser(user, await this.values(user), location(user.id));
   }
 
-  private async writeClaims(user: UserRecord, changes: Record<string, string | null>): Promise<void> {
-    const hidden = await this.hiddenClaims(user.tenantId);
-    const allowed = Object.fromEntries(Object.entries(changes).filter(([uri]) => !hidden.has(uri)));
-    if (Object.keys(allowed).length > 0) await this.s.claimValues.set(user, allowed, { enforceReadOnly: true });
+  /** The claim changes SCIM may make: never to a claim the tenant hides. */
+  private async writable(tenantId: string, changes: Record<string, string | null>): Promise<Record<string, string | null>> {
+    const hidden = await this.hiddenClaims(tenantId);
+    return Object.fromEntries(Object.entries(changes).filter(([uri]) => !hidden.has(uri)));
   }
 
-  async create(tenant: Tenant, body: unknown): Promise<UserRecord> {
+  async create(req: AdminRequest, body: unknown): Promise<UserRecord> {
     const write = readUserWrite(body);
     if (!write.userName) throw scimError('invalidValue', 'userName is required.');
     if (!write.password) throw scimError('invalidValue', 'password is required.');
-    const user = await this.s.users.create(tenant, { username: write.userName, password: write.password });
-    try {
-      await this.writeClaims(user, claimChanges(write));
-    } catch (err) {
-      // A claim value was refused (e.g. an invalid email): the user must not stay half-created.
-      await this.s.users.delete(user);
-      throw err;
-    }
-    return (await this.s.users.findById(tenant, user.id)) ?? user;
+    const claims = await this.writable(req.tenant.id, claimChanges(write));
+    return this.s.userAdmin.create(req, { username: write.userName, password: write.password, claims });
   }
 
   /** PUT (RFC 7644 section 3.5.1): profile attributes left out are cleared; active and accountLocked are kept. */
-  async replace(tenant: Tenant, user: UserRecord, body: unknown): Promise<UserRecord> {
-    return this.update(tenant, user, readUserWrite(body));
+  async replace(req: AdminRequest, user: UserRecord, body: unknown): Promise<UserRecord> {
+    return this.update(req, user, readUserWrite(body));
   }
 
   /** PATCH (section 3.5.2): the operations apply to the current resource, then it is saved like a PUT. */
-  async patch(tenant: Tenant, user: UserRecord, body: unknown): Promise<UserRecord> {
+  async patch(req: AdminRequest, user: UserRecord, body: unknown): Promise<UserRecord> {
     const operations = readOperations(body);
     const values = await this.values(user);
-    return this.update(tenant, user, readUserWrite(applyPatch(toScimUser(user, values, ''), operations)), values);
+    return this.update(req, user, readUserWrite(applyPatch(toScimUser(user, values, ''), operations)), values);
   }
 
-  private async update(tenant: Tenant, user: UserRecord, write: UserWrite, current?: ClaimValues): Promise<UserRecord> {
-    this.checkSameUserName(tenant, user, write.userName);
-    if (write.password !== undefined) checkPassword(write.password, user.username);
-    await this.writeClaims(user, claimChanges(write, current ?? (await this.values(user))));
-    if (write.password !== undefined) await this.s.users.setPassword(user, write.password);
-    return (await this.s.users.findById(tenant, user.id)) ?? user;
+  /** active:false disables and accountLocked:true locks (both ending the user's sessions), password sets one. */
+  private async update(req: AdminRequest, user: UserRecord, write: UserWrite, current?: ClaimValues): Promise<UserRecord> {
+    this.checkSameUserName(req.tenant, user, write.userName);
+    const claims = await this.writable(user.tenantId, claimChanges(write, current ?? (await this.values(user))));
+    return this.s.userAdmin.update(req, user, { claims, password: write.password });
   }
 
   /** userName is required and cannot change (our user stores key users by name); case may differ. */

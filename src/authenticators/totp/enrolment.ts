@@ -5,7 +5,6 @@ import { CLAIMS } from '../../claims/local-claims.ts';
 import type { ClaimValueService } from '../../claims/claim-values.ts';
 import type { TotpParameters } from '../../config/index.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
-import type { SecurityStateStore } from '../../users/security-state.ts';
 import { base32Encode, buildOtpauthUri, decodeSecret, encodeSecret, generateSecret, renderQrPngDataUrl, type SecretEncoding } from '../../totp/index.ts';
 import { domainQualified } from '../../users/qualified-name.ts';
 import type { UserRecord } from '../../users/user-store.ts';
@@ -61,21 +60,6 @@ export async function saveSecret(claimValues: ClaimValueService, user: UserRecor
     [CLAIMS.totpEnabled]: 'true',
     [CLAIMS.verifySecretKey]: null,
   });
-}
-
-/**
- * WSO2's resetTOTP (TOTPKeyGenerator.resetLocal): the user is no longer enrolled; the next TOTP step enrols
- * again, enforces or skips as configured. Secrets and encoding are removed, the used time windows cleared;
- * failed-attempt counters and locks are left alone, as in WSO2.
- */
-export async function resetTotp(claimValues: ClaimValueService, security: SecurityStateStore, user: UserRecord): Promise<void> {
-  await claimValues.set(user, {
-    [CLAIMS.secretKey]: null,
-    [CLAIMS.verifySecretKey]: null,
-    [CLAIMS.encoding]: null,
-    [CLAIMS.totpEnabled]: 'false',
-  });
-  await security.update(user, { lastTotpStep: null });
 }
 
 /** What the enrolment page shows: the QR (rendered here, never from a URL parameter) and the key beside it. */

@@ -1,5 +1,6 @@
 // My Account (/myaccount) is an application of every tenant like any other: it logs users in through the
-// login engine with its own, editable authentication sequence, and its session is the SSO session.
+// login engine with its own, editable authentication sequence, and its session is the SSO session, accepted
+// only while the account is usable (SsoReuse: not disabled, locked or deleted).
 import type { FastifyInstance } from 'fastify';
 import type { Application } from '../../applications/application.ts';
 import type { ApplicationStore } from '../../applications/application-store.ts';
@@ -9,11 +10,11 @@ import type { Keyring } from '../../crypto/keyring.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { LoginEngine } from '../../flows/engine.ts';
 import type { FrontResponse, LoginFront, LoginResult } from '../../flows/fronts.ts';
+import type { SsoReuse } from '../../flows/sso-reuse.ts';
 import type { SsoSessionStore } from '../../flows/sso-session.ts';
 import { browserOf, clearSsoCookie, sendEngineResponse, SSO_COOKIE, type CookieLifetimes } from '../../http/login-cookies.ts';
 import { tenantQualifiedPath } from '../../tenants/tenant-path.ts';
 import { domainQualified } from '../../users/qualified-name.ts';
-import type { UserService } from '../../users/user-service.ts';
 import type { Views } from '../../ui/views.ts';
 
 export const MY_ACCOUNT_PROTOCOL = 'myaccount';
@@ -39,7 +40,7 @@ export interface MyAccountDeps {
   engine: LoginEngine;
   applications: ApplicationStore;
   sso: SsoSessionStore;
-  users: UserService;
+  ssoReuse: SsoReuse;
   claimValues: ClaimValueService;
   keyring: Keyring;
   views: Views;
@@ -52,15 +53,15 @@ export function registerMyAccount(app: FastifyInstance, deps: MyAccountDeps): vo
   app.get('/myaccount', async (request, reply) => {
     const tenant = request.tenant;
     const myAccount: Application = await deps.applications.ensureMyAccount(tenant.id);
-    const session = await deps.sso.findByCookie(request.cookies[SSO_COOKIE], tenant.id, Date.now());
-    const user = session?.state.participants.some((p) => p.applicationId === myAccount.id) ? await deps.users.findById(tenant, session.state.user.id) : undefined;
-    if (!session || !user) {
+    const live = await deps.ssoReuse.byCookie(request.cookies[SSO_COOKIE], tenant);
+    if (!live || !live.session.state.participants.some((p) => p.applicationId === myAccount.id)) {
       const result = await deps.engine.start(
         { tenant, tenantQualified: request.tenantQualified, application: myAccount, protocol: MY_ACCOUNT_PROTOCOL, protocolState: { tenantDomain: tenant.domain } satisfies MyAccountState },
         browserOf(request),
       );
       return sendEngineResponse(reply, result, deps.lifetimes);
     }
+    const { session, user } = live;
     const claims = await deps.claimValues.get(user, [CLAIMS.givenName, CLAIMS.lastName, CLAIMS.email, CLAIMS.totpEnabled]);
     const html = deps.views.render('myaccount', {
       title: 'My Account',

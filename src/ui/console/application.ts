@@ -55,7 +55,7 @@ export function registerApplication(app: FastifyInstance, kit: ConsoleKit): void
     } catch (err) {
       return show(request, reply, { draft, problem: problemOf(err), status: 400, edited: true });
     }
-    await deps.audit.record({ tenantId: ctx.tenant.id, event: 'application.updated', outcome: 'success', user: ctx.admin, application: application.name, reason: 'authentication steps', traceId: request.id, remoteAddress: request.ip });
+    await kit.audit(request, 'application.updated', { application: application.name, reason: 'authentication steps' });
     return kit.done(reply, ctx, path(application), 'steps-saved');
   });
 
@@ -68,7 +68,7 @@ export function registerApplication(app: FastifyInstance, kit: ConsoleKit): void
     } catch (err) {
       return show(request, reply, { problem: problemOf(err), status: 400 });
     }
-    await deps.audit.record({ tenantId: ctx.tenant.id, event: 'application.deleted', outcome: 'success', user: ctx.admin, application: application.name, traceId: request.id, remoteAddress: request.ip });
+    await kit.audit(request, 'application.deleted', { application: application.name });
     return kit.done(reply, ctx, '/console/applications', 'app-deleted');
   });
 }

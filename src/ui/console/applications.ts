@@ -49,7 +49,7 @@ export function registerApplications(app: FastifyInstance, kit: ConsoleKit): voi
     const values = Object.fromEntries(FIELDS.map((f) => [f, text(form, f).trim()])) as Record<(typeof FIELDS)[number], string>;
     try {
       const created = await deps.applicationService.create(ctx.tenant, applicationInput(values));
-      await deps.audit.record({ tenantId: ctx.tenant.id, event: 'application.created', outcome: 'success', user: ctx.admin, application: created.name, traceId: request.id, remoteAddress: request.ip });
+      await kit.audit(request, 'application.created', { application: created.name });
       return kit.done(reply, ctx, `/console/applications/${encodeURIComponent(created.id)}`, 'app-created');
     } catch (err) {
       return showNew(request, reply, values, problemOf(err), 400);

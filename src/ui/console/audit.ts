@@ -1,4 +1,5 @@
-// The tenant's audit events, newest first, paged, optionally only one kind of event.
+// The tenant's audit events, newest first, paged, optionally only one kind of event. Admin changes show the
+// admin who made them (By) beside the user they concern.
 import type { FastifyInstance } from 'fastify';
 import { AUDIT_EVENTS } from '../../audit/audit-log.ts';
 import type { ConsoleKit } from './context.ts';

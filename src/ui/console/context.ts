@@ -1,20 +1,22 @@
 // Who is using the console, and the helpers every console page shares. A console request belongs to an SSO
 // session of the request's tenant in which the Console application takes part and whose user is the tenant's
-// admin; every POST carries a CSRF token bound to that session (an HMAC of its id), checked before anything
+// admin, still usable (not disabled, locked or deleted: SsoReuse re-reads the account on every request);
+// every POST carries a CSRF token bound to that session (an HMAC of its id), checked before anything
 // changes. Pages are rendered from src/ui/views/console/; changes answer with a redirect to a page that shows
 // a one-line notice (POST-redirect-GET), and no secret ever goes into a URL.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../../applications/application.ts';
+import type { AuditEventName } from '../../audit/audit-log.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { SsoSession } from '../../flows/sso-session.ts';
-import { isTenantAdmin } from '../../http/admin-auth.ts';
 import { browserOf, sendEngineResponse, SSO_COOKIE, type CookieLifetimes } from '../../http/login-cookies.ts';
 import { CONSOLE_PROTOCOL, isConsolePath, type ConsoleLoginState } from '../../protocols/console/console.front.ts';
 import type { Services } from '../../services.ts';
 import { tenantQualifiedPath } from '../../tenants/tenant-path.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
 import { domainQualified, PRIMARY_DOMAIN } from '../../users/qualified-name.ts';
+import { isTenantAdmin, type AdminRequest } from '../../users/user-admin.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import type { Views } from '../views.ts';
 import { formOf, text, type Form } from './forms.ts';
@@ -49,9 +51,9 @@ export class ConsoleKit {
     return this.deps.keyring.mac('console-csrf', sessionId);
   }
 
-  /** The SSO session of the request's tenant, if any (whoever its user is). */
+  /** The SSO session of the request's tenant, if any (whoever its user is, usable or not: for signing out). */
   async ssoSession(request: FastifyRequest): Promise<SsoSession | undefined> {
-    return this.deps.sso.findByCookie(request.cookies[SSO_COOKIE], request.tenant.id, Date.now());
+    return this.deps.sso.findByCookie(request.cookies[SSO_COOKIE], request.tenant.id, this.deps.clock.now());
   }
 
   /**
@@ -61,10 +63,10 @@ export class ConsoleKit {
   async guard(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const { tenant } = request;
     const application = await this.deps.applications.ensureConsole(tenant.id);
-    const session = await this.ssoSession(request);
-    const joined = session?.state.participants.some((p) => p.applicationId === application.id) ?? false;
-    const admin = session && joined ? await this.deps.users.findById(tenant, session.state.user.id) : undefined;
-    if (session && admin && isTenantAdmin(tenant, admin)) {
+    const live = await this.deps.ssoReuse.byCookie(request.cookies[SSO_COOKIE], tenant);
+    const joined = live?.session.state.participants.some((p) => p.applicationId === application.id) ?? false;
+    if (live && joined && isTenantAdmin(tenant, live.user)) {
+      const { session, user: admin } = live;
       const ctx = { tenant, admin, session, application, csrf: this.csrfFor(session.id) };
       if (request.method === 'POST') this.checkCsrf(session.id, formOf(request.body));
       await this.keepAlive(session);
@@ -103,7 +105,7 @@ export class ConsoleKit {
 
   /** Console use keeps the SSO session alive: its idle expiry slides once half of it has passed. */
   private async keepAlive(session: SsoSession): Promise<void> {
-    const now = Date.now();
+    const now = this.deps.clock.now();
     if (session.expiresAt - now < this.deps.sso.timeouts.idleMs / 2) await this.deps.sso.update(session, session.state, now);
   }
 
@@ -117,6 +119,18 @@ export class ConsoleKit {
       this.defaultPasswords.set(key, known);
     }
     return known;
+  }
+
+  /** Who is changing what, for the user admin service (its audit events name the admin and the console). */
+  adminRequest(request: FastifyRequest): AdminRequest {
+    const ctx = this.ctx(request);
+    return { tenant: ctx.tenant, actor: ctx.admin, sessionId: ctx.session.id, via: ctx.application.name, traceId: request.id, remoteAddress: request.ip };
+  }
+
+  /** Audits a console change that is not a user's (applications, settings): the admin is its actor. */
+  async audit(request: FastifyRequest, event: AuditEventName, details: { application?: string; reason?: string } = {}): Promise<void> {
+    const ctx = this.ctx(request);
+    await this.deps.audit.record({ tenantId: ctx.tenant.id, event, outcome: 'success', actor: ctx.admin, application: details.application ?? ctx.application.name, reason: details.reason, traceId: request.id, remoteAddress: request.ip });
   }
 
   url(tenant: Tenant, path: string): string {

@@ -1,5 +1,6 @@
 // The overview: the tenant, how many users and applications it has, and the admin's own password. While the
 // admin still has the first-start password "admin" (WSO2's default) the page says so and asks for a change.
+// A change signs the admin out of every other browser (users/user-admin.ts), keeping this console session.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
 import { domainQualified } from '../../users/qualified-name.ts';
@@ -30,12 +31,12 @@ export function registerOverview(app: FastifyInstance, kit: ConsoleKit): void {
     if (password !== repeat) return show(request, reply, { repeat: 'The two new passwords are not the same.' }, 400);
     if (password === current) return show(request, reply, { password: 'The new password must differ from the current one.' }, 400);
     try {
-      await deps.users.setPassword(ctx.admin, password);
+      // The admin's other sessions end; this one, which just proved the current password, stays.
+      await deps.userAdmin.setPassword(kit.adminRequest(request), ctx.admin, password);
     } catch (err) {
       const field = err instanceof AppError && err.code === 'USR-40002' ? err.description : problemOf(err);
       return show(request, reply, { password: field }, 400);
     }
-    await deps.audit.record({ tenantId: ctx.tenant.id, event: 'password.changed', outcome: 'success', user: ctx.admin, application: ctx.application.name, reason: 'own password, in the console', traceId: request.id, remoteAddress: request.ip });
     return kit.done(reply, ctx, '/console', 'password-changed');
   });
 }

@@ -60,14 +60,14 @@ export function registerTotpSettings(app: FastifyInstance, kit: ConsoleKit): voi
       const errors = err instanceof AppError ? (err.data?.fields as Record<string, string> | undefined) : undefined;
       return show(request, reply, { posted, errors: errors ?? {}, problem: errors ? 'Some values are not valid; see the fields marked below.' : problemOf(err) }, 400);
     }
-    await deps.audit.record({ tenantId: ctx.tenant.id, event: 'settings.updated', outcome: 'success', user: ctx.admin, application: ctx.application.name, reason: `TOTP: ${Object.keys(changed).join(', ').slice(0, 200) || 'file values'}`, traceId: request.id, remoteAddress: request.ip });
+    await kit.audit(request, 'settings.updated', { reason: `TOTP: ${Object.keys(changed).join(', ').slice(0, 200) || 'file values'}` });
     return kit.done(reply, ctx, '/console/totp', 'totp-saved');
   });
 
   app.post('/console/totp/reset', async (request, reply) => {
     const ctx = kit.ctx(request);
     await settings.clearOverrides(ctx.tenant);
-    await deps.audit.record({ tenantId: ctx.tenant.id, event: 'settings.updated', outcome: 'success', user: ctx.admin, application: ctx.application.name, reason: 'TOTP: reset to file values', traceId: request.id, remoteAddress: request.ip });
+    await kit.audit(request, 'settings.updated', { reason: 'TOTP: reset to file values' });
     return kit.done(reply, ctx, '/console/totp', 'totp-cleared');
   });
 }

@@ -1,38 +1,30 @@
-// One user: claims (never the hidden ones: TOTP secrets), lock status with Unlock, TOTP enrolment with WSO2's
-// "Reset TOTP", and deletion. Unlocking writes accountLocked=false through the claim service, as SCIM does, so
-// the failure counters are cleared with it.
+// One user: claims (never the hidden ones: TOTP secrets), status (enabled, lock) with Disable/Enable and
+// Lock/Unlock, a new password, TOTP enrolment with WSO2's "Reset TOTP", and deletion. Every change is a call to
+// the user admin service (users/user-admin.ts), which ends the user's sessions where it must and audits the
+// admin; this file only reads the form and shows the outcome.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuditEventName } from '../../audit/audit-log.ts';
-import { resetTotp } from '../../authenticators/totp/enrolment.ts';
 import { CLAIMS } from '../../claims/local-claims.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { isTenantAdmin } from '../../http/admin-auth.ts';
 import { domainQualified } from '../../users/qualified-name.ts';
+import { isTenantAdmin, type AdminRequest } from '../../users/user-admin.ts';
 import type { UserRecord } from '../../users/user-store.ts';
-import { problemOf, type ConsoleContext, type ConsoleKit } from './context.ts';
+import { problemOf, type ConsoleKit } from './context.ts';
 import { formOf, text } from './forms.ts';
+import type { Notice } from './notices.ts';
 
 type UserRequest = FastifyRequest<{ Params: { id: string } }>;
+type Change = (req: AdminRequest, user: UserRecord, request: UserRequest) => Promise<void>;
 
 export function registerUser(app: FastifyInstance, kit: ConsoleKit): void {
   const { deps } = kit;
-
-  const userOf = async (request: UserRequest): Promise<UserRecord> => {
-    const user = await deps.users.findById(kit.ctx(request).tenant, request.params.id.slice(0, 128));
-    if (!user) throw new AppError('USR-40401');
-    return user;
-  };
-  const audit = (request: FastifyRequest, ctx: ConsoleContext, event: AuditEventName, user: UserRecord) =>
-    deps.audit.record({ tenantId: ctx.tenant.id, event, outcome: 'success', user, application: ctx.application.name, reason: `by ${ctx.admin.username}`, traceId: request.id, remoteAddress: request.ip });
   const path = (user: UserRecord) => `/console/users/${encodeURIComponent(user.id)}`;
 
   const show = async (request: UserRequest, reply: FastifyReply, problem = '', status = 200) => {
     const { tenant } = kit.ctx(request);
-    const user = await userOf(request);
+    const user = await deps.userAdmin.require(kit.adminRequest(request), request.params.id);
     const defined = (await deps.claims.list(tenant.id)).filter((c) => !c.hidden);
     const values = await deps.claimValues.get(user, defined.map((c) => c.uri));
-    const now = Date.now();
-    const lock = await deps.lockout.status(user, now);
+    const state = await deps.lockout.accountState(user, deps.clock.now());
     const counters = await deps.security.get(user);
     return kit.render(
       request,
@@ -42,15 +34,17 @@ export function registerUser(app: FastifyInstance, kit: ConsoleKit): void {
       {
         user: { id: user.id, name: domainQualified(user.storeDomain, user.username), path: path(user) },
         claims: defined.filter((c) => values[c.uri] !== undefined).map((c) => ({ name: c.displayName, uri: c.uri, value: values[c.uri] })),
+        disabled: state.disabled,
         lock: {
-          ...lock,
-          unlockAt: lock.unlockTime === null ? '' : new Date(lock.unlockTime).toISOString(),
+          ...state.lock,
+          unlockAt: state.lock.unlockTime === null ? '' : new Date(state.lock.unlockTime).toISOString(),
           failedLogins: counters.failedLoginAttempts,
           failedTotp: counters.failedTotpAttempts,
           lockouts: counters.lockoutCount,
         },
         totpEnrolled: values[CLAIMS.totpEnabled] === 'true',
         isAdmin: isTenantAdmin(tenant, user),
+        isSelf: user.id === kit.ctx(request).admin.id,
         problem,
       },
       status,
@@ -59,35 +53,38 @@ export function registerUser(app: FastifyInstance, kit: ConsoleKit): void {
 
   app.get<{ Params: { id: string } }>('/console/users/:id', async (request, reply) => show(request, reply));
 
-  app.post<{ Params: { id: string } }>('/console/users/:id/unlock', async (request, reply) => {
-    const ctx = kit.ctx(request);
-    const user = await userOf(request);
-    await deps.claimValues.set(user, { [CLAIMS.accountLocked]: 'false' });
-    await audit(request, ctx, 'account.unlocked', user);
-    return kit.done(reply, ctx, path(user), 'unlocked');
-  });
+  /** A POST that changes the user: a refusal is shown on the user's page, success redirects with a notice. */
+  const change = (action: string, notice: Notice, run: Change, to: (user: UserRecord) => string = path) =>
+    app.post<{ Params: { id: string } }>(`/console/users/:id/${action}`, async (request, reply) => {
+      const req = kit.adminRequest(request);
+      const user = await deps.userAdmin.require(req, request.params.id);
+      try {
+        await run(req, user, request);
+      } catch (err) {
+        return show(request, reply, problemOf(err), 400);
+      }
+      return kit.done(reply, kit.ctx(request), to(user), notice);
+    });
 
-  app.post<{ Params: { id: string } }>('/console/users/:id/reset-totp', async (request, reply) => {
-    const ctx = kit.ctx(request);
-    const user = await userOf(request);
-    await resetTotp(deps.claimValues, deps.security, user);
-    await audit(request, ctx, 'totp.reset', user);
-    return kit.done(reply, ctx, path(user), 'totp-reset');
+  change('lock', 'locked', (req, user) => deps.userAdmin.lock(req, user));
+  change('unlock', 'unlocked', (req, user) => deps.userAdmin.unlock(req, user));
+  change('disable', 'disabled', (req, user) => deps.userAdmin.disable(req, user));
+  change('enable', 'enabled', (req, user) => deps.userAdmin.enable(req, user));
+  change('reset-totp', 'totp-reset', (req, user) => deps.userAdmin.resetTotp(req, user));
+  change('password', 'user-password-set', async (req, user, request) => {
+    // The admin's own password is changed on the overview, which asks for the current one first.
+    if (user.id === req.actor.id) throw new AppError('PCS-40001', { description: 'Change your own password on the overview page.' });
+    const form = formOf(request.body);
+    if (text(form, 'password') !== text(form, 'repeat')) throw new AppError('PCS-40001', { description: 'The two new passwords are not the same.' });
+    await deps.userAdmin.setPassword(req, user, text(form, 'password'));
   });
-
-  app.post<{ Params: { id: string } }>('/console/users/:id/delete', async (request, reply) => {
-    const ctx = kit.ctx(request);
-    const user = await userOf(request);
-    // Deleting the tenant's admin would leave nobody to manage the tenant (the SCIM API refuses it too).
-    if (isTenantAdmin(ctx.tenant, user)) return show(request, reply, "The tenant's admin cannot be deleted.", 400);
-    if (text(formOf(request.body), 'confirm') !== 'yes') return show(request, reply, 'Tick the box to confirm the deletion.', 400);
-    try {
-      await deps.users.delete(user);
-    } catch (err) {
-      return show(request, reply, problemOf(err), 400);
-    }
-    await deps.sso.removeForUser(user.id);
-    await audit(request, ctx, 'user.deleted', user);
-    return kit.done(reply, ctx, '/console/users', 'user-deleted');
-  });
+  change(
+    'delete',
+    'user-deleted',
+    async (req, user, request) => {
+      if (text(formOf(request.body), 'confirm') !== 'yes') throw new AppError('PCS-40001', { description: 'Tick the box to confirm the deletion.' });
+      await deps.userAdmin.delete(req, user);
+    },
+    () => '/console/users',
+  );
 }

@@ -1,8 +1,7 @@
 // Users of the tenant: a list searched by user name (starts with), paged, and the form that creates one.
-// Creation goes through the SCIM service, so the console refuses exactly what /scim2/Users refuses and never
-// leaves a half-made user behind.
+// Creation goes through the user admin service, as /scim2/Users does, so the console refuses exactly what SCIM
+// refuses and never leaves a half-made user behind.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ScimUsers } from '../../api/scim/users.ts';
 import { CLAIMS } from '../../claims/local-claims.ts';
 import type { UserFilter } from '../../users/user-filter.ts';
 import { USERNAME_ATTRIBUTE } from '../../users/user-filter.ts';
@@ -11,10 +10,10 @@ import { problemOf, type ConsoleKit } from './context.ts';
 import { formOf, pagerOf, paging, text } from './forms.ts';
 
 const NEW_USER_FIELDS = ['username', 'email', 'givenName', 'lastName'] as const;
+const NEW_USER_CLAIMS = { email: CLAIMS.email, givenName: CLAIMS.givenName, lastName: CLAIMS.lastName } as const;
 
 export function registerUsers(app: FastifyInstance, kit: ConsoleKit): void {
   const { deps } = kit;
-  const scim = new ScimUsers(deps);
 
   app.get('/console/users', async (request, reply) => {
     const { tenant } = kit.ctx(request);
@@ -50,15 +49,9 @@ export function registerUsers(app: FastifyInstance, kit: ConsoleKit): void {
     const ctx = kit.ctx(request);
     const form = formOf(request.body);
     const values = Object.fromEntries(NEW_USER_FIELDS.map((f) => [f, text(form, f).trim()]));
-    const body = {
-      userName: values.username,
-      password: text(form, 'password'),
-      ...(values.email ? { emails: [{ value: values.email, primary: true }] } : {}),
-      name: { givenName: values.givenName, familyName: values.lastName },
-    };
+    const claims = Object.fromEntries(Object.entries(NEW_USER_CLAIMS).filter(([field]) => values[field]).map(([field, uri]) => [uri, values[field]!]));
     try {
-      const user = await scim.create(ctx.tenant, body);
-      await deps.audit.record({ tenantId: ctx.tenant.id, event: 'user.created', outcome: 'success', user, application: ctx.application.name, reason: `by ${ctx.admin.username}`, traceId: request.id, remoteAddress: request.ip });
+      const user = await deps.userAdmin.create(kit.adminRequest(request), { username: values.username ?? '', password: text(form, 'password'), claims });
       return kit.done(reply, ctx, `/console/users/${encodeURIComponent(user.id)}`, 'user-created');
     } catch (err) {
       return showNew(request, reply, values, problemOf(err), 400);
