@@ -2,7 +2,6 @@
 // [output_adapter.email]: SMTP when a hostname is set, else the development outbox (with one warning at start).
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { ClaimMetadataStore } from '../claims/claim-metadata.ts';
 import type { ClaimValueService } from '../claims/claim-values.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../storage/schema.ts';
@@ -19,7 +18,6 @@ export { findTemplateType, listTemplateTypes, normalizeLocale, type EmailTemplat
 export interface NotificationOptions {
   config: Config;
   db: Kysely<Database>;
-  claims: ClaimMetadataStore;
   claimValues: ClaimValueService;
   log: Logger;
   /** Replaces the configured transport (tests, other providers). */
@@ -38,7 +36,6 @@ export function createNotifications(options: NotificationOptions): NotificationS
   }
   return new NotificationService({
     templates: new EmailTemplateService(options.db),
-    claims: options.claims,
     claimValues: options.claimValues,
     transport,
     sender: { address: email.from_address || `noreply@${config.server.hostname}`, signature: email.signature },

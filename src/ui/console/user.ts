@@ -30,7 +30,7 @@ export function registerUser(app: FastifyInstance, kit: ConsoleKit): void {
     const { tenant } = kit.ctx(request);
     const user = await userOf(request);
     const defined = (await deps.claims.list(tenant.id)).filter((c) => !c.hidden);
-    const values = await deps.claimValues.get(user, defined.map((c) => c.uri));
+    const values = await deps.claimValues.readReleasable(user, defined.map((c) => c.uri), 'admin');
     const now = Date.now();
     const lock = await deps.lockout.status(user, now);
     const counters = await deps.security.get(user);
