@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ClaimValueService } from '../claims/claim-values.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../storage/schema.ts';
+import type { Clock } from '../time/clock.ts';
 import { EmailTemplateService } from './email-templates.ts';
 import { outboxDir, outboxTransport, smtpTransport, type MailTransport } from './mail-transport.ts';
 import { NotificationService } from './notification-service.ts';
@@ -20,6 +21,7 @@ export interface NotificationOptions {
   db: Kysely<Database>;
   claimValues: ClaimValueService;
   log: Logger;
+  clock?: Clock;
   /** Replaces the configured transport (tests, other providers). */
   transport?: MailTransport;
 }
@@ -35,7 +37,7 @@ export function createNotifications(options: NotificationOptions): NotificationS
     transport = outboxTransport(dir);
   }
   return new NotificationService({
-    templates: new EmailTemplateService(options.db),
+    templates: new EmailTemplateService(options.db, options.clock),
     claimValues: options.claimValues,
     transport,
     sender: { address: email.from_address || `noreply@${config.server.hostname}`, signature: email.signature },
