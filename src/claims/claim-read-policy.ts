@@ -78,8 +78,13 @@ export interface ClaimDefinitionView {
   attributeMappings: readonly { mappedAttribute: string }[];
 }
 
+/** The store attribute a secret is kept under, when `attribute` is one (compared without case). */
+export function isSecretAttribute(attribute: string): boolean {
+  return SECRET_ATTRIBUTES.has(attribute.toLowerCase());
+}
+
 /** Whether a defined claim's value may be read for `audience`. */
 export function isReleasable(claim: ClaimDefinitionView, audience: ClaimAudience): boolean {
   if (claim.hidden || releaseRefusal(claim.uri, audience) !== undefined) return false;
-  return !claim.attributeMappings.some((m) => SECRET_ATTRIBUTES.has(m.mappedAttribute.toLowerCase()));
+  return !claim.attributeMappings.some((m) => isSecretAttribute(m.mappedAttribute));
 }

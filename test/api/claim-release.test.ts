@@ -1,6 +1,7 @@
 // The claim read policy across the fronts other than SAML: SCIM, the console's user page, My Account and email
 // templates. The secret claims' `hidden` flags are cleared in the database first (an old or hand-edited row),
-// and an admin adds a claim mapped onto the seed's attribute, so nothing here rests on a tenant-editable flag.
+// and a claim mapped onto the seed's attribute is written past the claims API (which refuses it), so nothing here
+// rests on a tenant-editable flag.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
@@ -22,14 +23,19 @@ describe('claim read policy: SCIM, console, My Account, email templates', () => 
   before(async () => {
     server = await startTestServer();
     const tenant = await tenantOf(server);
-    await server.services.storage.db.updateTable('claims').set({ hidden: 0 }).where('tenant_id', '=', tenant.id).where('uri', 'in', SECRETS).execute();
-    // Adding a claim also drops the tenant's cached claim list, so the cleared flags are what the server reads.
-    const copy = await server.client().post('/api/server/v1/claim-dialects/local/claims', {
-      auth: ADMIN,
-      json: { claimURI: COPY, displayName: 'Seed copy', description: 'x', attributeMapping: [{ mappedAttribute: 'totpSecretkey', userstore: 'PRIMARY' }] },
-    });
-    assert.equal(copy.status, 201, copy.text);
+    const db = server.services.storage.db;
+    await db.updateTable('claims').set({ hidden: 0 }).where('tenant_id', '=', tenant.id).where('uri', 'in', SECRETS).execute();
+    // The API refuses a claim on the seed's attribute; the row is written directly, as an old database may have it.
+    const claim = { claimURI: COPY, displayName: 'Seed copy', description: 'x', attributeMapping: [{ mappedAttribute: 'totpSecretkey', userstore: 'PRIMARY' }] };
+    const copy = await server.client().post('/api/server/v1/claim-dialects/local/claims', { auth: ADMIN, json: claim });
+    assert.equal(copy.status, 400, copy.text);
+    assert.match(copy.json<{ description: string }>().description, /totpSecretkey.*holds a TOTP secret/);
+    await db.insertInto('claims').values({ tenant_id: tenant.id, uri: COPY, display_name: 'Seed copy', description: 'x', display_order: 99, supported_by_default: 0, read_only: 0, hidden: 0, required: 0, regex: null }).execute();
+    await db.insertInto('claim_mappings').values({ tenant_id: tenant.id, claim_uri: COPY, store_domain: 'PRIMARY', attribute: 'totpSecretkey' }).execute();
+    // Adding a claim drops the tenant's cached claim list, so the rows above are what the server reads from now on.
+    await server.services.claims.add(tenant.id, { uri: 'http://wso2.org/claims/department', displayName: 'Department', description: '', attributeMappings: [{ userstore: 'PRIMARY', mappedAttribute: 'departmentNumber' }] });
     assert.equal((await server.services.claims.get(tenant.id, CLAIMS.secretKey))?.hidden, false, 'the flag no longer hides the secret');
+    assert.ok(await server.services.claims.get(tenant.id, COPY));
     user = await createUser(server, { email: 'sid@example.com', givenName: 'Sid' });
     await server.services.claimValues.set(user.user, { [CLAIMS.secretKey]: SEED, [CLAIMS.verifySecretKey]: PENDING, [CLAIMS.totpEnabled]: 'true', [CLAIMS.accountLocked]: 'true' });
     await server.services.users.storeOf(user.user).setAttributes(user.user, { totpSecretkey: SEED });
