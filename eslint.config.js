@@ -24,6 +24,15 @@ export default tseslint.config(
     },
   },
   {
+    // The TOTP seeds in clear are for the TOTP authenticator alone (claims/claim-read-policy.ts): no other part
+    // of the server may import the decrypting reader, so a new front cannot reach a seed by accident.
+    files: ['src/**/*.ts'],
+    ignores: ['src/claims/**', 'src/authenticators/totp/**', 'src/login-services.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/secret-claims.ts', '**/secret-claims'], message: 'Only the TOTP authenticator reads secret claims; read claims for anything outward with ClaimValueService.readReleasable.' }] }],
+    },
+  },
+  {
     files: ['src/ui/assets/**/*.js'],
     languageOptions: { globals: { document: 'readonly', navigator: 'readonly', window: 'readonly' } },
   },

@@ -8,6 +8,7 @@ import { AuthenticatorRegistry } from './authenticators/registry.ts';
 import { EmailCodeStore } from './authenticators/totp/email-code.ts';
 import { createTotpAuthenticator } from './authenticators/totp/totp.authenticator.ts';
 import { TotpSettings } from './authenticators/totp/totp-settings.ts';
+import { SecretClaimReader } from './claims/secret-claims.ts';
 import { ContextStore } from './flows/context-store.ts';
 import { LoginEngine } from './flows/engine.ts';
 import { FrontRegistry } from './flows/fronts.ts';
@@ -67,6 +68,8 @@ export function createLoginServices(base: BaseServices): LoginServices {
     createTotpAuthenticator({
       settings: totpSettings,
       claimValues,
+      // Only the TOTP authenticator can read the seeds in clear (claims/secret-claims.ts).
+      secrets: new SecretClaimReader(db, keyring),
       security,
       lockout,
       keyring,
@@ -83,6 +86,6 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const applicationService = new ApplicationService(applications, authenticators.lookup);
   const samlKeys = new SigningKeyStore(db, keyring, now);
   applicationService.registerProtocol(samlInboundProtocol);
-  fronts.register(createSamlFront({ keys: samlKeys, claims: base.claims, claimValues, keyring, now }));
+  fronts.register(createSamlFront({ keys: samlKeys, claimValues, keyring, now }));
   return { applications, applicationService, audit, lockout, totpSettings, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, samlKeys };
 }

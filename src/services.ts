@@ -77,6 +77,6 @@ function createBaseServices(config: Config, storage: Storage, log: Logger, clock
     security,
     claims,
     claimValues,
-    notifications: createNotifications({ config, db, claims, claimValues, log }),
+    notifications: createNotifications({ config, db, claimValues, log, clock }),
   };
 }

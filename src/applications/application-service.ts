@@ -1,6 +1,7 @@
 // Creating and changing applications from API input (WSO2's application API shape): the sequence is
 // checked against the authenticators this server has, and each inbound protocol's settings by the protocol
 // that owns them (SAML checks its issuer and ACS URLs, ...).
+import { releaseRefusal } from '../claims/claim-read-policy.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Tenant } from '../tenants/tenant-service.ts';
 import { isSystemApplicationName, type Application, type AuthenticationSequence, type ClaimConfiguration } from './application.ts';
@@ -54,10 +55,28 @@ export class ApplicationService {
     return { settings, identifiers };
   }
 
+  /**
+   * The claims an application asks for: its requested claims and the claim its subject (NameID) is taken from.
+   * Any the claim read policy never releases to applications (a TOTP seed, an identity claim) is refused here,
+   * naming it; the read side refuses them too, for applications stored before this check.
+   */
   private checkClaims(config: ClaimConfiguration | undefined): ClaimConfiguration {
+    const invalid = (description: string) => new AppError('APP-40001', { description });
     const requested = config?.requestedClaims ?? [];
     if (!Array.isArray(requested) || requested.some((c) => typeof c?.claim?.uri !== 'string')) {
-      throw new AppError('APP-40001', { description: 'claimConfiguration.requestedClaims must be a list of { claim: { uri }, mandatory }.' });
+      throw invalid('claimConfiguration.requestedClaims must be a list of { claim: { uri }, mandatory }.');
+    }
+    const refuse = (uri: string, path: string) => {
+      const refusal = releaseRefusal(uri, 'application');
+      if (refusal) throw invalid(`${path}: ${refusal}`);
+    };
+    requested.forEach((c, i) => refuse(c.claim.uri, `claimConfiguration.requestedClaims[${i}]`));
+    const subject: unknown = config?.subject;
+    if (subject !== undefined && (subject === null || typeof subject !== 'object' || Array.isArray(subject))) throw invalid('claimConfiguration.subject must be an object.');
+    const subjectUri: unknown = (subject as ClaimConfiguration['subject'])?.claim?.uri;
+    if (subjectUri !== undefined) {
+      if (typeof subjectUri !== 'string') throw invalid('claimConfiguration.subject.claim.uri must be a claim URI.');
+      refuse(subjectUri, 'claimConfiguration.subject.claim.uri');
     }
     return { ...config, requestedClaims: requested.map((c) => ({ claim: { uri: c.claim.uri }, mandatory: c.mandatory === true })) };
   }

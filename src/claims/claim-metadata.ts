@@ -5,6 +5,7 @@ import { AppError } from '../errors/app-error.ts';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
 import { PRIMARY_DOMAIN } from '../users/qualified-name.ts';
+import { isSecretAttribute, isSecretClaim } from './claim-read-policy.ts';
 import { DEFAULT_LOCAL_CLAIMS, LOCAL_DIALECT } from './local-claims.ts';
 
 export interface AttributeMapping {
@@ -49,6 +50,8 @@ function validate(claim: LocalClaimInput): void {
   for (const m of claim.attributeMappings) {
     if (!ATTRIBUTE.test(m.mappedAttribute)) throw problem(`"${m.mappedAttribute}" is not a valid attribute name.`);
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(m.userstore)) throw problem('A user store domain name is required in each mapping.');
+    // Another claim on a secret's attribute would read the secret under a name the read policy releases.
+    if (isSecretAttribute(m.mappedAttribute) && !isSecretClaim(claim.uri)) throw problem(`"${m.mappedAttribute}" holds a TOTP secret; only its own claim may map to it.`);
   }
   if (claim.regex) {
     try {

@@ -1,7 +1,8 @@
 // Reading and writing a user's claim values: the one way the rest of the server touches them.
 // Each claim is stored where it belongs: ordinary claims as attributes of the user's store (through the
 // claim's attribute mapping), identity claims in the identity-data table (the TOTP secrets encrypted, bound to
-// user and claim), and lock counters in typed columns so they change atomically.
+// user and claim), and lock counters in typed columns so they change atomically. It encrypts secrets when
+// writing them but never decrypts: only the TOTP authenticator reads them, through SecretClaimReader.
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../crypto/keyring.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -10,7 +11,9 @@ import type { SecurityPatch, SecurityState, SecurityStateStore } from '../users/
 import type { UserRecord } from '../users/user-store.ts';
 import type { UserService } from '../users/user-service.ts';
 import type { ClaimMetadataStore, LocalClaim } from './claim-metadata.ts';
+import { isReleasable, isSecretClaim, type ClaimAudience } from './claim-read-policy.ts';
 import { CLAIMS, ENCRYPTED_CLAIMS, isIdentityClaim } from './local-claims.ts';
+import { secretAad } from './secret-claims.ts';
 
 export type ClaimValues = Record<string, string>;
 
@@ -64,19 +67,38 @@ export class ClaimValueService {
     private readonly keyring: Keyring,
   ) {}
 
-  private aad(user: UserRecord, uri: string): string {
-    return `${user.tenantId}:${user.id}:${uri}`;
-  }
-
-  /** Values of the given claims (all defined claims when omitted); claims without a value are absent. */
+  /**
+   * Values of the given claims (all defined claims when omitted), for the server's own decisions: whether an
+   * account is disabled, where to send a code. Secret claims are never returned and nothing is decrypted.
+   * Whatever is shown or sent outside the server reads through readReleasable instead.
+   */
   async get(user: UserRecord, uris?: readonly string[]): Promise<ClaimValues> {
     const defined = await this.metadata.list(user.tenantId);
-    const wanted = uris ? defined.filter((c) => uris.includes(c.uri)) : defined;
+    return this.read(user, uris ? defined.filter((c) => uris.includes(c.uri)) : defined);
+  }
+
+  async getOne(user: UserRecord, uri: string): Promise<string | undefined> {
+    return (await this.get(user, [uri]))[uri];
+  }
+
+  /**
+   * The outward read: values of the requested claims that the claim read policy releases to `audience`
+   * (claim-read-policy.ts). Claims it refuses are simply absent, as if the user had no value, so a stored
+   * configuration that names one (from before the policy, or written to the database directly) leaks nothing.
+   */
+  async readReleasable(user: UserRecord, uris: readonly string[], audience: ClaimAudience): Promise<ClaimValues> {
+    const defined = await this.metadata.list(user.tenantId);
+    return this.read(user, defined.filter((c) => uris.includes(c.uri) && isReleasable(c, audience)));
+  }
+
+  private async read(user: UserRecord, wanted: readonly LocalClaim[]): Promise<ClaimValues> {
     const out: ClaimValues = {};
     const attributeClaims: LocalClaim[] = [];
     const identityUris: string[] = [];
     let security: SecurityState | undefined;
     for (const claim of wanted) {
+      // Secrets are for SecretClaimReader alone; this reader has no key to read them with.
+      if (isSecretClaim(claim.uri)) continue;
       const fromRecord = RECORD_CLAIMS[claim.uri];
       const fromSecurity = SECURITY_CLAIMS[claim.uri];
       if (fromRecord) out[claim.uri] = fromRecord(user);
@@ -94,9 +116,7 @@ export class ClaimValueService {
         .where('user_id', '=', user.id)
         .where('claim_uri', 'in', identityUris)
         .execute();
-      for (const r of rows) {
-        out[r.claim_uri] = ENCRYPTED_CLAIMS.has(r.claim_uri) ? this.keyring.decryptString(r.value, this.aad(user, r.claim_uri)) : r.value;
-      }
+      for (const r of rows) out[r.claim_uri] = r.value;
     }
     if (attributeClaims.length > 0) {
       const names = attributeClaims.map((c) => this.metadata.attributeFor(c, user.storeDomain));
@@ -107,10 +127,6 @@ export class ClaimValueService {
       });
     }
     return out;
-  }
-
-  async getOne(user: UserRecord, uri: string): Promise<string | undefined> {
-    return (await this.get(user, [uri]))[uri];
   }
 
   /** Sets claim values; null or "" removes a value. Unknown claims and values failing a claim's regex are refused. */
@@ -149,7 +165,7 @@ export class ClaimValueService {
           tenant_id: user.tenantId,
           user_id: user.id,
           claim_uri: uri,
-          value: ENCRYPTED_CLAIMS.has(uri) ? this.keyring.encrypt(v, this.aad(user, uri)) : v,
+          value: ENCRYPTED_CLAIMS.has(uri) ? this.keyring.encrypt(v, secretAad(user, uri)) : v,
         }));
       if (rows.length > 0) await trx.insertInto('identity_claims').values(rows).execute();
     });

@@ -351,6 +351,17 @@ const sampleApp = section(
   { description: 'The travelocity sample application.' },
 );
 
+const saml = section(
+  {
+    allow_private_logout_targets: bool({
+      default: false,
+      description:
+        "Whether back-channel Single Logout may POST to loopback, link-local and private addresses (127.0.0.0/8, 10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, ::1, fc00::/7, fe80::/10, ...). Off: an application's logout URL cannot make the server reach its own network; the address is checked after DNS resolution, at connect time. Turn on only when your applications' back-channel logout endpoints are on such a network.",
+    }),
+  },
+  { description: 'The SAML 2.0 identity provider.' },
+);
+
 const totp = section(
   {
     enable: bool({ default: true, description: 'Whether the TOTP authenticator is available to applications (WSO2: enabled by default since 5.9.0).' }),
@@ -372,6 +383,7 @@ export const configSchema = section({
   session,
   ui,
   sample_app: sampleApp,
+  saml,
   authentication: section({ authenticator: section({ totp }) }),
 });
 

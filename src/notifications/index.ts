@@ -2,10 +2,10 @@
 // [output_adapter.email]: SMTP when a hostname is set, else the development outbox (with one warning at start).
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { ClaimMetadataStore } from '../claims/claim-metadata.ts';
 import type { ClaimValueService } from '../claims/claim-values.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../storage/schema.ts';
+import type { Clock } from '../time/clock.ts';
 import { EmailTemplateService } from './email-templates.ts';
 import { outboxDir, outboxTransport, smtpTransport, type MailTransport } from './mail-transport.ts';
 import { NotificationService } from './notification-service.ts';
@@ -19,9 +19,9 @@ export { findTemplateType, listTemplateTypes, normalizeLocale, type EmailTemplat
 export interface NotificationOptions {
   config: Config;
   db: Kysely<Database>;
-  claims: ClaimMetadataStore;
   claimValues: ClaimValueService;
   log: Logger;
+  clock?: Clock;
   /** Replaces the configured transport (tests, other providers). */
   transport?: MailTransport;
 }
@@ -37,8 +37,7 @@ export function createNotifications(options: NotificationOptions): NotificationS
     transport = outboxTransport(dir);
   }
   return new NotificationService({
-    templates: new EmailTemplateService(options.db),
-    claims: options.claims,
+    templates: new EmailTemplateService(options.db, options.clock),
     claimValues: options.claimValues,
     transport,
     sender: { address: email.from_address || `noreply@${config.server.hostname}`, signature: email.signature },

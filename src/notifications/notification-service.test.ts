@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import type { ClaimMetadataStore, LocalClaim } from '../claims/claim-metadata.ts';
+import type { LocalClaim } from '../claims/claim-metadata.ts';
+import { isReleasable, type ClaimAudience } from '../claims/claim-read-policy.ts';
 import type { ClaimValueService } from '../claims/claim-values.ts';
 import { CLAIMS } from '../claims/local-claims.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -24,14 +25,17 @@ function claim(uri: string, hidden = false): LocalClaim {
 function setup(template: EmailTemplate, values: Record<string, string>, transport?: MailTransport) {
   const sent: MailMessage[] = [];
   const logs: string[] = [];
-  const claims = { list: async () => [claim(CLAIMS.email), claim(CLAIMS.givenName), claim(CLAIMS.nickname, true), claim(SECRET_CLAIM)] };
+  const defined = [claim(CLAIMS.email), claim(CLAIMS.givenName), claim(CLAIMS.nickname, true), claim(SECRET_CLAIM), claim(CLAIMS.accountLocked)];
+  const pick = (uris: readonly string[]) => Object.fromEntries(uris.filter((u) => values[u] !== undefined).map((u) => [u, values[u]!]));
+  // The real policy over the fake definitions, as ClaimValueService.readReleasable applies it.
   const claimValues = {
-    get: async (_u: UserRecord, uris: readonly string[]) => Object.fromEntries(uris.filter((u) => values[u] !== undefined).map((u) => [u, values[u]!])),
+    get: async (_u: UserRecord, uris: readonly string[]) => pick(uris),
+    readReleasable: async (_u: UserRecord, uris: readonly string[], audience: ClaimAudience) =>
+      pick(uris.filter((uri) => defined.some((c) => c.uri === uri && isReleasable(c, audience)))),
   };
   const templates = { resolve: async (): Promise<FoundTemplate> => ({ template, locale: 'en_US', isDefault: true }) };
   const service = new NotificationService({
     templates: templates as unknown as EmailTemplateService,
-    claims: claims as unknown as ClaimMetadataStore,
     claimValues: claimValues as unknown as ClaimValueService,
     transport: transport ?? { kind: 'fake', send: async (m) => (sent.push(m), { messageId: 'id-1' }) },
     sender: { address: 'noreply@example.com', signature: '' },
@@ -44,11 +48,11 @@ function setup(template: EmailTemplate, values: Record<string, string>, transpor
 const plain = (body: string, subject = 'S'): EmailTemplate => ({ contentType: 'text/plain', subject, body, footer: '' });
 
 test('only visible, non-identity claims reach a template; built-ins cannot be overridden by the caller', async () => {
-  const values = { [CLAIMS.email]: 'ann@example.com', [CLAIMS.givenName]: 'Ann', [CLAIMS.nickname]: 'hidden-nick', [SECRET_CLAIM]: 'JBSWY3DP' };
-  const body = '{{user.claim.givenname}}|{{user.claim.nickname}}|{{user.claim.identity/secretkey}}|{{user.claim.secretkey}}|{{user-name}}|{{tenant-domain}}|{{token}}|{{constructor}}|{{expiry-minutes}}';
+  const values = { [CLAIMS.email]: 'ann@example.com', [CLAIMS.givenName]: 'Ann', [CLAIMS.nickname]: 'hidden-nick', [SECRET_CLAIM]: 'JBSWY3DP', [CLAIMS.accountLocked]: 'false' };
+  const body = '{{user.claim.givenname}}|{{user.claim.nickname}}|{{user.claim.identity/secretkey}}|{{user.claim.secretkey}}|{{user.claim.identity/accountLocked}}|{{user-name}}|{{tenant-domain}}|{{token}}|{{constructor}}|{{expiry-minutes}}';
   const { service, sent, logs } = setup(plain(body), values);
   await service.sendEmail({ tenant, user, type: 'TOTP', values: { token: '123456', 'user-name': 'mallory', 'expiry-minutes': '5' } });
-  assert.equal(sent[0]?.text, 'Ann||||ann|example.com|123456||5\n');
+  assert.equal(sent[0]?.text, 'Ann|||||ann|example.com|123456||5\n');
   assert.equal(sent[0]?.to, 'ann@example.com');
   assert.ok(logs.some((l) => l.includes('user.claim.nickname') && l.includes('"level":20')), 'unknown placeholders are logged at debug');
   assert.ok(!logs.join('').includes('123456'));

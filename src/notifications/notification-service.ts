@@ -2,9 +2,8 @@
 // locale, placeholders from the caller, the user's claims and the tenant. Logs say what was sent to whom,
 // never the content: bodies carry one-time codes.
 import type { Logger } from 'pino';
-import type { ClaimMetadataStore } from '../claims/claim-metadata.ts';
 import type { ClaimValueService } from '../claims/claim-values.ts';
-import { CLAIMS, LOCAL_DIALECT } from '../claims/local-claims.ts';
+import { CLAIMS } from '../claims/local-claims.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Tenant } from '../tenants/tenant-service.ts';
 import type { UserRecord } from '../users/user-store.ts';
@@ -12,7 +11,7 @@ import type { EmailTemplateService } from './email-templates.ts';
 import type { MailTransport } from './mail-transport.ts';
 import { composeMessage, type Sender } from './message.ts';
 import { placeholdersOf, renderTemplate } from './render.ts';
-import { normalizeLocale, templateType, type TemplateTypeName } from './template-types.ts';
+import { claimOfPlaceholder, normalizeLocale, templateType, type TemplateTypeName } from './template-types.ts';
 
 export interface SendEmailInput {
   tenant: Tenant;
@@ -36,7 +35,6 @@ export interface SentEmail {
 
 export interface NotificationDeps {
   templates: EmailTemplateService;
-  claims: ClaimMetadataStore;
   claimValues: ClaimValueService;
   transport: MailTransport;
   sender: Sender;
@@ -45,7 +43,6 @@ export interface NotificationDeps {
   secrets?: readonly string[];
 }
 
-const CLAIM_PREFIX = 'user.claim.';
 // One plain address: no list separators, brackets or spaces that could add a recipient or a header.
 const ADDRESS = /^[^\s@,;<>()"']+@[^\s@,;<>()"']+$/;
 
@@ -60,20 +57,16 @@ export class NotificationService {
     return this.deps.transport.kind;
   }
 
-  /** {{user.claim.X}} values for the short names used, from visible (not hidden) local claims only. */
+  /** {{user.claim.X}} values, read through the claim read policy for emails: never a secret, an identity or a hidden claim. */
   private async claimValuesFor(input: SendEmailInput, names: readonly string[]): Promise<Map<string, string>> {
-    const wanted = new Set(names.filter((n) => n.startsWith(CLAIM_PREFIX)).map((n) => n.slice(CLAIM_PREFIX.length)));
-    if (wanted.size === 0) return new Map();
-    const visible = (await this.deps.claims.list(input.tenant.id)).filter((c) => !c.hidden);
-    const byShort = new Map<string, string>();
-    for (const c of visible) {
-      const short = c.uri.slice(LOCAL_DIALECT.length + 1);
-      // A short name has no slash, so identity claims (identity/...) are never reachable from a template.
-      if (c.uri.startsWith(`${LOCAL_DIALECT}/`) && !short.includes('/') && wanted.has(short)) byShort.set(short, c.uri);
+    const byUri = new Map<string, string>();
+    for (const name of names) {
+      const uri = claimOfPlaceholder(name);
+      if (uri !== undefined) byUri.set(uri, name);
     }
-    if (byShort.size === 0) return new Map();
-    const values = await this.deps.claimValues.get(input.user, [...byShort.values()]);
-    return new Map([...byShort].flatMap(([short, uri]) => (values[uri] === undefined ? [] : [[`${CLAIM_PREFIX}${short}`, values[uri]!]])));
+    if (byUri.size === 0) return new Map();
+    const values = await this.deps.claimValues.readReleasable(input.user, [...byUri.keys()], 'email');
+    return new Map([...byUri].flatMap(([uri, name]) => (values[uri] === undefined ? [] : [[name, values[uri]!]])));
   }
 
   async sendEmail(input: SendEmailInput): Promise<SentEmail> {

@@ -1,5 +1,7 @@
 // The email template types the server sends, each with the placeholders its body must contain and the
 // templates shipped for it. A tenant may override any (type, locale); see email-templates.ts.
+import { LOCAL_DIALECT } from '../claims/local-claims.ts';
+
 export type TemplateTypeName = 'TOTP';
 export type ContentType = 'text/plain' | 'text/html';
 export const CONTENT_TYPES: readonly ContentType[] = ['text/plain', 'text/html'];
@@ -26,6 +28,13 @@ export interface TemplateType {
 }
 
 export const DEFAULT_LOCALE = 'en_US';
+
+const CLAIM_PLACEHOLDER = 'user.claim.';
+
+/** The claim a {{user.claim.X}} placeholder names (X is the URI after http://wso2.org/claims/), or undefined. */
+export function claimOfPlaceholder(name: string): string | undefined {
+  return name.startsWith(CLAIM_PLACEHOLDER) ? `${LOCAL_DIALECT}/${name.slice(CLAIM_PLACEHOLDER.length)}` : undefined;
+}
 
 function wso2Id(displayName: string): string {
   return Buffer.from(displayName.replace(/\s+/g, '').toLowerCase(), 'utf8').toString('base64url');

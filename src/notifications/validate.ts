@@ -1,8 +1,10 @@
 // Checks a template an admin sends before it is stored: the fields, their sizes, and the placeholders the
-// type needs (a TOTP email without {{token}} would tell the user nothing). Limits follow the table columns.
+// type needs (a TOTP email without {{token}} would tell the user nothing), and no placeholder naming a claim the
+// claim read policy keeps out of emails. Limits follow the table columns.
+import { releaseRefusal } from '../claims/claim-read-policy.ts';
 import { AppError } from '../errors/app-error.ts';
 import { placeholdersOf } from './render.ts';
-import { CONTENT_TYPES, type ContentType, type EmailTemplate, type TemplateType } from './template-types.ts';
+import { claimOfPlaceholder, CONTENT_TYPES, type ContentType, type EmailTemplate, type TemplateType } from './template-types.ts';
 
 export const MAX_SUBJECT_CHARS = 255;
 /** 64 KiB less one byte: MySQL's TEXT column holds 65535 bytes. */
@@ -46,6 +48,15 @@ export function parseTemplate(type: TemplateType, input: unknown): EmailTemplate
   const present = new Set(placeholdersOf(body));
   for (const name of type.requiredPlaceholders) {
     if (!present.has(name)) throw invalid(`The body of a ${type.displayName} template must contain the placeholder {{${name}}}.`);
+  }
+  // A template must not be able to mail a secret or account state: refused here, and never filled when sent.
+  for (const name of placeholdersOf(`${subject}\n${body}\n${footer}`)) {
+    const uri = claimOfPlaceholder(name);
+    if (uri === undefined) continue;
+    // Claim URIs are short (claim-metadata.ts allows 200 characters after the dialect); keeps the message short too.
+    if (uri.length > 255) throw invalid('A {{user.claim.X}} placeholder names a claim URI of at most 255 characters.');
+    const refusal = releaseRefusal(uri, 'email');
+    if (refusal) throw invalid(`The placeholder {{${name}}} cannot be used: ${refusal}`);
   }
   return { contentType: contentTypeOf(fields.contentType), subject, body: limitBytes(body, 'body'), footer: limitBytes(footer, 'footer') };
 }

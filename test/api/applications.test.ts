@@ -61,6 +61,38 @@ describe('applications API', () => {
     assert.equal(again.status, 409);
   });
 
+  test('an application cannot ask for a TOTP secret or an identity claim, as subject or requested claim, on create or update', async () => {
+    const c = server.client();
+    const SECRET = 'http://wso2.org/claims/identity/secretkey';
+    const PENDING = 'http://wso2.org/claims/identity/verifySecretkey';
+    const LOCKED = 'http://wso2.org/claims/identity/accountLocked';
+    const EMAIL = 'http://wso2.org/claims/emailaddress';
+    const requested = (...uris: string[]) => uris.map((uri) => ({ claim: { uri }, mandatory: false }));
+    const refused = async (r: { status: number; text: string; json<T>(): T }, path: string, uri: string) => {
+      assert.equal(r.status, 400, r.text);
+      const e = r.json<{ code: string; description: string }>();
+      assert.equal(e.code, 'APP-40001');
+      assert.ok(e.description.includes(path) && e.description.includes(uri), e.description);
+    };
+    const create = (name: string, claimConfiguration: unknown) => c.post('/api/server/v1/applications', { auth: ADMIN, json: { name, claimConfiguration } });
+    await refused(await create('seed-subject', { requestedClaims: [], subject: { claim: { uri: SECRET } } }), 'claimConfiguration.subject.claim.uri', SECRET);
+    await refused(await create('seed-attr', { requestedClaims: requested(EMAIL, SECRET) }), 'claimConfiguration.requestedClaims[1]', SECRET);
+    await refused(await create('pending-attr', { requestedClaims: requested(PENDING) }), 'claimConfiguration.requestedClaims[0]', PENDING);
+    await refused(await create('lock-attr', { requestedClaims: requested(LOCKED) }), 'claimConfiguration.requestedClaims[0]', LOCKED);
+    await refused(await create('case-subject', { requestedClaims: [], subject: { claim: { uri: SECRET.toUpperCase().replace('HTTP://WSO2.ORG', 'http://wso2.org') } } }), 'subject', 'SECRETKEY');
+    const names = (await c.get('/api/server/v1/applications', { auth: ADMIN })).json<{ applications: { name: string }[] }>().applications.map((a) => a.name);
+    assert.ok(!names.some((n) => /seed|pending|lock-attr|case-subject/.test(n)), 'nothing refused was stored');
+
+    const ok = await create('profile-app', { requestedClaims: requested(EMAIL), subject: { claim: { uri: EMAIL } } });
+    assert.equal(ok.status, 201, ok.text);
+    const id = ok.json<{ id: string }>().id;
+    const patch = (claimConfiguration: unknown) => c.request(`/api/server/v1/applications/${id}`, { method: 'PATCH', auth: ADMIN, json: { claimConfiguration } });
+    await refused(await patch({ requestedClaims: [], subject: { claim: { uri: SECRET } } }), 'claimConfiguration.subject.claim.uri', SECRET);
+    await refused(await patch({ requestedClaims: requested(PENDING) }), 'claimConfiguration.requestedClaims[0]', PENDING);
+    const kept = (await c.get(`/api/server/v1/applications/${id}`, { auth: ADMIN })).json<{ claimConfiguration: unknown }>().claimConfiguration;
+    assert.deepEqual(kept, { requestedClaims: requested(EMAIL), subject: { claim: { uri: EMAIL } } }, 'a refused update changes nothing');
+  });
+
   test('My Account is built in: its steps can change, it cannot be deleted or renamed', async () => {
     const c = server.client();
     const list = await c.get('/api/server/v1/applications', { auth: ADMIN });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
+import { claimOf } from '../support/fixtures.ts';
 import type { TestClient } from '../support/http-client.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -300,7 +301,7 @@ describe('SCIM 2.0 Users (super tenant)', () => {
       assert.ok(!r.text.includes('JBSWY3DPEHPK3PXP') && !r.text.includes('KRSXG5CTMVRXEZLU'), r.text);
       assert.ok(!/secret/i.test(r.text));
     }
-    assert.equal(await server.services.claimValues.getOne(record, CLAIMS.secretKey), 'JBSWY3DPEHPK3PXP', 'the PATCH left the secret alone');
+    assert.equal(await claimOf(server, record, CLAIMS.secretKey), 'JBSWY3DPEHPK3PXP', 'the PATCH left the secret alone');
   });
 
   test('discovery documents are public and truthful', async () => {

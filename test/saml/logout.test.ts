@@ -1,6 +1,8 @@
 // SP-initiated Single Logout with node-saml as the SPs: by Redirect and POST the SSO session ends (the next
 // AuthnRequest shows the login page) and the LogoutResponse validates; other participants are told by a
-// front-channel chain (redirect) or a back-channel POST; a logout for an unknown session answers Success.
+// front-channel chain (redirect) or a back-channel POST; a logout for an unknown session answers Success. A
+// request that does not name the session's NameID and SessionIndex, or that an application with a certificate
+// did not sign, ends nothing; back-channel requests never reach loopback unless the configuration allows it.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +13,7 @@ import { SSO_COOKIE } from '../../src/http/login-cookies.ts';
 import { createUser } from '../support/fixtures.ts';
 import { LoginBrowser, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { errorMessage, idpMetadata, postedForm, responseXml, samlApp, serviceProvider, spKeys, startRedirect, type IdpInfo, type SamlApp } from './support.ts';
+import { errorMessage, idpMetadata, postedForm, responseXml, samlApp, serviceProvider, signMessage, spKeys, startRedirect, type IdpInfo, type SamlApp } from './support.ts';
 
 function redirectParts(page: Page): { target: string; query: Record<string, string>; raw: string } {
   assert.equal(page.name, 'external', `a redirect to the application (got ${page.name} ${page.status})`);
@@ -31,7 +33,8 @@ describe('SAML Single Logout', () => {
   const received: string[] = [];
 
   before(async () => {
-    server = await startTestServer();
+    // The back-channel participants here listen on loopback, which the default configuration refuses to reach.
+    server = await startTestServer({ toml: '[saml]\nallow_private_logout_targets = true\n' });
     idp = await idpMetadata(server);
     backChannel = createServer((req, res) => {
       let body = '';
@@ -198,5 +201,121 @@ describe('SAML Single Logout', () => {
     const stray = await browser.open(`/samlsso?SAMLResponse=${encodeURIComponent(Buffer.from('<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_1" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"><saml:Issuer>x</saml:Issuer></samlp:LogoutResponse>').toString('base64'))}`);
     assert.equal(stray.status, 400);
     assert.match(errorMessage(stray), /does not belong to a logout in progress/);
+  });
+  /** The status codes of a LogoutResponse we sent by Redirect. */
+  function statusOf(query: Record<string, string>): string[] {
+    return [...inflated(query.SAMLResponse!).matchAll(/<samlp:StatusCode Value="([^"]+)"/g)].map((m) => m[1]!);
+  }
+  const REFUSED = ['urn:oasis:names:tc:SAML:2.0:status:Requester', 'urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal'];
+
+  test('a LogoutRequest naming another NameID, another SessionIndex or (unsigned) no SessionIndex is refused and the session lives', async () => {
+    const app = await samlApp(server);
+    const sp = serviceProvider(server, app, idp);
+    const user = await createUser(server);
+    const browser = new LoginBrowser(server.client());
+    const profile = await login(browser, sp, user);
+    for (const [what, forged] of [
+      ['another NameID', { ...profile, nameID: `${profile.nameID}-other` }],
+      ['another SessionIndex', { ...profile, sessionIndex: '_not-the-session-index' }],
+      ['no SessionIndex', { ...profile, sessionIndex: undefined }],
+    ] as const) {
+      const url = new URL(await sp.getLogoutUrlAsync(forged as Profile, 'r', {}));
+      const out = redirectParts(await browser.open(url.pathname + url.search));
+      assert.equal(out.target, app.slo, what);
+      assert.deepEqual(statusOf(out.query), REFUSED, `${what}: Requester/UnknownPrincipal`);
+      assert.ok(out.query.Signature, 'the refusal is signed like any LogoutResponse');
+      assert.equal(browser.client.cookies.has(SSO_COOKIE), true, `${what}: commonAuthId is kept`);
+      assert.ok(postedForm(await startRedirect(browser, sp)), `${what}: the session still logs the user in`);
+    }
+    const good = new URL(await sp.getLogoutUrlAsync(profile, '', {}));
+    const out = redirectParts(await browser.open(good.pathname + good.search));
+    assert.deepEqual(statusOf(out.query), ['urn:oasis:names:tc:SAML:2.0:status:Success']);
+    assert.equal((await startRedirect(browser, sp)).name, 'login.do', 'the matching request ended it');
+  });
+
+  test('an application with a certificate must sign its LogoutRequest on both bindings, even when its AuthnRequests need no signature', async () => {
+    const keys = await spKeys();
+    const app = await samlApp(server, { manual: { requestValidation: { enableSignatureValidation: false, certificate: keys.certificatePem } } });
+    const unsigned = serviceProvider(server, app, idp);
+    const signed = serviceProvider(server, app, idp, { privateKey: keys.privateKeyPem });
+    const user = await createUser(server);
+    const browser = new LoginBrowser(server.client());
+    const profile = await login(browser, unsigned, user);
+
+    const byRedirect = new URL(await unsigned.getLogoutUrlAsync(profile, '', {}));
+    const refused = await browser.open(byRedirect.pathname + byRedirect.search);
+    assert.equal(refused.status, 400);
+    assert.match(errorMessage(refused), /not signed/);
+    const xml = await unsigned._generateLogoutRequest(profile);
+    const post = (message: string) =>
+      browser.client.post('/samlsso', { form: { SAMLRequest: Buffer.from(message).toString('base64') }, headers: { accept: 'text/html' } }).then((r) => browser.follow(r, '/samlsso'));
+    const refusedPost = await post(xml);
+    assert.equal(refusedPost.status, 400);
+    assert.match(errorMessage(refusedPost), /not signed/);
+    const otherKeys = await spKeys();
+    const wrongKey = await post(signMessage(xml, 'LogoutRequest', otherKeys));
+    assert.equal(wrongKey.status, 400, 'signed with a key that is not the registered one');
+    assert.ok(postedForm(await startRedirect(browser, unsigned)), 'the session survived every refused request');
+
+    const accepted = await post(signMessage(xml, 'LogoutRequest', keys));
+    const form = postedForm(accepted);
+    assert.ok(form, accepted.html);
+    assert.match(responseXml(form), /status:Success"\/>/);
+    assert.equal((await startRedirect(browser, unsigned)).name, 'login.do', 'the signed request ended the session');
+    // And by Redirect with the query signature, in a new session.
+    const again = await login(browser, unsigned, user);
+    const signedUrl = new URL(await signed.getLogoutUrlAsync(again, '', {}));
+    const out = redirectParts(await browser.open(signedUrl.pathname + signedUrl.search));
+    assert.equal((await signed.validateRedirectAsync(out.query, out.raw)).loggedOut, true);
+    assert.equal((await startRedirect(browser, unsigned)).name, 'login.do');
+  });
+});
+
+describe('SAML Single Logout with the default configuration', () => {
+  let server: TestServer;
+  let idp: IdpInfo;
+  let listener: Server;
+  let port: number;
+  let contacted = 0;
+
+  before(async () => {
+    server = await startTestServer();
+    idp = await idpMetadata(server);
+    listener = createServer((req, res) => {
+      contacted += 1;
+      req.resume();
+      res.writeHead(200).end('ok');
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    port = (listener.address() as AddressInfo).port;
+  });
+  after(async () => {
+    await server?.close();
+    await new Promise((resolve) => listener?.close(resolve));
+  });
+
+  test('a back-channel logout URL on loopback is not contacted (by name or by address), and the user is still logged out', async () => {
+    assert.equal(server.services.config.saml.allow_private_logout_targets, false);
+    const a = await samlApp(server);
+    const byName = await samlApp(server, { manual: { singleLogoutProfile: { enabled: true, logoutRequestUrl: `http://localhost:${port}/slo`, logoutMethod: 'BACKCHANNEL' } } });
+    const byAddress = await samlApp(server, { manual: { singleLogoutProfile: { enabled: true, logoutRequestUrl: `http://[::ffff:127.0.0.1]:${port}/slo`, logoutMethod: 'BACKCHANNEL' } } });
+    const [spA, spName, spAddress] = [a, byName, byAddress].map((app) => serviceProvider(server, app, idp)) as [SAML, SAML, SAML];
+    const user = await createUser(server);
+    const browser = new LoginBrowser(server.client());
+    let page = await startRedirect(browser, spA);
+    const form = postedForm(await browser.login(page, user.username, user.password));
+    assert.ok(form);
+    const { profile } = await spA.validatePostResponseAsync(form.fields);
+    for (const sp of [spName, spAddress]) {
+      page = await startRedirect(browser, sp);
+      assert.ok(postedForm(page), 'SSO into the back-channel participants');
+    }
+    const url = new URL(await spA.getLogoutUrlAsync(profile!, '', {}));
+    const out = redirectParts(await browser.open(url.pathname + url.search));
+    assert.equal(out.target, a.slo);
+    assert.match(inflated(out.query.SAMLResponse!), /status:Success"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:PartialLogout"/, 'the initiator hears that not everyone was told');
+    assert.equal(contacted, 0, 'the loopback listener saw no request');
+    assert.equal(browser.client.cookies.has(SSO_COOKIE), false);
+    assert.equal((await startRedirect(browser, spA)).name, 'login.do', 'the SSO session is over');
   });
 });

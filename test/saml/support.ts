@@ -3,6 +3,7 @@
 // answers with (the auto-posting form, the error page).
 import { DOMParser } from '@xmldom/xmldom';
 import { SAML, ValidateInResponseTo, type SamlConfig } from '@node-saml/node-saml';
+import { SignedXml } from 'xml-crypto';
 import { sequenceOf, type Application } from '../../src/applications/application.ts';
 import { createSelfSigned, type CertificatePair } from '../../src/crypto/certificates.ts';
 import { tenantOf, uniqueSuffix } from '../support/fixtures.ts';
@@ -149,4 +150,21 @@ export function responseXml(form: PostedForm): string {
 /** The text of the error page's message. */
 export function errorMessage(page: Page): string {
   return /<p class="message" role="alert">([\s\S]*?)<\/p>/.exec(page.html)?.[1] ?? '';
+}
+
+/** Signs a POST-binding message's root as an SP would (enveloped RSA-SHA256, after the Issuer), with xml-crypto. */
+export function signMessage(xml: string, rootName: string, keys: CertificatePair): string {
+  const sig = new SignedXml({
+    privateKey: keys.privateKeyPem,
+    publicCert: keys.certificatePem,
+    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+  });
+  sig.addReference({
+    xpath: `/*[local-name(.)='${rootName}']`,
+    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
+    digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+  });
+  sig.computeSignature(xml, { prefix: 'ds', location: { reference: `/*[local-name(.)='${rootName}']/*[local-name(.)='Issuer']`, action: 'after' } });
+  return sig.getSignedXml();
 }

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { ClaimMetadataStore } from '../../src/claims/claim-metadata.ts';
 import { ClaimValueService } from '../../src/claims/claim-values.ts';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
+import { SecretClaimReader } from '../../src/claims/secret-claims.ts';
 import { Keyring } from '../../src/crypto/keyring.ts';
 import { AppError } from '../../src/errors/app-error.ts';
 import type { ErrorCode } from '../../src/errors/codes.ts';
@@ -34,6 +35,7 @@ for (const type of ALL_DATABASES) {
     let users: UserService;
     let metadata: ClaimMetadataStore;
     let values: ClaimValueService;
+    let secrets: SecretClaimReader;
     let security: SecurityStateStore;
     let t1: Tenant;
     let t2: Tenant;
@@ -45,7 +47,9 @@ for (const type of ALL_DATABASES) {
       users = new UserService(storage.db, registry);
       metadata = new ClaimMetadataStore(storage.db, 0);
       security = new SecurityStateStore(storage.db);
-      values = new ClaimValueService(storage.db, metadata, users, security, new Keyring([randomBytes(32)]));
+      const keyring = new Keyring([randomBytes(32)]);
+      values = new ClaimValueService(storage.db, metadata, users, security, keyring);
+      secrets = new SecretClaimReader(storage.db, keyring);
       t1 = await tenants.create('carbon.super', 'admin');
       t2 = await tenants.create('example.com', 'boss');
       await metadata.seedDefaults(t1.id);
@@ -147,34 +151,34 @@ for (const type of ALL_DATABASES) {
       const bob = await users.create(t1, { username: 'bob', password: 'password-bob' });
       await values.set(bob, { [CLAIMS.email]: 'bob@example.org', [CLAIMS.givenName]: 'Bob', [CLAIMS.secretKey]: 'JBSWY3DPEHPK3PXP', [CLAIMS.totpEnabled]: 'true' });
       const got = await values.get(bob, [CLAIMS.email, CLAIMS.givenName, CLAIMS.secretKey, CLAIMS.totpEnabled, CLAIMS.username, CLAIMS.accountLocked, CLAIMS.usedTotpTimeWindows]);
+      // The shared reader never returns a secret; only the TOTP authenticator's reader decrypts one.
       assert.deepEqual(got, {
         [CLAIMS.email]: 'bob@example.org',
         [CLAIMS.givenName]: 'Bob',
-        [CLAIMS.secretKey]: 'JBSWY3DPEHPK3PXP',
         [CLAIMS.totpEnabled]: 'true',
         [CLAIMS.username]: 'bob',
         [CLAIMS.accountLocked]: 'false',
-        [CLAIMS.usedTotpTimeWindows]: '[]',
       });
+      assert.deepEqual(await secrets.read(bob, [CLAIMS.secretKey, CLAIMS.totpEnabled]), { [CLAIMS.secretKey]: 'JBSWY3DPEHPK3PXP', [CLAIMS.totpEnabled]: 'true' });
       assert.deepEqual(await users.storeOf(bob).getAttributes(bob, ['mail']), { mail: 'bob@example.org' });
       const raw = await storage.db.selectFrom('identity_claims').select('value').where('user_id', '=', bob.id).where('claim_uri', '=', CLAIMS.secretKey).executeTakeFirstOrThrow();
       assert.ok(!raw.value.includes('JBSWY3DPEHPK3PXP'), 'the secret is encrypted at rest');
       // A ciphertext copied to another user's row does not decrypt there.
       const carol = await users.create(t1, { username: 'carol', password: 'password-carol' });
       await storage.db.insertInto('identity_claims').values({ tenant_id: t1.id, user_id: carol.id, claim_uri: CLAIMS.secretKey, value: raw.value }).execute();
-      await rejects(values.get(carol, [CLAIMS.secretKey]), 'SEC-50001');
+      await rejects(secrets.read(carol, [CLAIMS.secretKey]), 'SEC-50001');
       await rejects(values.set(bob, { [CLAIMS.email]: 'not an email' }), 'CLM-40001');
       await rejects(values.set(bob, { [CLAIMS.secretKey]: 'X' }, { enforceReadOnly: true }), 'CLM-40002');
       await rejects(values.set(bob, { 'http://wso2.org/claims/nope': 'x' }), 'CLM-40401');
       await values.set(bob, { [CLAIMS.givenName]: null, [CLAIMS.secretKey]: '' });
-      assert.deepEqual(await values.get(bob, [CLAIMS.givenName, CLAIMS.secretKey]), {});
+      assert.deepEqual(await values.get(bob, [CLAIMS.givenName]), {});
+      assert.deepEqual(await secrets.read(bob, [CLAIMS.secretKey]), {});
       await security.update(bob, { accountLocked: true, lockedReason: 'MAX_TOTP_ATTEMPTS_EXCEEDED', failedTotpAttempts: 4, unlockTime: 1_900_000_000_000, lastTotpStep: 57_412_345 });
       assert.deepEqual(await values.get(bob, [CLAIMS.accountLocked, CLAIMS.lockedReason, CLAIMS.failedTotpAttempts, CLAIMS.unlockTime, CLAIMS.usedTotpTimeWindows]), {
         [CLAIMS.accountLocked]: 'true',
         [CLAIMS.lockedReason]: 'MAX_TOTP_ATTEMPTS_EXCEEDED',
         [CLAIMS.failedTotpAttempts]: '4',
         [CLAIMS.unlockTime]: '1900000000000',
-        [CLAIMS.usedTotpTimeWindows]: '[57412345]',
       });
       await values.set(bob, { [CLAIMS.accountLocked]: 'false' });
       const s = await security.get(bob);

@@ -1,7 +1,8 @@
 // Users, tenants and application sequences for flow tests, made through the server's own services.
 import { randomBytes } from 'node:crypto';
 import { sequenceOf } from '../../src/applications/application.ts';
-import { CLAIMS } from '../../src/claims/local-claims.ts';
+import { CLAIMS, ENCRYPTED_CLAIMS } from '../../src/claims/local-claims.ts';
+import { SecretClaimReader } from '../../src/claims/secret-claims.ts';
 import type { Tenant } from '../../src/tenants/tenant-service.ts';
 import type { UserRecord } from '../../src/users/user-store.ts';
 import type { TestServer } from './server.ts';
@@ -38,7 +39,9 @@ export async function setTotpParams(server: TestServer, values: Record<string, u
   await server.services.totpSettings.setOverrides(await tenantOf(server, tenantDomain), values);
 }
 
+/** A claim's value as stored; the TOTP secrets decrypted as only their authenticator reads them. */
 export async function claimOf(server: TestServer, user: UserRecord, uri: string): Promise<string | undefined> {
+  if (ENCRYPTED_CLAIMS.has(uri)) return (await new SecretClaimReader(server.services.storage.db, server.services.keyring).read(user, [uri]))[uri];
   return server.services.claimValues.getOne(user, uri);
 }
 

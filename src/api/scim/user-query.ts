@@ -2,6 +2,7 @@
 // local claim -> the store's attribute (each store maps claims on its own, as in WSO2). `not` is pushed down
 // to the conditions (De Morgan), since stores only know eq/ne/co/sw/ew/pr combined with and/or.
 import type { LocalClaim } from '../../claims/claim-metadata.ts';
+import { isReleasable } from '../../claims/claim-read-policy.ts';
 import { CLAIMS } from '../../claims/local-claims.ts';
 import { parseQualifiedName } from '../../users/qualified-name.ts';
 import { USERNAME_ATTRIBUTE, type FilterOperator, type UserFilter } from '../../users/user-filter.ts';
@@ -44,8 +45,8 @@ class Compiler {
     return uris.map((uri) => {
       if (uri === USERNAME_ATTRIBUTE) return 'username';
       const claim = this.claims.get(uri);
-      // A hidden claim is never searchable: a filter would reveal its value one guess at a time.
-      if (!claim || claim.hidden) throw unsupported(`Filtering on '${path.slice(0, 80)}' is not supported in this tenant.`);
+      // Only what an admin may read is searchable: a filter would reveal a value one guess at a time.
+      if (!claim || !isReleasable(claim, 'admin')) throw unsupported(`Filtering on '${path.slice(0, 80)}' is not supported in this tenant.`);
       return claim;
     });
   }

@@ -1,6 +1,7 @@
 // A user as a SCIM User resource (RFC 7643 section 4.1) and back. Each attribute lives in one local claim,
-// as WSO2's SCIM dialect maps them; only the claims listed here are ever read, so hidden claims (the TOTP
-// secrets) cannot reach a SCIM response. The password is read from requests and never written out.
+// as WSO2's SCIM dialect maps them; only the claims listed here are ever read, and only through the claim read
+// policy (audience 'admin'), so the TOTP secrets and hidden claims cannot reach a SCIM response. The password
+// is read from requests and never written out.
 import type { ClaimValues } from '../../claims/claim-values.ts';
 import { CLAIMS } from '../../claims/local-claims.ts';
 import { domainQualified } from '../../users/qualified-name.ts';
@@ -17,7 +18,10 @@ const PHONE = { mobile: CLAIMS.mobile, work: CLAIMS.telephone } as const;
 
 /** Profile claims a PUT or PATCH replaces as a whole (absent means "no value"). */
 export const PROFILE_CLAIMS: readonly string[] = [...Object.values(SIMPLE), ...Object.values(NAME), ...Object.values(PHONE), CLAIMS.email];
-/** Every claim a SCIM user resource shows. */
+/**
+ * Every claim a SCIM user resource shows. The three identity claims are the policy's named admin exceptions:
+ * accountDisabled is `active`, accountLocked and lockedReason are the WSO2 extension's lock attributes.
+ */
 export const SCIM_CLAIMS: readonly string[] = [...PROFILE_CLAIMS, CLAIMS.accountDisabled, CLAIMS.accountLocked, CLAIMS.lockedReason];
 
 /** What a create, replace or patched resource asks for. */
@@ -126,7 +130,7 @@ function compact(obj: Json): Json | undefined {
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
-/** The resource as returned (RFC 7643 section 4.1, meta per section 3.1). `values` must hold no hidden claim. */
+/** The resource as returned (RFC 7643 section 4.1, meta per section 3.1), from values read with readReleasable. */
 export function toScimUser(user: UserRecord, values: ClaimValues, location: string): Json {
   const phones = Object.entries(PHONE)
     .filter(([, uri]) => values[uri] !== undefined)

@@ -29,10 +29,9 @@ export class ScimUsers {
     return new Set((await this.s.claims.list(tenantId)).filter((c) => c.hidden).map((c) => c.uri));
   }
 
-  /** The user's SCIM claims, without any claim the tenant marks hidden. */
+  /** The user's SCIM claims, as the claim read policy releases them to admins (never a secret or a hidden claim). */
   private async values(user: UserRecord): Promise<ClaimValues> {
-    const hidden = await this.hiddenClaims(user.tenantId);
-    return this.s.claimValues.get(user, SCIM_CLAIMS.filter((uri) => !hidden.has(uri)));
+    return this.s.claimValues.readReleasable(user, SCIM_CLAIMS, 'admin');
   }
 
   async resource(user: UserRecord, location: (id: string) => string): Promise<Json> {

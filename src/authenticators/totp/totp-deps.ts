@@ -1,6 +1,7 @@
 // What the TOTP authenticator needs from the rest of the server.
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { ClaimValueService } from '../../claims/claim-values.ts';
+import type { SecretClaimReader } from '../../claims/secret-claims.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { LockoutService } from '../../users/lockout.ts';
@@ -15,6 +16,8 @@ export type SendTotpEmail = (tenant: Tenant, user: UserRecord, values: { token: 
 export interface TotpDeps {
   settings: TotpSettings;
   claimValues: ClaimValueService;
+  /** The seeds in clear; this authenticator owns them and is the only holder of this reader. */
+  secrets: SecretClaimReader;
   security: SecurityStateStore;
   lockout: LockoutService;
   keyring: Keyring;

@@ -23,7 +23,7 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
   }
 
   async function storedSecret(user: UserRecord, fallback: SecretEncoding): Promise<{ text: string; encoding: SecretEncoding } | undefined> {
-    const values = await claimValues.get(user, [CLAIMS.secretKey, CLAIMS.encoding]);
+    const values = await deps.secrets.read(user, [CLAIMS.secretKey, CLAIMS.encoding]);
     const text = values[CLAIMS.secretKey];
     if (!text) return undefined;
     // Decode with the encoding the secret was stored in, so changing encodingMethod later does not break users.

@@ -62,7 +62,7 @@ export function registerMyAccount(app: FastifyInstance, deps: MyAccountDeps): vo
       return sendEngineResponse(reply, result, deps.lifetimes);
     }
     const { session, user } = live;
-    const claims = await deps.claimValues.get(user, [CLAIMS.givenName, CLAIMS.lastName, CLAIMS.email, CLAIMS.totpEnabled]);
+    const claims = await deps.claimValues.readReleasable(user, [CLAIMS.givenName, CLAIMS.lastName, CLAIMS.email, CLAIMS.totpEnabled], 'self');
     const html = deps.views.render('myaccount', {
       title: 'My Account',
       username: domainQualified(user.storeDomain, user.username),

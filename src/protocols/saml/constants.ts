@@ -39,6 +39,7 @@ export const STATUS = {
   requestDenied: `${S}RequestDenied`,
   unsupportedBinding: `${S}UnsupportedBinding`,
   partialLogout: `${S}PartialLogout`,
+  unknownPrincipal: `${S}UnknownPrincipal`,
 } as const;
 
 /**

@@ -1,10 +1,12 @@
-// SP-initiated Single Logout (profiles 4.4). A LogoutRequest from a session participant whose NameID and
-// SessionIndex match what we issued in this browser's SSO session ends that session at once; the other SAML
-// participants are then told: back-channel ones by a server-side POST, front-channel ones one after the other
-// through the browser (a redirect or POST chain; the chain's state rides in a short-lived encrypted cookie).
-// Finally the initiator gets a LogoutResponse: Success, with PartialLogout nested when some participant could
-// not be told (core 3.7.3.2). A request that matches no session still gets Success (logout is idempotent) and
-// nothing else happens, so the answer reveals nothing about other sessions.
+// SP-initiated Single Logout (profiles 4.4). A LogoutRequest from a session participant (signed when the
+// application has a certificate) whose NameID and SessionIndex match what we issued in this browser's SSO
+// session ends that session at once; one naming anything else is refused with Requester/UnknownPrincipal and
+// the session stays. The other SAML participants are then told: back-channel ones by a server-side POST (never
+// to a private address unless allowed), front-channel ones one after the other through the browser (a
+// redirect or POST chain; the chain's state rides in a short-lived encrypted cookie). Finally the initiator
+// gets a LogoutResponse: Success, with PartialLogout nested when some participant could not be told (core
+// 3.7.3.2). A request from an application this browser has no session with gets Success (logout is
+// idempotent) and nothing else happens, so the answer reveals nothing about other sessions.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
 import type { FrontResponse } from '../../flows/fronts.ts';
@@ -12,10 +14,11 @@ import { clearSsoCookie, sendEngineResponse, SSO_COOKIE } from '../../http/login
 import { CLOCK_SKEW_MS, STATUS, type Binding } from './constants.ts';
 import { idpEndpoints } from './endpoints.ts';
 import { trustedRoot, type InboundMessage } from './inbound.ts';
-import { buildLogoutRequest, buildLogoutResponse, readLogoutRequest, readLogoutResponse, sendByBinding, signRoot } from './logout-messages.ts';
+import { postForm } from '../../http/outbound-post.ts';
+import { buildLogoutRequest, buildLogoutResponse, readLogoutRequest, readLogoutResponse, sendByBinding, signRoot, type LogoutRequestMessage } from './logout-messages.ts';
 import { encodePostMessage } from './post-binding.ts';
 import type { SamlParticipant } from './saml.front.ts';
-import { logoutRequestUrl, logoutResponseUrl, SAML_PROTOCOL, samlSettingsOf } from './settings.ts';
+import { logoutRequestUrl, logoutResponseUrl, SAML_PROTOCOL, samlSettingsOf, type SamlSettings } from './settings.ts';
 import { issuerOf } from './authn-request.ts';
 import { samlApplication, type SamlContext } from './sso.ts';
 import { SUCCESS, type SamlStatus } from './status.ts';
@@ -28,26 +31,43 @@ function send(ctx: SamlContext, reply: FastifyReply, response: FrontResponse) {
   return sendEngineResponse(reply, { response }, ctx.lifetimes);
 }
 
-/** WSO2's back-channel logout: the LogoutRequest, XML-signed, POSTed as a form field from the server. */
-async function backChannel(location: string, xml: string): Promise<boolean> {
-  try {
-    const res = await fetch(location, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ SAMLRequest: encodePostMessage(xml) }).toString(),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(BACKCHANNEL_TIMEOUT_MS),
-    });
-    await res.body?.cancel();
-    return res.status >= 200 && res.status < 400;
-  } catch {
-    return false;
-  }
+/**
+ * WSO2's back-channel logout: the LogoutRequest, XML-signed, POSTed as a form field from the server. The URL is
+ * the application's configuration, so private and loopback addresses are refused unless the deployment allows
+ * them ([saml] allow_private_logout_targets), checked at connect time.
+ */
+async function backChannel(ctx: SamlContext, request: FastifyRequest, application: string, location: string, xml: string): Promise<boolean> {
+  const result = await postForm(location, { SAMLRequest: encodePostMessage(xml) }, { allowPrivate: ctx.config.saml.allow_private_logout_targets, timeoutMs: BACKCHANNEL_TIMEOUT_MS });
+  if (result === 'refused') request.log.warn({ application }, 'back-channel SAML logout not sent: the logout URL is a private or loopback address ([saml] allow_private_logout_targets is off)');
+  return result === 'delivered';
 }
+
+/**
+ * The LogoutRequest to read fields from. Logging out ends a session, so an application with a registered
+ * certificate must sign it (by either binding, with the same XSW-hardened verification as AuthnRequests) even
+ * when it does not sign its AuthnRequests.
+ */
+function verifiedLogoutRoot(message: InboundMessage, settings: SamlSettings): Element {
+  if (settings.requestValidation.certificate === undefined) return message.root;
+  return trustedRoot(message, { ...settings, requestValidation: { ...settings.requestValidation, enableSignatureValidation: true } });
+}
+
+/**
+ * Whether the request names what we issued to this application in this session: its NameID, and its
+ * SessionIndex. Core 3.7.1 lets an SP leave SessionIndex out to mean "every session"; only a signed request may,
+ * since an unsigned one could be forged cross-site by anyone who knows a user name.
+ */
+function namesSession(logout: LogoutRequestMessage, data: SamlParticipant | undefined, signed: boolean): boolean {
+  if (!data || data.nameId !== logout.nameId) return false;
+  if (logout.sessionIndexes.length === 0) return signed;
+  return logout.sessionIndexes.includes(data.sessionIndex);
+}
+
+const UNKNOWN_PRINCIPAL: SamlStatus = { code: STATUS.requester, subCode: STATUS.unknownPrincipal, message: 'The request does not name this session.' };
 
 export async function handleLogoutRequest(ctx: SamlContext, request: FastifyRequest, reply: FastifyReply, message: InboundMessage) {
   const { app, settings } = await samlApplication(ctx, request, issuerOf(message.root));
-  const logout = readLogoutRequest(trustedRoot(message, settings));
+  const logout = readLogoutRequest(verifiedLogoutRoot(message, settings));
   if (logout.issuer !== settings.issuer) throw new AppError('SAML-40002');
   if (!settings.singleLogoutProfile.enabled) throw new AppError('SAML-40007');
   const now = ctx.now();
@@ -64,9 +84,13 @@ export async function handleLogoutRequest(ctx: SamlContext, request: FastifyRequ
 
   const session = await ctx.sso.findByCookie(request.cookies[SSO_COOKIE], request.tenant.id, now);
   const participant = session?.state.participants.find((p) => p.applicationId === app.id && p.protocol === SAML_PROTOCOL);
-  const data = participant?.data as SamlParticipant | undefined;
-  const matches = data !== undefined && data.nameId === logout.nameId && (logout.sessionIndexes.length === 0 || logout.sessionIndexes.includes(data.sessionIndex));
-  if (!session || !matches) return respond(SUCCESS);
+  // Nothing of this application's in this browser: it is logged out already (logout is idempotent).
+  if (!session || !participant) return respond(SUCCESS);
+  // Core 3.7.3.2: a request the session authority cannot honour gets an error status; the session stays.
+  if (!namesSession(logout, participant.data as SamlParticipant | undefined, settings.requestValidation.certificate !== undefined)) {
+    request.log.info({ application: app.name }, 'SAML LogoutRequest refused: it does not name the NameID and SessionIndex of this session');
+    return respond(UNKNOWN_PRINCIPAL);
+  }
 
   await ctx.sso.remove(session.id);
   clearSsoCookie(reply);
@@ -84,12 +108,12 @@ export async function handleLogoutRequest(ctx: SamlContext, request: FastifyRequ
     const otherApp = await ctx.applications.get(request.tenant.id, other.applicationId);
     const otherSettings = otherApp && samlSettingsOf(otherApp);
     const otherData = other.data as SamlParticipant | undefined;
-    if (!otherSettings?.singleLogoutProfile.enabled || !otherData) continue;
+    if (!otherApp || !otherSettings?.singleLogoutProfile.enabled || !otherData) continue;
     const target = { nameId: otherData.nameId, nameIdFormat: otherData.nameIdFormat, sessionIndex: otherData.sessionIndex };
     if (otherSettings.singleLogoutProfile.logoutMethod === 'BACKCHANNEL') {
       const location = logoutRequestUrl(otherSettings);
       const { xml } = buildLogoutRequest(endpoints.entityId, location, { ...target, spIssuer: otherSettings.issuer }, now);
-      backChannels.push(backChannel(location, signRoot(xml, 'LogoutRequest', key)));
+      backChannels.push(backChannel(ctx, request, otherApp.name, location, signRoot(xml, 'LogoutRequest', key)));
     } else if (chain.pending.length < MAX_FRONT_CHANNEL) {
       chain.pending.push({ applicationId: other.applicationId, ...target });
     } else {

@@ -1,7 +1,8 @@
 // The Subject's NameID (SAML core 2.2.3, 8.3) in the format the SP asked for or the application is set to:
 // unspecified is the user name as WSO2 sends it (store domain prefixed for secondary stores, or the subject
 // claim the application chose); emailAddress is the email claim; persistent is an opaque pseudonym per
-// user and application (core 8.3.7), an HMAC under a per-tenant secret that never changes.
+// user and application (core 8.3.7), an HMAC under a per-tenant secret that never changes. Claims are read
+// through the claim read policy: a subject claim it refuses (a TOTP seed, an identity claim) gives no NameID.
 import { createHmac } from 'node:crypto';
 import type { Application } from '../../applications/application.ts';
 import type { ClaimValueService } from '../../claims/claim-values.ts';
@@ -36,7 +37,7 @@ export interface NameIdInput {
 export async function nameIdFor(deps: NameIdDeps, input: NameIdInput): Promise<IssuedNameId | undefined> {
   const { user, application, format } = input;
   if (format === NAMEID_FORMAT.email) {
-    const email = await deps.claimValues.getOne(user, CLAIMS.email);
+    const email = (await deps.claimValues.readReleasable(user, [CLAIMS.email], 'application'))[CLAIMS.email];
     return email ? { value: email, format } : undefined;
   }
   if (format === NAMEID_FORMAT.persistent) {
@@ -47,7 +48,7 @@ export async function nameIdFor(deps: NameIdDeps, input: NameIdInput): Promise<I
   if (format !== NAMEID_FORMAT.unspecified) return undefined;
   const subject = application.claimConfiguration.subject;
   const claimUri = subject?.claim?.uri;
-  let value = claimUri && claimUri !== CLAIMS.username ? await deps.claimValues.getOne(user, claimUri) : domainQualified(user.storeDomain, user.username);
+  let value = claimUri && claimUri !== CLAIMS.username ? (await deps.claimValues.readReleasable(user, [claimUri], 'application'))[claimUri] : domainQualified(user.storeDomain, user.username);
   if (!value) return undefined;
   if (subject?.includeTenantDomain) value = `${value}@${input.tenant.domain}`;
   return { value, format };

@@ -4,9 +4,7 @@
 // NameID and SessionIndex it issued are kept with the SSO session, so a LogoutRequest can be matched later.
 import type { Failure } from '../../authenticators/authenticator.ts';
 import type { Application } from '../../applications/application.ts';
-import type { ClaimMetadataStore } from '../../claims/claim-metadata.ts';
 import type { ClaimValueService } from '../../claims/claim-values.ts';
-import { ENCRYPTED_CLAIMS } from '../../claims/local-claims.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { FrontResponse, LoginFront, LoginResult } from '../../flows/fronts.ts';
@@ -41,7 +39,6 @@ export interface SamlParticipant {
 
 export interface SamlFrontDeps {
   keys: SigningKeyStore;
-  claims: ClaimMetadataStore;
   claimValues: ClaimValueService;
   keyring: Keyring;
   now: () => number;
@@ -54,15 +51,13 @@ function trustedSettings(application: Application, state: SamlLoginState): SamlS
   return settings;
 }
 
-/** The application's requested claims that have a value; hidden claims and secrets are never sent. */
+/** The application's requested claims that have a value and that the claim read policy releases to applications. */
 async function attributesFor(deps: SamlFrontDeps, result: LoginResult, settings: SamlSettings): Promise<Attribute[]> {
   if (!settings.attributeProfile.enabled) return [];
-  const requested = result.application.claimConfiguration.requestedClaims.map((c) => c.claim.uri);
+  const requested = [...new Set(result.application.claimConfiguration.requestedClaims.map((c) => c.claim.uri))];
   if (requested.length === 0) return [];
-  const defined = await deps.claims.list(result.tenant.id);
-  const allowed = requested.filter((uri) => !ENCRYPTED_CLAIMS.has(uri) && defined.some((c) => c.uri === uri && !c.hidden));
-  const values = await deps.claimValues.get(result.user, allowed);
-  return allowed.filter((uri) => values[uri] !== undefined && values[uri] !== '').map((uri) => ({ name: uri, values: [values[uri]!] }));
+  const values = await deps.claimValues.readReleasable(result.user, requested, 'application');
+  return requested.filter((uri) => values[uri] !== undefined && values[uri] !== '').map((uri) => ({ name: uri, values: [values[uri]!] }));
 }
 
 export function createSamlFront(deps: SamlFrontDeps): LoginFront {

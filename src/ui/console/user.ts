@@ -23,7 +23,7 @@ export function registerUser(app: FastifyInstance, kit: ConsoleKit): void {
     const { tenant } = kit.ctx(request);
     const user = await deps.userAdmin.require(kit.adminRequest(request), request.params.id);
     const defined = (await deps.claims.list(tenant.id)).filter((c) => !c.hidden);
-    const values = await deps.claimValues.get(user, defined.map((c) => c.uri));
+    const values = await deps.claimValues.readReleasable(user, defined.map((c) => c.uri), 'admin');
     const state = await deps.lockout.accountState(user, deps.clock.now());
     const counters = await deps.security.get(user);
     return kit.render(

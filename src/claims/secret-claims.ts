@@ -1,0 +1,36 @@
+// The one place secret claims (the TOTP seeds, encrypted at rest) are read in clear. It is not part of the
+// shared services: the composition root hands it to the TOTP authenticator only, so a front or an API that
+// has ClaimValueService cannot reach a decrypted seed by accident (ClaimValueService never decrypts).
+import type { Kysely } from 'kysely';
+import type { Keyring } from '../crypto/keyring.ts';
+import type { Database } from '../storage/schema.ts';
+import type { UserRecord } from '../users/user-store.ts';
+import type { ClaimValues } from './claim-values.ts';
+import { ENCRYPTED_CLAIMS, isIdentityClaim } from './local-claims.ts';
+
+/** Binds a ciphertext to its user and claim: a value copied to another user or claim does not decrypt. */
+export function secretAad(user: Pick<UserRecord, 'tenantId' | 'id'>, uri: string): string {
+  return `${user.tenantId}:${user.id}:${uri}`;
+}
+
+export class SecretClaimReader {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly keyring: Keyring,
+  ) {}
+
+  /** Values of identity-data claims (the secrets decrypted, e.g. secretkey with its encoding); absent when unset. */
+  async read(user: UserRecord, uris: readonly string[]): Promise<ClaimValues> {
+    if (uris.some((uri) => !isIdentityClaim(uri))) throw new Error('SecretClaimReader reads identity-data claims only');
+    if (uris.length === 0) return {};
+    const rows = await this.db
+      .selectFrom('identity_claims')
+      .select(['claim_uri', 'value'])
+      .where('user_id', '=', user.id)
+      .where('claim_uri', 'in', [...uris])
+      .execute();
+    const out: ClaimValues = {};
+    for (const r of rows) out[r.claim_uri] = ENCRYPTED_CLAIMS.has(r.claim_uri) ? this.keyring.decryptString(r.value, secretAad(user, r.claim_uri)) : r.value;
+    return out;
+  }
+}
