@@ -17,12 +17,15 @@ import { createSamlFront } from './protocols/saml/saml.front.ts';
 import { samlInboundProtocol } from './protocols/saml/settings.ts';
 import type { BaseServices } from './services.ts';
 import { LockoutService } from './users/lockout.ts';
+import { PasswordCheck } from './users/password-check.ts';
 
 export interface LoginServices {
   applications: ApplicationStore;
   applicationService: ApplicationService;
   audit: AuditLog;
   lockout: LockoutService;
+  /** The one password policy: every door that takes a password checks it here. */
+  passwords: PasswordCheck;
   totpSettings: TotpSettings;
   emailCodes: EmailCodeStore;
   authenticators: AuthenticatorRegistry;
@@ -52,12 +55,13 @@ export function createLoginServices(base: BaseServices): LoginServices {
     // A locked account keeps no SSO session: its other browsers are logged out too.
     async (user) => sso.removeForUser(user.id),
   );
+  const passwords = new PasswordCheck({ users, lockout, hasher: base.hasher, clock: base.clock });
   const audit = new AuditLog(db, now);
   const applications = new ApplicationStore(db);
   const totpSettings = new TotpSettings(config, base.tenantConfig);
   const emailCodes = new EmailCodeStore(db, keyring);
   const authenticators = new AuthenticatorRegistry([
-    createBasicAuthenticator({ users, claimValues, lockout }),
+    createBasicAuthenticator({ passwords, failureSettings: totpSettings }),
     createTotpAuthenticator({
       settings: totpSettings,
       claimValues,
@@ -76,5 +80,5 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const samlKeys = new SigningKeyStore(db, keyring, now);
   applicationService.registerProtocol(samlInboundProtocol);
   fronts.register(createSamlFront({ keys: samlKeys, claims: base.claims, claimValues, keyring, now }));
-  return { applications, applicationService, audit, lockout, totpSettings, emailCodes, authenticators, fronts, contexts, sso, engine, samlKeys };
+  return { applications, applicationService, audit, lockout, passwords, totpSettings, emailCodes, authenticators, fronts, contexts, sso, engine, samlKeys };
 }

@@ -66,7 +66,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services): vo
   };
 
   // Only the tenant's admin gets past this; it runs before the body is read.
-  app.addHook('onRequest', requireAdmin(services.users));
+  app.addHook('onRequest', requireAdmin(services.passwords));
 
   const list = async (request: FastifyRequest, reply: FastifyReply, q: ListParams) => {
     // Section 3.4.2.4: startIndex below 1 means 1; a negative count means 0.
