@@ -13,6 +13,7 @@ import { registerAssets } from './http/assets.ts';
 import { AccessLogController } from './http/log-controller.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { registerHealthRoutes } from './http/health.ts';
+import { registerRateLimits } from './http/rate-limit.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { installTenantContext, rewriteTenantUrl } from './http/tenant-context.ts';
 import type { Services } from './services.ts';
@@ -46,6 +47,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   installErrorHandlers(app, views);
   installTenantContext(app, services.tenants);
   installSecurityHeaders(app);
+  // Before any route: it attaches to /commonauth as routes register, and admin-auth.ts asks it on every Basic door.
+  await registerRateLimits(app, services);
   registerHealthRoutes(app, () => services.storage.ping());
   registerAssets(app);
   await registerAdminApis(app, services);

@@ -19,6 +19,7 @@ import { createSamlFront } from './protocols/saml/saml.front.ts';
 import { samlInboundProtocol } from './protocols/saml/settings.ts';
 import type { BaseServices } from './services.ts';
 import { LockoutService } from './users/lockout.ts';
+import { PasswordCheck } from './users/password-check.ts';
 import { UserAdminService } from './users/user-admin.ts';
 
 export interface LoginServices {
@@ -26,6 +27,8 @@ export interface LoginServices {
   applicationService: ApplicationService;
   audit: AuditLog;
   lockout: LockoutService;
+  /** The one password policy: every door that takes a password checks it here. */
+  passwords: PasswordCheck;
   totpSettings: TotpSettings;
   emailCodes: EmailCodeStore;
   authenticators: AuthenticatorRegistry;
@@ -59,12 +62,13 @@ export function createLoginServices(base: BaseServices): LoginServices {
     // A locked account keeps no SSO session: its other browsers are logged out too.
     async (user) => sso.removeForUser(user.id),
   );
+  const passwords = new PasswordCheck({ users, lockout, hasher: base.hasher, clock: base.clock });
   const audit = new AuditLog(db, now);
   const applications = new ApplicationStore(db);
   const totpSettings = new TotpSettings(config, base.tenantConfig);
   const emailCodes = new EmailCodeStore(db, keyring);
   const authenticators = new AuthenticatorRegistry([
-    createBasicAuthenticator({ users, claimValues, lockout }),
+    createBasicAuthenticator({ passwords, failureSettings: totpSettings }),
     createTotpAuthenticator({
       settings: totpSettings,
       claimValues,
@@ -87,5 +91,5 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const samlKeys = new SigningKeyStore(db, keyring, now);
   applicationService.registerProtocol(samlInboundProtocol);
   fronts.register(createSamlFront({ keys: samlKeys, claimValues, keyring, now }));
-  return { applications, applicationService, audit, lockout, totpSettings, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, samlKeys };
+  return { applications, applicationService, audit, lockout, passwords, totpSettings, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, samlKeys };
 }

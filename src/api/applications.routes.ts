@@ -48,7 +48,7 @@ export function applicationJson(app: Application) {
 }
 
 export async function registerApplicationRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  app.addHook('preHandler', requireAdmin(services.users));
+  app.addHook('preHandler', requireAdmin(services.passwords));
   const store = services.applications;
 
   app.post<{ Body: ApplicationInput }>(BASE, { schema: { body } }, async (request, reply) => {

@@ -5,7 +5,7 @@ import { requireAdmin } from '../http/admin-auth.ts';
 import type { Services } from '../services.ts';
 
 export async function registerAuditRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  app.addHook('preHandler', requireAdmin(services.users));
+  app.addHook('preHandler', requireAdmin(services.passwords));
 
   app.get<{ Querystring: { limit?: number; offset?: number; userId?: string; event?: string } }>(
     '/api/server/v1/audit-events',

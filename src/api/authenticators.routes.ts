@@ -21,7 +21,7 @@ const propertiesBody = {
 } as const;
 
 export async function registerAuthenticatorRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  app.addHook('preHandler', requireAdmin(services.users));
+  app.addHook('preHandler', requireAdmin(services.passwords));
 
   app.get('/api/server/v1/authenticators', async () =>
     services.authenticators.all.map((a) => ({

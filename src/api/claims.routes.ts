@@ -102,7 +102,7 @@ function checkFixedFlags(input: LocalClaimInput): void {
 
 export function registerClaimRoutes(app: FastifyInstance, services: Services): void {
   const { claims } = services;
-  app.addHook('onRequest', requireAdmin(services.users));
+  app.addHook('onRequest', requireAdmin(services.passwords));
   const uriOf = (request: FastifyRequest<IdParams>) => claimUriFromId(request.params.id);
   const dialect = (request: FastifyRequest) => ({ id: 'local', dialectURI: LOCAL_DIALECT, link: { href: tenantResourceUrl(services.config, request, `${DIALECTS}/local`), rel: 'dialect' } });
 

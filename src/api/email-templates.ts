@@ -31,7 +31,7 @@ function templateBody(locale: string, t: EmailTemplate) {
 }
 
 export async function registerEmailTemplateApi(app: FastifyInstance, services: Services): Promise<void> {
-  const admin = { preHandler: requireAdmin(services.users) };
+  const admin = { preHandler: requireAdmin(services.passwords) };
   const templates = services.notifications.templates;
 
   app.get(BASE, admin, async (request) =>

@@ -77,7 +77,7 @@ function ownerClaims(owner: OwnerInput): Record<string, string> {
 }
 
 export function registerTenantRoutes(app: FastifyInstance, services: Services): void {
-  const admin = requireAdmin(services.users);
+  const admin = requireAdmin(services.passwords);
   // Runs before the body is read; the scope holds only these routes.
   app.addHook('onRequest', async (request, reply) => {
     await admin(request, reply);

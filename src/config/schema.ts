@@ -276,6 +276,45 @@ const accountLocking = section(
   { description: 'Account locking after failed logins (WSO2 keys).' },
 );
 
+// Every door that takes a password or a code counts hits per client address and per account, in the database
+// (or Redis) so that all nodes of a cluster count together. Lockout stops guessing on one account; these stop a
+// spray of common passwords over many accounts from one address, and bound the password hashing a client can
+// cause. The defaults leave ordinary sign-ins and API clients far below them.
+const rateLimit = section(
+  {
+    enable: bool({
+      default: true,
+      description: 'Limit password and code submissions per client address and per account (answers 429 with Retry-After).',
+    }),
+    per_ip_per_minute: int({
+      default: 300,
+      min: 1,
+      max: 1000000,
+      description:
+        'Submissions from one client address per minute: every POST to /commonauth (passwords, TOTP and email codes) and every request with HTTP Basic credentials. IPv6 addresses count per /64. Behind a reverse proxy, set [server] trust_proxy so the real client address is used.',
+    }),
+    per_account_per_minute: int({
+      default: 30,
+      min: 1,
+      max: 1000000,
+      description:
+        'Password attempts on one account per minute: sign-in forms naming it on /commonauth, and HTTP Basic requests naming it whose credentials are refused (a correct Basic credential does not use this budget, so API clients are not slowed down). The name counts normalised (case, tenant), so variants share one budget.',
+    }),
+    redis_url: str({
+      default: '',
+      secret: true,
+      check: (v) => (v === '' || /^rediss?:\/\//.test(v) ? undefined : 'empty or a redis:// or rediss:// URL'),
+      description:
+        'Keep the counters in Redis instead of the database, e.g. "redis://127.0.0.1:6379". Empty: in the identity database (shared by every node on PostgreSQL or MySQL). Treated as secret because it may hold a password.',
+    }),
+    redis_key_prefix: str({
+      default: 'portcullis:rate-limit:',
+      description: 'Prefix of the Redis keys, so that several deployments can share one Redis.',
+    }),
+  },
+  { description: 'Rate limits on password and code submissions.' },
+);
+
 const email = section(
   {
     from_address: str({ default: '', description: 'Sender address of notification emails (required with hostname).' }),
@@ -378,6 +417,7 @@ export const configSchema = section({
   super_admin: superAdmin,
   encryption,
   password_hashing: passwordHashing,
+  rate_limit: rateLimit,
   identity_mgt: section({ account_locking: accountLocking }),
   output_adapter: section({ email }),
   session,

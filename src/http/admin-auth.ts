@@ -1,11 +1,14 @@
 // HTTP Basic authentication for the admin APIs (over TLS only): the super admin in the super tenant, and
-// each tenant's admin within its own tenant. Other users authenticate but are refused (403).
+// each tenant's admin within its own tenant. Other users authenticate but are refused (403). Every Basic door
+// comes through here, so each one gets the same rules: the rate limits (rate-limit.ts) before any hashing, and
+// the one password policy (users/password-check.ts): a locked or disabled account is refused before the
+// password is compared, failures count toward the lock. Every refusal reads the same (401 PCS-40100).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
-import { parseQualifiedName } from '../users/qualified-name.ts';
 import { isTenantAdmin } from '../users/user-admin.ts';
+import type { PasswordCheck } from '../users/password-check.ts';
 import type { UserRecord } from '../users/user-store.ts';
-import type { UserService } from '../users/user-service.ts';
+import { accountKey, addressKey } from './rate-limit.ts';
 import { parseBasic } from './tenant-context.ts';
 
 export interface Caller {
@@ -22,21 +25,30 @@ declare module 'fastify' {
 // Who the tenant's admin is lives with the admin use-cases (users/user-admin.ts); re-exported for the HTTP edge.
 export { isTenantAdmin };
 
-/** Verifies Basic credentials against the request's tenant. Throws PCS-40100 when they do not match. */
-export async function authenticateBasic(request: FastifyRequest, users: UserService): Promise<Caller> {
+/**
+ * Verifies Basic credentials against the request's tenant. Throws PCS-40100 when they do not match, or PCS-42900
+ * (with Retry-After) when the address or the account is over its rate limit. Every request with credentials counts
+ * on the address; only refused credentials count on the account, so a working API client is not slowed down.
+ */
+export async function authenticateBasic(request: FastifyRequest, reply: FastifyReply, passwords: PasswordCheck): Promise<Caller> {
   const creds = parseBasic(request.headers.authorization);
   if (!creds) throw new AppError('PCS-40100');
-  const name = parseQualifiedName(creds.username);
-  if (name.tenantDomain !== undefined && name.tenantDomain !== request.tenant.domain) throw new AppError('PCS-40100');
-  const user = await users.authenticate(request.tenant, creds.username, creds.password);
-  if (!user) throw new AppError('PCS-40100');
-  return { user, isAdmin: isTenantAdmin(request.tenant, user) };
+  const limits = request.server.passwordLimits;
+  const account = accountKey(request.tenant.domain, creds.username);
+  await limits.hit(request, reply, addressKey(request));
+  await limits.check(request, reply, account);
+  const result = await passwords.check(request.tenant, creds.username, creds.password);
+  if (!result.ok) {
+    await limits.count(request, account);
+    throw new AppError('PCS-40100');
+  }
+  return { user: result.user, isAdmin: isTenantAdmin(request.tenant, result.user) };
 }
 
-/** A preHandler that lets only the tenant's admin through. */
-export function requireAdmin(users: UserService) {
-  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const caller = await authenticateBasic(request, users);
+/** A hook that lets only the tenant's admin through. */
+export function requireAdmin(passwords: PasswordCheck) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const caller = await authenticateBasic(request, reply, passwords);
     if (!caller.isAdmin) throw new AppError('PCS-40300');
     request.caller = caller;
   };

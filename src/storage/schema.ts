@@ -186,6 +186,13 @@ export interface SigningKeysTable {
   publish_until: number | null;
 }
 
+/** Hits per rate-limit key (a client address or an account) in a fixed window ending at expires_at. */
+export interface RateLimitsTable {
+  limit_key: string;
+  hits: number;
+  expires_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -204,4 +211,5 @@ export interface Database {
   email_codes: EmailCodesTable;
   notification_sends: NotificationSendsTable;
   signing_keys: SigningKeysTable;
+  rate_limits: RateLimitsTable;
 }

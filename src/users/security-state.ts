@@ -157,16 +157,23 @@ export class SecurityStateStore {
   }
 
   /**
-   * Accepts a TOTP time step at most once per user (RFC 6238 section 5.2): one conditional UPDATE that only
-   * a step newer than every accepted one passes, so two nodes or two tabs cannot both accept a code.
+   * Accepts a TOTP time step in one conditional UPDATE that also requires the account to be usable (neither
+   * locked nor disabled), so a correct code still in flight when a burst of wrong ones locks the account is
+   * refused: the lock and the acceptance cannot interleave. With `preventReuse` (RFC 6238 section 5.2) only a
+   * step newer than every accepted one passes, so two nodes or two tabs cannot both accept a code.
+   * False when refused; `get` then tells a lock from a reused code.
    */
-  async acceptTotpStep(user: UserRecord, step: number): Promise<boolean> {
+  async acceptTotpStep(user: UserRecord, step: number, options: { preventReuse: boolean } = { preventReuse: true }): Promise<boolean> {
     await this.ensureRow(user);
     const r = await this.db
       .updateTable('user_security')
-      .set({ last_totp_step: step })
+      .set((eb) => ({
+        last_totp_step: eb.case().when(eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)])).then(step).else(eb.ref('last_totp_step')).end(),
+      }))
       .where('user_id', '=', user.id)
-      .where((eb) => eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)]))
+      .where('account_locked', '=', 0)
+      .where('account_disabled', '=', 0)
+      .$if(options.preventReuse, (q) => q.where((eb) => eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)])))
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }

@@ -64,6 +64,13 @@ export async function createTestDatabase(type: DatabaseType): Promise<TestDataba
       drop: async () => {
         const c = new pg.Client({ connectionString: PG_ADMIN_URL });
         await c.connect();
+        // pg's Pool.end() resolves before its sockets have closed; FORCE would kill those backends, and their
+        // clients then throw "terminating connection" as an uncaught error. Let them go first (bounded).
+        for (let i = 0; i < 50; i++) {
+          const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0]?.n === 0) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await c.end();
       },

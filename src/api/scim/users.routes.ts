@@ -68,7 +68,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services): vo
   };
 
   // Only the tenant's admin gets past this; it runs before the body is read.
-  app.addHook('onRequest', requireAdmin(services.users));
+  app.addHook('onRequest', requireAdmin(services.passwords));
   const adminRequest = (request: FastifyRequest): AdminRequest => {
     if (!request.caller) throw new AppError('PCS-40100');
     return { tenant: request.tenant, actor: request.caller.user, via: 'SCIM', traceId: request.id, remoteAddress: request.ip };

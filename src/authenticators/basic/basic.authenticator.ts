@@ -1,21 +1,23 @@
-// Username and password (WSO2's BasicAuthenticator). It identifies the user. Wrong passwords count on the
-// password counter (not the TOTP one) and can lock the account; whether a user exists is never revealed:
-// unknown user, wrong password and disabled account read the same. Only a user who gave the right password
-// learns that the account is locked.
-import { CLAIMS } from '../../claims/local-claims.ts';
-import type { ClaimValueService } from '../../claims/claim-values.ts';
-import type { LockoutService } from '../../users/lockout.ts';
-import { parseQualifiedName } from '../../users/qualified-name.ts';
-import type { UserService } from '../../users/user-service.ts';
-import type { Authenticator, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
+// Username and password (WSO2's BasicAuthenticator). It identifies the user through the one password policy
+// (users/password-check.ts): a locked or disabled account is refused before the password is compared, wrong
+// passwords count on the password counter (not the TOTP one) and can lock the account. The page says the same
+// for an unknown user, a wrong password, a disabled and a locked account, so it reveals neither which names
+// exist nor whether a guess was right. One exception, the tenant's choice: with the TOTP parameter
+// showAuthFailureReason on, a locked account says it is locked and until when (WSO2's errorCode 17003 on the
+// page URL), whatever password was typed.
+import type { Tenant } from '../../tenants/tenant-service.ts';
+import type { PasswordCheck } from '../../users/password-check.ts';
+import type { TotpParameters } from '../../config/index.ts';
+import type { Authenticator, Failure, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
+import { lockFailure } from '../totp/totp-failures.ts';
 
 export interface BasicDeps {
-  users: UserService;
-  claimValues: ClaimValueService;
-  lockout: LockoutService;
+  passwords: PasswordCheck;
+  /** The tenant's TOTP parameters: showAuthFailureReason decides whether a lock may be named. */
+  failureSettings: { forTenant(tenant: Tenant): Promise<TotpParameters> };
 }
 
-const LOGIN_FAILED = { reason: 'login.fail.message' };
+const LOGIN_FAILED: Failure = { reason: 'login.fail.message' };
 
 export function createBasicAuthenticator(deps: BasicDeps): Authenticator {
   return {
@@ -40,26 +42,16 @@ export function createBasicAuthenticator(deps: BasicDeps): Authenticator {
       const password = form.password ?? '';
       ctx.state.username = username.slice(0, 255);
       if (!username || !password) return { kind: 'retry', view: 'login', failure: LOGIN_FAILED };
-      const named = parseQualifiedName(username).tenantDomain;
-      if (named !== undefined && named !== ctx.tenant.domain) return { kind: 'retry', view: 'login', failure: LOGIN_FAILED };
-      const user = await deps.users.authenticate(ctx.tenant, username, password);
-      if (!user) {
-        const existing = await deps.users.find(ctx.tenant, username);
-        if (existing && !(await deps.lockout.status(existing, ctx.now)).locked) await deps.lockout.recordFailure(existing, 'login', ctx.now);
+      const result = await deps.passwords.check(ctx.tenant, username, password, ctx.now);
+      if (!result.ok) {
+        if (result.refusal === 'locked') {
+          const params = await deps.failureSettings.forTenant(ctx.tenant);
+          if (params.showAuthFailureReason) return { kind: 'retry', view: 'login', failure: lockFailure(result.lock, params, ctx.now) };
+        }
         return { kind: 'retry', view: 'login', failure: LOGIN_FAILED };
       }
-      if ((await deps.claimValues.getOne(user, CLAIMS.accountDisabled)) === 'true') return { kind: 'retry', view: 'login', failure: LOGIN_FAILED };
-      const lock = await deps.lockout.status(user, ctx.now);
-      if (lock.locked) {
-        return {
-          kind: 'retry',
-          view: 'login',
-          failure: { reason: 'account.locked', details: { lockedReason: lock.reason ?? undefined, ...(lock.unlockTime ? { unlockTime: lock.unlockTime } : {}) }, params: { errorCode: '17003' } },
-        };
-      }
-      await deps.lockout.recordSuccess(user, 'login');
       delete ctx.state.username;
-      return { kind: 'success', user, amr: ['pwd'] };
+      return { kind: 'success', user: result.user, amr: ['pwd'] };
     },
 
     async describe(ctx: StepContext, _view, failure) {

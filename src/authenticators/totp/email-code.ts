@@ -64,13 +64,27 @@ export class EmailCodeStore {
     return { issued: true, code };
   }
 
-  /** Uses the code if it is the user's current, unexpired one: one DELETE, so it works once. */
+  /**
+   * Uses the code if it is the user's current, unexpired one and the account is usable: one DELETE, so it works
+   * once, and conditional on the lock state in the same statement, so it cannot pass while the account is
+   * locked or disabled (however the lock and this request interleave).
+   */
   async consume(user: UserRecord, code: string, now: number): Promise<boolean> {
     const r = await this.db
       .deleteFrom('email_codes')
       .where('user_id', '=', user.id)
       .where('code_hash', '=', this.hash(user, code))
       .where('expires_at', '>', now)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('user_security')
+              .select('user_security.user_id')
+              .where('user_security.user_id', '=', user.id)
+              .where((eb) => eb.or([eb('user_security.account_locked', '=', 1), eb('user_security.account_disabled', '=', 1)])),
+          ),
+        ),
+      )
       .executeTakeFirst();
     return Number(r.numDeletedRows) === 1;
   }

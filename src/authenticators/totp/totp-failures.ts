@@ -7,15 +7,26 @@ import type { UserRecord } from '../../users/user-store.ts';
 import type { Failure, StepContext, StepOutcome } from '../authenticator.ts';
 import type { TotpDeps } from './totp-deps.ts';
 
-/** The locked-account failure: the page always says the account is locked; reason and time only with showAuthFailureReason. */
-export function lockFailure(lock: Pick<LockStatus, 'reason' | 'unlockTime'> & { locked: boolean }, params: TotpParameters): Failure {
+/**
+ * The locked-account failure, with WSO2's USER_IS_LOCKED error code (17003) for external pages: the page says
+ * the account is locked; reason and time only with showAuthFailureReason.
+ */
+export function lockFailure(lock: Pick<LockStatus, 'reason' | 'unlockTime'>, params: TotpParameters, now: number): Failure {
   const failure: Failure = { reason: 'account.locked', params: { errorCode: '17003', authFailureMsg: params.accountLockAuthFailureMessage } };
   if (params.showAuthFailureReason) {
     failure.details = { ...(lock.reason ? { lockedReason: lock.reason } : {}), ...(lock.unlockTime ? { unlockTime: lock.unlockTime } : {}) };
     if (lock.reason) failure.params!.lockedReason = lock.reason;
-    if (lock.unlockTime) failure.params!.unlockTime = String(Math.max(1, Math.round((lock.unlockTime - Date.now()) / 60_000)));
+    if (lock.unlockTime) failure.params!.unlockTime = String(Math.max(1, Math.round((lock.unlockTime - now) / 60_000)));
   }
   return failure;
+}
+
+/** The end of the login when the account is not usable (locked or disabled); undefined when it is. */
+export async function unusableOutcome(deps: TotpDeps, ctx: StepContext, user: UserRecord): Promise<StepOutcome | undefined> {
+  const state = await deps.lockout.accountState(user, ctx.now);
+  if (state.usable) return undefined;
+  if (state.disabled) return { kind: 'fail', view: 'error', failure: { reason: 'login.failed' } };
+  return { kind: 'fail', view: 'error', failure: lockFailure(state.lock, await deps.settings.forTenant(ctx.tenant), ctx.now) };
 }
 
 /** a•••@example.com: enough for the user to recognise the address, not enough to harvest it. */
@@ -34,8 +45,8 @@ export async function sendEmailCode(
   const params = await deps.settings.forTenant(ctx.tenant);
   const retry = (reason: string): StepOutcome => ({ kind: 'retry', view: 'totp', failure: { reason } });
   if (!params.AllowSendingVerificationCodeByEmail) return retry('totp.email.disabled');
-  const lock = await deps.lockout.status(user, ctx.now);
-  if (lock.locked) return { kind: 'fail', view: 'error', failure: lockFailure(lock, params) };
+  const refused = await unusableOutcome(deps, ctx, user);
+  if (refused) return refused;
   // Mid-enrolment the user has not proven the new secret yet; an email code must not stand in for that.
   if (!(await storedSecret(user, params.encodingMethod))) return retry('totp.email.not_enrolled');
   const address = await deps.claimValues.getOne(user, CLAIMS.email);

@@ -12,7 +12,7 @@ import type { Authenticator, Failure, FormFields, StepContext, StepOutcome } fro
 import { clearPending, enrolmentPageData, ensurePending, isEnrolling, markEnrolling, pendingSecret, saveSecret } from './enrolment.ts';
 import { engineParams } from './totp-settings.ts';
 import type { TotpDeps } from './totp-deps.ts';
-import { lockFailure, sendEmailCode } from './totp-failures.ts';
+import { lockFailure, sendEmailCode, unusableOutcome } from './totp-failures.ts';
 
 export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
   const { settings, claimValues, lockout, keyring } = deps;
@@ -33,9 +33,9 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
 
   async function decide(ctx: StepContext): Promise<StepOutcome> {
     const user = userOf(ctx);
-    const lock = await lockout.status(user, ctx.now);
+    const refused = await unusableOutcome(deps, ctx, user);
+    if (refused) return refused;
     const params = await settings.forTenant(ctx.tenant);
-    if (lock.locked) return { kind: 'fail', view: 'error', failure: lockFailure(lock, params) };
     if (await storedSecret(user, params.encodingMethod)) {
       clearPending(ctx);
       return { kind: 'show', view: 'totp' };
@@ -52,8 +52,10 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
   async function verify(ctx: StepContext, token: string): Promise<StepOutcome> {
     const user = userOf(ctx);
     const params = await settings.forTenant(ctx.tenant);
-    const lock = await lockout.status(user, ctx.now);
-    if (lock.locked) return { kind: 'fail', view: 'error', failure: lockFailure(lock, params) };
+    // A cheap early answer for a login that is already over; the decisive check is in the statement that
+    // accepts the code (acceptTotpStep, emailCodes.consume), so a lock that lands after this read still wins.
+    const refused = await unusableOutcome(deps, ctx, user);
+    if (refused) return refused;
     const stored = await storedSecret(user, params.encodingMethod);
     const secret = stored ?? (isEnrolling(ctx) ? pendingSecret(ctx, keyring) : undefined);
     if (!secret) return decide(ctx);
@@ -61,18 +63,26 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
     let ok = false;
     let reason = 'totp.invalid';
     if (result.valid) {
-      // RFC 6238 section 5.2: one atomic update decides, so the same code cannot pass twice, anywhere.
-      ok = !params.PreventTOTPCodeReuse || (await deps.security.acceptTotpStep(user, result.step));
-      if (!ok) reason = 'totp.reused';
+      // One conditional update decides: the account is usable and (RFC 6238 section 5.2) the step is new.
+      ok = await deps.security.acceptTotpStep(user, result.step, { preventReuse: params.PreventTOTPCodeReuse });
+      if (!ok) {
+        // Refused: either the account locked meanwhile (end the login as locked, not as a reused code) or reuse.
+        const nowRefused = await unusableOutcome(deps, ctx, user);
+        if (nowRefused) return nowRefused;
+        reason = 'totp.reused';
+      }
     } else if (stored && isWellFormedCode(token, params.digits)) {
       ok = await deps.emailCodes.consume(user, token, ctx.now);
     }
     if (!ok) {
       const counted = await lockout.recordFailure(user, 'totp', ctx.now, params.EnableAccountLockingForFailedAttempts);
-      if (counted.locked) {
-        if (counted.lockedNow) await deps.audit.record({ tenantId: ctx.tenant.id, event: 'account.locked', outcome: 'success', user, application: ctx.application.name, authenticator: 'totp', reason: 'MAX_TOTP_ATTEMPTS_EXCEEDED', traceId: ctx.traceId });
-        return { kind: 'fail', view: 'error', failure: lockFailure({ locked: true, reason: 'MAX_TOTP_ATTEMPTS_EXCEEDED', unlockTime: counted.unlockTime }, params) };
+      if (counted.lockedNow) {
+        await deps.audit.record({ tenantId: ctx.tenant.id, event: 'account.locked', outcome: 'success', user, application: ctx.application.name, authenticator: 'totp', reason: 'MAX_TOTP_ATTEMPTS_EXCEEDED', traceId: ctx.traceId });
+        return { kind: 'fail', view: 'error', failure: lockFailure({ reason: 'MAX_TOTP_ATTEMPTS_EXCEEDED', unlockTime: counted.unlockTime }, params, ctx.now) };
       }
+      // Locked by a concurrent request (this counter or the password one), or disabled: the login is over.
+      const nowRefused = await unusableOutcome(deps, ctx, user);
+      if (nowRefused) return nowRefused;
       const failure: Failure = { reason };
       if (params.showAuthFailureReason && Number.isFinite(counted.remaining)) {
         failure.details = { remainingAttempts: counted.remaining };

@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
 import { requireAdmin } from '../../http/admin-auth.ts';
-import type { UserService } from '../../users/user-service.ts';
+import type { PasswordCheck } from '../../users/password-check.ts';
 import type { Views } from '../../ui/views.ts';
 import { NS } from './constants.ts';
 import { idpEndpoints } from './endpoints.ts';
@@ -19,7 +19,7 @@ import { invalidMessage } from './xml.ts';
 
 export interface SamlRouteDeps extends SamlContext {
   views: Views;
-  users: UserService;
+  passwords: PasswordCheck;
 }
 
 async function dispatch(ctx: SamlContext, request: FastifyRequest, reply: FastifyReply, message: InboundMessage) {
@@ -88,7 +88,7 @@ export async function registerSamlRoutes(app: FastifyInstance, deps: SamlRouteDe
   });
 
   await app.register(async (scope) => {
-    scope.addHook('preHandler', requireAdmin(deps.users));
+    scope.addHook('preHandler', requireAdmin(deps.passwords));
     scope.get('/api/server/v1/keys/saml', async (request) => ({ keys: (await deps.keys.list(request.tenant)).map(keyJson) }));
     // The body is optional: {"gracePeriodDays": n} keeps the previous key published for n days (default 14).
     scope.post('/api/server/v1/keys/saml/rotate', async (request, reply) => {

@@ -6,6 +6,7 @@ import * as m003 from './003-login-flows.ts';
 import * as m004 from './004-signing-keys.ts';
 import * as m005 from './005-account-disabled.ts';
 import * as m006 from './006-audit-actor.ts';
+import * as m007 from './007-rate-limits.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004-signing-keys': m004,
   '005-account-disabled': m005,
   '006-audit-actor': m006,
+  '007-rate-limits': m007,
 };

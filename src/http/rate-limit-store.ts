@@ -1,0 +1,87 @@
+// Rate-limit counters in the identity database, as a store for @fastify/rate-limit, so every node of a cluster
+// counts against the same numbers. A counter is a fixed window: the first hit opens it for `timeWindow` ms, later
+// hits in the window add to it, the first hit after it ends starts a new one. Each hit is ONE upsert-increment
+// (INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL, ON DUPLICATE KEY UPDATE on MySQL), so concurrent
+// hits on any node are all counted and none can slip between a read and a write.
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { DatabaseType } from '../storage/database.ts';
+import type { Database } from '../storage/schema.ts';
+import type { Clock } from '../time/clock.ts';
+
+export interface Count {
+  current: number;
+  /** Milliseconds until the window ends. */
+  ttl: number;
+}
+
+type Callback = (err: Error | null, result?: Count) => void;
+
+export class DatabaseRateLimitStore {
+  constructor(
+    private readonly storage: { db: Kysely<Database>; type: DatabaseType },
+    private readonly clock: Clock,
+  ) {}
+
+  /** Counts one hit on `key` and returns the window's count including it. */
+  async hit(key: string, windowMs: number): Promise<Count> {
+    const { db, type } = this.storage;
+    const now = this.clock.now();
+    const fresh = now + windowMs;
+    const row =
+      type === 'mysql'
+        ? await db.transaction().execute(async (trx) => {
+            // MySQL applies the assignments left to right: `hits` must be set while expires_at is still the old value.
+            await trx
+              .insertInto('rate_limits')
+              .values({ limit_key: key, hits: 1, expires_at: fresh })
+              .onDuplicateKeyUpdate({
+                hits: sql<number>`IF(expires_at <= ${now}, 1, hits + 1)`,
+                expires_at: sql<number>`IF(expires_at <= ${now}, ${fresh}, expires_at)`,
+              })
+              .execute();
+            return trx.selectFrom('rate_limits').select(['hits', 'expires_at']).where('limit_key', '=', key).forUpdate().executeTakeFirstOrThrow();
+          })
+        : await db
+            .insertInto('rate_limits')
+            .values({ limit_key: key, hits: 1, expires_at: fresh })
+            .onConflict((oc) =>
+              oc.column('limit_key').doUpdateSet((eb) => {
+                const over = eb('rate_limits.expires_at', '<=', now);
+                return {
+                  hits: eb.case().when(over).then(1).else(eb(eb.ref('rate_limits.hits'), '+', 1)).end(),
+                  expires_at: eb.case().when(over).then(fresh).else(eb.ref('rate_limits.expires_at')).end(),
+                };
+              }),
+            )
+            .returning(['hits', 'expires_at'])
+            .executeTakeFirstOrThrow();
+    return { current: Number(row.hits), ttl: Math.max(0, Number(row.expires_at) - now) };
+  }
+
+  /** The count of the current window without adding to it (0 when no window is open). */
+  async peek(key: string): Promise<Count> {
+    const now = this.clock.now();
+    const row = await this.storage.db.selectFrom('rate_limits').select(['hits', 'expires_at']).where('limit_key', '=', key).where('expires_at', '>', now).executeTakeFirst();
+    return row ? { current: Number(row.hits), ttl: Number(row.expires_at) - now } : { current: 0, ttl: 0 };
+  }
+
+  /** Deletes counters whose window has ended (the sweeper calls this); returns how many went. */
+  async purgeExpired(now: number): Promise<number> {
+    const r = await this.storage.db.deleteFrom('rate_limits').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  // The store contract of @fastify/rate-limit (callback style).
+  incr(key: string, cb: Callback, timeWindow: number): void {
+    this.hit(key, timeWindow).then((r) => cb(null, r), (err: Error) => cb(err));
+  }
+
+  read(key: string, cb: Callback): void {
+    this.peek(key).then((r) => cb(null, r), (err: Error) => cb(err));
+  }
+
+  child(): this {
+    return this;
+  }
+}

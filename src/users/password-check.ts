@@ -1,0 +1,73 @@
+// The one policy for checking a password, used by every door that takes one: the login step, HTTP Basic on the
+// admin APIs, and later the SOAP service and the token endpoint. (password-policy.ts is the other rule: what a
+// new password must look like.)
+//
+// Order matters. The account state is read before the password is compared: a locked or disabled account is
+// refused without the comparison, so guessing gains nothing while the lock holds and a right guess is not
+// confirmed by a different answer. Every refusal that skips the comparison (no such user, locked, disabled)
+// still spends one hash verification on a fixed dummy hash, so response time does not tell the cases apart.
+// Wrong passwords count toward the lock (the 'login' counter); a right one resets that counter.
+import type { Tenant } from '../tenants/tenant-service.ts';
+import type { Clock } from '../time/clock.ts';
+import { LOCK_REASONS, type LockoutService, type LockStatus } from './lockout.ts';
+import { dummyHashFor, type PasswordHasher } from './password-hash.ts';
+import { parseQualifiedName } from './qualified-name.ts';
+import type { UserService } from './user-service.ts';
+import type { UserRecord } from './user-store.ts';
+
+export type PasswordCheckResult =
+  | { ok: true; user: UserRecord }
+  /** No such user, a name in another tenant, an empty password, or a wrong password on a usable account. */
+  | { ok: false; refusal: 'invalid' }
+  /** The account is locked (perhaps by this very failure); `lock` says until when. */
+  | { ok: false; refusal: 'locked'; user: UserRecord; lock: LockStatus }
+  | { ok: false; refusal: 'disabled'; user: UserRecord };
+
+export interface PasswordCheckDeps {
+  users: UserService;
+  lockout: LockoutService;
+  hasher: PasswordHasher;
+  clock: Clock;
+}
+
+export class PasswordCheck {
+  constructor(private readonly deps: PasswordCheckDeps) {}
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  /**
+   * Checks `name` (as typed: `bob`, `DOMAIN/bob`, `bob@tenant`) and `password` in `tenant`. Callers show every
+   * refusal the same way, except where a tenant chose to say that an account is locked.
+   */
+  async check(tenant: Tenant, name: string, password: string, now = this.now()): Promise<PasswordCheckResult> {
+    const user = await this.find(tenant, name);
+    if (!user || password.length === 0) return this.refuse({ ok: false, refusal: 'invalid' }, password);
+    const state = await this.deps.lockout.accountState(user, now);
+    if (state.disabled) return this.refuse({ ok: false, refusal: 'disabled', user }, password);
+    if (state.lock.locked) return this.refuse({ ok: false, refusal: 'locked', user, lock: state.lock }, password);
+    const verified = await this.deps.users.storeOf(user).verifyPassword(tenant.id, user.username, password);
+    if (!verified) {
+      const counted = await this.deps.lockout.recordFailure(user, 'login', now);
+      if (counted.locked) return { ok: false, refusal: 'locked', user, lock: { locked: true, reason: LOCK_REASONS.login, unlockTime: counted.unlockTime } };
+      return { ok: false, refusal: 'invalid' };
+    }
+    await this.deps.lockout.recordSuccess(user, 'login');
+    return { ok: true, user: verified };
+  }
+
+  /** The named user in this tenant; a name in another tenant or an unknown user store names nobody. */
+  private async find(tenant: Tenant, name: string): Promise<UserRecord | undefined> {
+    const q = parseQualifiedName(name);
+    if (q.tenantDomain !== undefined && q.tenantDomain !== tenant.domain) return undefined;
+    if (q.storeDomain !== undefined && !this.deps.users.registry.storesOf(tenant.id).some((s) => s.domain === q.storeDomain)) return undefined;
+    return this.deps.users.find(tenant, name);
+  }
+
+  /** A refusal decided without the user's hash: spend the same work on the dummy hash first. */
+  private async refuse<R extends PasswordCheckResult>(result: R, password: string): Promise<R> {
+    await this.deps.hasher.verify(await dummyHashFor(this.deps.hasher), password);
+    return result;
+  }
+}
