@@ -53,8 +53,8 @@ export function createLoginServices(base: BaseServices): LoginServices {
     async (user) => sso.removeForUser(user.id),
   );
   const audit = new AuditLog(db, now);
-  const applications = new ApplicationStore(db);
-  const totpSettings = new TotpSettings(config, base.tenantConfig);
+  const applications = new ApplicationStore(db, base.clock);
+  const totpSettings = new TotpSettings(config, base.tenantConfig, base.clock);
   const emailCodes = new EmailCodeStore(db, keyring);
   const authenticators = new AuthenticatorRegistry([
     createBasicAuthenticator({ users, claimValues, lockout }),
@@ -73,7 +73,7 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const contexts = new ContextStore(db, minutes(config.session.login_timeout));
   const engine = new LoginEngine({ contexts, sso, authenticators, fronts, applications, tenants, users, audit, now });
   const applicationService = new ApplicationService(applications, authenticators.lookup);
-  const samlKeys = new SigningKeyStore(db, keyring, now);
+  const samlKeys = new SigningKeyStore(db, keyring, base.clock);
   applicationService.registerProtocol(samlInboundProtocol);
   fronts.register(createSamlFront({ keys: samlKeys, claims: base.claims, claimValues, keyring, now }));
   return { applications, applicationService, audit, lockout, totpSettings, emailCodes, authenticators, fronts, contexts, sso, engine, samlKeys };

@@ -58,10 +58,10 @@ function createBaseServices(config: Config, storage: Storage, log: Logger, clock
     timeCost: config.password_hashing.time_cost,
     parallelism: config.password_hashing.parallelism,
   });
-  const userStores = new UserStoreRegistry(new SqlUserStore(db, hasher, PRIMARY_DOMAIN));
+  const userStores = new UserStoreRegistry(new SqlUserStore(db, hasher, PRIMARY_DOMAIN, clock));
   const users = new UserService(db, userStores);
   const security = new SecurityStateStore(db);
-  const claims = new ClaimMetadataStore(db);
+  const claims = new ClaimMetadataStore(db, clock);
   const claimValues = new ClaimValueService(db, claims, users, security, keyring);
   return {
     config,
@@ -70,13 +70,13 @@ function createBaseServices(config: Config, storage: Storage, log: Logger, clock
     clock,
     keyring,
     hasher,
-    tenants: new TenantService(db),
-    tenantConfig: new TenantConfigStore(db),
+    tenants: new TenantService(db, clock),
+    tenantConfig: new TenantConfigStore(db, clock),
     userStores,
     users,
     security,
     claims,
     claimValues,
-    notifications: createNotifications({ config, db, claims, claimValues, log }),
+    notifications: createNotifications({ config, db, claims, claimValues, log, clock }),
   };
 }

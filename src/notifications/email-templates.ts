@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
+import type { Clock } from '../time/clock.ts';
 import { CONTENT_TYPES, DEFAULT_LOCALE, type EmailTemplate, type TemplateType } from './template-types.ts';
 
 export interface TemplateLocale {
@@ -25,7 +26,10 @@ function toTemplate(row: Pick<Row, 'content_type' | 'subject' | 'body' | 'footer
 }
 
 export class EmailTemplateService {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
 
   private async overrides(tenantId: string, type: TemplateType, locales?: readonly string[]): Promise<Map<string, EmailTemplate>> {
     let query = this.db
@@ -69,7 +73,7 @@ export class EmailTemplateService {
 
   /** Creates or replaces the tenant's template; `created` is false when one was replaced. */
   async put(tenantId: string, type: TemplateType, locale: string, template: EmailTemplate): Promise<{ created: boolean }> {
-    const values = { content_type: template.contentType, subject: template.subject, body: template.body, footer: template.footer, updated_at: Date.now() };
+    const values = { content_type: template.contentType, subject: template.subject, body: template.body, footer: template.footer, updated_at: this.clock.now() };
     const update = async () => {
       const r = await this.db
         .updateTable('email_templates')

@@ -6,6 +6,7 @@ import type { ClaimMetadataStore } from '../claims/claim-metadata.ts';
 import type { ClaimValueService } from '../claims/claim-values.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../storage/schema.ts';
+import type { Clock } from '../time/clock.ts';
 import { EmailTemplateService } from './email-templates.ts';
 import { outboxDir, outboxTransport, smtpTransport, type MailTransport } from './mail-transport.ts';
 import { NotificationService } from './notification-service.ts';
@@ -22,6 +23,7 @@ export interface NotificationOptions {
   claims: ClaimMetadataStore;
   claimValues: ClaimValueService;
   log: Logger;
+  clock: Clock;
   /** Replaces the configured transport (tests, other providers). */
   transport?: MailTransport;
 }
@@ -37,7 +39,7 @@ export function createNotifications(options: NotificationOptions): NotificationS
     transport = outboxTransport(dir);
   }
   return new NotificationService({
-    templates: new EmailTemplateService(options.db),
+    templates: new EmailTemplateService(options.db, options.clock),
     claims: options.claims,
     claimValues: options.claimValues,
     transport,
