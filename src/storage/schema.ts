@@ -183,6 +183,13 @@ export interface SigningKeysTable {
   publish_until: number | null;
 }
 
+/** A named lease (e.g. 'sweeper'): who holds it and until when; a node takes it with one conditional write. */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -201,4 +208,5 @@ export interface Database {
   email_codes: EmailCodesTable;
   notification_sends: NotificationSendsTable;
   signing_keys: SigningKeysTable;
+  leases: LeasesTable;
 }

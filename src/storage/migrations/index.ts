@@ -5,6 +5,7 @@ import * as m002 from './002-email-templates.ts';
 import * as m003 from './003-login-flows.ts';
 import * as m004 from './004-signing-keys.ts';
 import * as m005 from './005-account-disabled.ts';
+import * as m008 from './008-sweeper-lease.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003-login-flows': m003,
   '004-signing-keys': m004,
   '005-account-disabled': m005,
+  '008-sweeper-lease': m008,
 };
