@@ -27,7 +27,9 @@ export async function deleteDueBatch(db: Kysely<Database>, rows: DueRows, cutoff
   const due = sql.join(conditions, sql` and `);
   const found = await sql<{ k: string }>`select ${sql.ref(rows.key)} as k from ${sql.table(rows.table)} where ${due} limit ${limit}`.execute(db);
   if (found.rows.length === 0) return 0;
-  const keys = found.rows.map((r) => r.k);
+  // Padded to `limit` with repeats of the last key, so every batch is the same SQL text: SQLite's statement
+  // cache (database.ts) holds one prepared DELETE per table instead of one per batch length.
+  const keys = Array.from({ length: limit }, (_, i) => found.rows[Math.min(i, found.rows.length - 1)]!.k);
   const deleted = await sql`delete from ${sql.table(rows.table)} where ${sql.ref(rows.key)} in (${sql.join(keys)}) and ${due}`.execute(db);
   return Number(deleted.numAffectedRows ?? 0);
 }
