@@ -53,7 +53,7 @@ export interface AuditEvent extends Omit<AuditInput, 'user'> {
 export class AuditLog {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number,
   ) {}
 
   async record(input: AuditInput): Promise<void> {
