@@ -41,8 +41,8 @@ const LEASE = 'sweeper';
 export class Sweeper extends EventEmitter {
   private readonly tasks: PurgeTask[] = [];
   private readonly leases: Leases;
-  /** Who holds the lease, as written in the leases table: readable by an operator, unique per process. */
-  readonly holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** Who holds the lease, as written in the leases table (varchar 128): readable by an operator, unique per sweeper. */
+  readonly holder = `${hostname().slice(0, 100)}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<SweepReport> | undefined;
   private stopped = false;
@@ -56,8 +56,12 @@ export class Sweeper extends EventEmitter {
     this.tasks.push(task);
   }
 
-  /** One sweep now (tests call this; the timer calls it too). A run already in flight on this node is joined, not doubled. */
+  /**
+   * One sweep now (tests call this; the timer calls it too). A run already in flight on this node is joined,
+   * not doubled; after stop() nothing runs (the storage may be closed).
+   */
   runOnce(): Promise<SweepReport> {
+    if (this.stopped) return Promise.resolve({ ran: false, deleted: {} });
     this.inFlight ??= this.sweep().finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }

@@ -170,6 +170,7 @@ describe('the server runs the sweeper on its timer and stops it on close', () =>
       await server.close();
       assert.equal(settled, true);
       await run;
+      assert.deepEqual(await server.services.sweeper.runOnce(), { ran: false, deleted: {} }, 'nothing runs after close');
     }
   });
 });
