@@ -55,7 +55,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const lifetimes = { loginMs: config.session.login_timeout * 60_000, ssoMaxMs: config.session.max_lifetime * 60_000 };
   services.fronts.register(createMyAccountFront());
   services.fronts.register(createConsoleFront(services.audit));
-  registerAuthenticationEndpoint(app, services.engine, views, lifetimes);
+  registerAuthenticationEndpoint(app, services.engine, views, lifetimes, services.clock);
   registerMyAccount(app, { ...services, views, lifetimes });
   await registerConsole(app, { ...services, views, lifetimes });
   // The SAML front and the applications' SAML settings are registered with the services (login-services.ts).

@@ -64,8 +64,8 @@ export function createLoginServices(base: BaseServices): LoginServices {
   );
   const passwords = new PasswordCheck({ users, lockout, hasher: base.hasher, clock: base.clock });
   const audit = new AuditLog(db, now);
-  const applications = new ApplicationStore(db);
-  const totpSettings = new TotpSettings(config, base.tenantConfig);
+  const applications = new ApplicationStore(db, base.clock);
+  const totpSettings = new TotpSettings(config, base.tenantConfig, base.clock);
   const emailCodes = new EmailCodeStore(db, keyring);
   const authenticators = new AuthenticatorRegistry([
     createBasicAuthenticator({ passwords, failureSettings: totpSettings }),
@@ -88,7 +88,7 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const engine = new LoginEngine({ contexts, sso, ssoReuse, authenticators, fronts, applications, tenants, users, audit, now });
   const userAdmin = new UserAdminService({ users, claimValues, security, audit, endSessions: (userId, keep) => sso.removeForUser(userId, keep) });
   const applicationService = new ApplicationService(applications, authenticators.lookup);
-  const samlKeys = new SigningKeyStore(db, keyring, now);
+  const samlKeys = new SigningKeyStore(db, keyring, base.clock);
   applicationService.registerProtocol(samlInboundProtocol);
   fronts.register(createSamlFront({ keys: samlKeys, claimValues, keyring, now }));
   return { applications, applicationService, audit, lockout, passwords, totpSettings, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, samlKeys };

@@ -53,6 +53,8 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const url = `https://${config.server.hostname}:${port}`;
     const sample = config.sample_app.enabled ? await startSampleApp(services, { idpUrl: url, idpCertificate: tls.cert, log }) : undefined;
+    // Last, so that a failed start leaves no timer behind.
+    services.sweeper.start();
     let closed = false;
     return {
       app,
@@ -64,6 +66,8 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       close: async () => {
         if (closed) return;
         closed = true;
+        // Before storage closes: no sweep may be in flight or scheduled once close() resolves.
+        await services.sweeper.stop();
         await sample?.close();
         await app.close();
         await storage.close();

@@ -10,6 +10,7 @@ import type { Keyring } from './crypto/keyring.ts';
 import { createNotifications, type NotificationService } from './notifications/index.ts';
 import { createLoginServices, type LoginServices } from './login-services.ts';
 import type { Storage } from './storage/database.ts';
+import { Sweeper } from './storage/sweeper.ts';
 import { TenantConfigStore } from './tenants/tenant-config.ts';
 import { TenantService } from './tenants/tenant-service.ts';
 import { PasswordHasher } from './users/password-hash.ts';
@@ -40,10 +41,27 @@ export interface BaseServices {
 
 export function createServices(config: Config, storage: Storage, log: Logger, clock: Clock = systemClock): Services {
   const base = createBaseServices(config, storage, log, clock);
-  return { ...base, ...createLoginServices(base) };
+  const login = createLoginServices(base);
+  return { ...base, ...login, sweeper: createSweeper(base, login) };
 }
 
-export type Services = BaseServices & LoginServices;
+export type Services = BaseServices & LoginServices & {
+  /** Deletes expired rows on an interval; server.ts starts and stops it. */
+  sweeper: Sweeper;
+};
+
+/** The sweeper and its tasks: each kind of row that expires joins with one register() line. */
+function createSweeper({ config, storage, clock, log }: BaseServices, login: LoginServices): Sweeper {
+  const { interval, batch_size, audit_retention_days } = config.housekeeping;
+  const sweeper = new Sweeper({ db: storage.db, clock, log, intervalMs: interval * 1000, batchSize: batch_size });
+  sweeper.register({ name: 'auth_contexts', purge: (now, limit) => login.contexts.purgeExpired(now, limit) });
+  sweeper.register({ name: 'sso_sessions', purge: (now, limit) => login.sso.purgeExpired(now, limit) });
+  sweeper.register({ name: 'email_codes', purge: (now, limit) => login.emailCodes.purgeExpired(now, limit) });
+  sweeper.register({ name: 'notification_sends', purge: (now, limit) => login.emailCodes.purgeSendLog(now, limit) });
+  const retentionMs = audit_retention_days * 86_400_000;
+  if (retentionMs > 0) sweeper.register({ name: 'audit_events', purge: (now, limit) => login.audit.purgeBefore(now - retentionMs, limit) });
+  return sweeper;
+}
 
 function createBaseServices(config: Config, storage: Storage, log: Logger, clock: Clock): BaseServices {
   const { db } = storage;
@@ -58,10 +76,10 @@ function createBaseServices(config: Config, storage: Storage, log: Logger, clock
     timeCost: config.password_hashing.time_cost,
     parallelism: config.password_hashing.parallelism,
   });
-  const userStores = new UserStoreRegistry(new SqlUserStore(db, hasher, PRIMARY_DOMAIN));
+  const userStores = new UserStoreRegistry(new SqlUserStore(db, hasher, PRIMARY_DOMAIN, clock));
   const users = new UserService(db, userStores);
   const security = new SecurityStateStore(db);
-  const claims = new ClaimMetadataStore(db);
+  const claims = new ClaimMetadataStore(db, clock);
   const claimValues = new ClaimValueService(db, claims, users, security, keyring);
   return {
     config,
@@ -70,8 +88,8 @@ function createBaseServices(config: Config, storage: Storage, log: Logger, clock
     clock,
     keyring,
     hasher,
-    tenants: new TenantService(db),
-    tenantConfig: new TenantConfigStore(db),
+    tenants: new TenantService(db, clock),
+    tenantConfig: new TenantConfigStore(db, clock),
     userStores,
     users,
     security,

@@ -2,9 +2,11 @@
 // identifier (SAML issuer, OIDC client id), unique within the tenant.
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { BoundedCache } from '../cache/bounded-cache.ts';
 import { AppError } from '../errors/app-error.ts';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
+import type { Clock } from '../time/clock.ts';
 import { DEFAULT_SEQUENCE, SYSTEM_APPLICATIONS, type Application, type SystemApplication } from './application.ts';
 
 type Row = Selectable<Database['applications']>;
@@ -52,23 +54,30 @@ async function writeIdentifiers(trx: Transaction<Database>, app: Pick<Applicatio
     .execute();
 }
 
+export interface ApplicationCacheOptions {
+  ttlMs?: number;
+  max?: number;
+}
+
 export class ApplicationStore {
   // Every step of a login reads its application; a short cache saves those reads. An edit made on another
-  // node is seen here within the TTL; edits made here are seen at once.
-  private readonly cache = new Map<string, { app: Application | undefined; until: number }>();
+  // node is seen here within the TTL; edits made here are seen at once (every write clears the cache, since
+  // one application sits under several keys).
+  private readonly cache: BoundedCache<string, Application | undefined>;
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly cacheTtlMs = 5000,
-  ) {}
+    private readonly clock: Clock,
+    options: ApplicationCacheOptions = {},
+  ) {
+    this.cache = new BoundedCache({ ttlMs: options.ttlMs ?? 5000, max: options.max ?? 2000, clock });
+  }
 
   private async cached(key: string, load: () => Promise<Row | undefined>): Promise<Application | undefined> {
-    const hit = this.cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.app;
-    const row = await load();
-    const app = row && toApplication(row);
-    this.cache.set(key, { app, until: Date.now() + this.cacheTtlMs });
-    return app;
+    return this.cache.get(key, async () => {
+      const row = await load();
+      return row && toApplication(row);
+    });
   }
 
   async get(tenantId: string, id: string): Promise<Application | undefined> {
@@ -113,7 +122,7 @@ export class ApplicationStore {
 
   /** Inserts a validated application with its protocol identifiers; a taken name or identifier is APP-40901. */
   async create(app: Omit<Application, 'id' | 'createdAt' | 'updatedAt'>, identifiers: ProtocolIdentifier[]): Promise<Application> {
-    const now = Date.now();
+    const now = this.clock.now();
     const full: Application = { ...app, id: randomUUID(), createdAt: now, updatedAt: now };
     try {
       await this.db.transaction().execute(async (trx) => {
@@ -134,7 +143,7 @@ export class ApplicationStore {
 
   /** Replaces an application's settings and identifiers. */
   async update(app: Application, identifiers: ProtocolIdentifier[]): Promise<Application> {
-    const updated = { ...app, updatedAt: Date.now() };
+    const updated = { ...app, updatedAt: this.clock.now() };
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx

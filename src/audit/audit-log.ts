@@ -4,6 +4,7 @@
 // secret or a password.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { deleteDueBatch } from '../storage/purge.ts';
 import type { Database } from '../storage/schema.ts';
 import { domainQualified } from '../users/qualified-name.ts';
 import type { UserRecord } from '../users/user-store.ts';
@@ -87,6 +88,11 @@ export class AuditLog {
         remote_address: input.remoteAddress ?? null,
       })
       .execute();
+  }
+
+  /** Deletes up to `limit` events recorded at or before `cutoff` (the sweeper's retention task). */
+  async purgeBefore(cutoff: number, limit: number): Promise<number> {
+    return deleteDueBatch(this.db, { table: 'audit_events', key: 'id', time: 'at' }, cutoff, limit);
   }
 
   async list(tenantId: string, query: { userId?: string; event?: string; offset: number; limit: number }): Promise<{ total: number; events: AuditEvent[] }> {

@@ -1,9 +1,11 @@
 // Local claim definitions per tenant: display name, description, flags and the attribute each user store
 // maps the claim to. Every tenant is seeded with the default dialect; admins add their own claims.
 import type { Kysely } from 'kysely';
+import { BoundedCache } from '../cache/bounded-cache.ts';
 import { AppError } from '../errors/app-error.ts';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
+import type { Clock } from '../time/clock.ts';
 import { PRIMARY_DOMAIN } from '../users/qualified-name.ts';
 import { isSecretAttribute, isSecretClaim } from './claim-read-policy.ts';
 import { DEFAULT_LOCAL_CLAIMS, LOCAL_DIALECT } from './local-claims.ts';
@@ -62,13 +64,23 @@ function validate(claim: LocalClaimInput): void {
   }
 }
 
+export interface ClaimCacheOptions {
+  ttlMs?: number;
+  /** Tenants whose claim list is held. */
+  max?: number;
+}
+
 export class ClaimMetadataStore {
-  private readonly cache = new Map<string, { claims: LocalClaim[]; until: number }>();
+  // Every claim read consults the tenant's claim list; edits here clear it at once, other nodes within the TTL.
+  private readonly cache: BoundedCache<string, LocalClaim[]>;
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly cacheTtlMs = 5000,
-  ) {}
+    clock: Clock,
+    options: ClaimCacheOptions = {},
+  ) {
+    this.cache = new BoundedCache({ ttlMs: options.ttlMs ?? 5000, max: options.max ?? 1000, clock });
+  }
 
   async seedDefaults(tenantId: string): Promise<void> {
     const existing = await this.db.selectFrom('claims').select('uri').where('tenant_id', '=', tenantId).execute();
@@ -85,11 +97,13 @@ export class ClaimMetadataStore {
   }
 
   async list(tenantId: string): Promise<LocalClaim[]> {
-    const hit = this.cache.get(tenantId);
-    if (hit && hit.until > Date.now()) return hit.claims;
+    return this.cache.get(tenantId, () => this.load(tenantId));
+  }
+
+  private async load(tenantId: string): Promise<LocalClaim[]> {
     const rows = await this.db.selectFrom('claims').selectAll().where('tenant_id', '=', tenantId).orderBy('display_order').orderBy('uri').execute();
     const maps = await this.db.selectFrom('claim_mappings').selectAll().where('tenant_id', '=', tenantId).execute();
-    const claims = rows.map((r) => ({
+    return rows.map((r) => ({
       uri: r.uri,
       displayName: r.display_name,
       description: r.description,
@@ -104,8 +118,6 @@ export class ClaimMetadataStore {
         .map((m) => ({ userstore: m.store_domain, mappedAttribute: m.attribute }))
         .sort((a, b) => a.userstore.localeCompare(b.userstore)),
     }));
-    this.cache.set(tenantId, { claims, until: Date.now() + this.cacheTtlMs });
-    return claims;
   }
 
   async get(tenantId: string, uri: string): Promise<LocalClaim | undefined> {

@@ -367,6 +367,31 @@ const session = section(
   { description: 'Logins in progress and SSO sessions.' },
 );
 
+const housekeeping = section(
+  {
+    interval: int({
+      default: 300,
+      min: 1,
+      max: 86400,
+      description:
+        'Seconds between two runs of the sweeper, which deletes expired login contexts, SSO sessions and email codes, and audit events past their retention. Every node runs it; a lease in the database lets one node at a time do the work.',
+    }),
+    audit_retention_days: int({
+      default: 90,
+      min: 0,
+      max: 36500,
+      description: 'Days audit events are kept before the sweeper deletes them. 0 keeps them forever.',
+    }),
+    batch_size: int({
+      default: 500,
+      min: 1,
+      max: 10000,
+      description: 'Rows the sweeper deletes per statement; a large backlog is deleted in several statements so that no table stays locked for long.',
+    }),
+  },
+  { description: 'Deleting what has expired.' },
+);
+
 const ui = section(
   {
     theme_directory: str({
@@ -421,6 +446,7 @@ export const configSchema = section({
   identity_mgt: section({ account_locking: accountLocking }),
   output_adapter: section({ email }),
   session,
+  housekeeping,
   ui,
   sample_app: sampleApp,
   saml,

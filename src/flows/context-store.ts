@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError } from '../errors/app-error.ts';
+import { deleteDueBatch } from '../storage/purge.ts';
 import type { Database } from '../storage/schema.ts';
 import type { FlowState } from './flow-state.ts';
 
@@ -66,8 +67,8 @@ export class ContextStore {
     await this.db.deleteFrom('auth_contexts').where('id', '=', id).execute();
   }
 
-  async purgeExpired(now: number): Promise<number> {
-    const r = await this.db.deleteFrom('auth_contexts').where('expires_at', '<=', now).executeTakeFirst();
-    return Number(r.numDeletedRows);
+  /** Deletes up to `limit` expired contexts (the sweeper's task); an expired context can no longer load anyway. */
+  async purgeExpired(now: number, limit: number): Promise<number> {
+    return deleteDueBatch(this.db, { table: 'auth_contexts', key: 'id', time: 'expires_at' }, now, limit);
   }
 }

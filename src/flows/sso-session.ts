@@ -2,6 +2,7 @@
 // tenant without repeating the steps it already passed. Only the cookie's SHA-256 is stored. The session
 // remembers which authenticators were passed, so a TOTP step is skipped only when TOTP was passed.
 import type { Kysely } from 'kysely';
+import { deleteDueBatch } from '../storage/purge.ts';
 import type { Database } from '../storage/schema.ts';
 import { sha256 } from './context-store.ts';
 
@@ -79,6 +80,11 @@ export class SsoSessionStore {
 
   async remove(id: string): Promise<void> {
     await this.db.deleteFrom('sso_sessions').where('id', '=', id).execute();
+  }
+
+  /** Deletes up to `limit` sessions past their idle or absolute expiry (the sweeper's task). */
+  async purgeExpired(now: number, limit: number): Promise<number> {
+    return deleteDueBatch(this.db, { table: 'sso_sessions', key: 'id', time: 'expires_at' }, now, limit);
   }
 
   /** Ends every session of a user (password reset, lock, admin action), except `keep` (the admin's own, acting one). */

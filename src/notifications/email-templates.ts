@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
-import { systemClock, type Clock } from '../time/clock.ts';
+import type { Clock } from '../time/clock.ts';
 import { CONTENT_TYPES, DEFAULT_LOCALE, type EmailTemplate, type TemplateType } from './template-types.ts';
 
 export interface TemplateLocale {
@@ -28,7 +28,7 @@ function toTemplate(row: Pick<Row, 'content_type' | 'subject' | 'body' | 'footer
 export class EmailTemplateService {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly clock: Clock = systemClock,
+    private readonly clock: Clock,
   ) {}
 
   private async overrides(tenantId: string, type: TemplateType, locales?: readonly string[]): Promise<Map<string, EmailTemplate>> {

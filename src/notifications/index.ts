@@ -21,7 +21,7 @@ export interface NotificationOptions {
   db: Kysely<Database>;
   claimValues: ClaimValueService;
   log: Logger;
-  clock?: Clock;
+  clock: Clock;
   /** Replaces the configured transport (tests, other providers). */
   transport?: MailTransport;
 }

@@ -193,6 +193,13 @@ export interface RateLimitsTable {
   expires_at: number;
 }
 
+/** A named lease (e.g. 'sweeper'): who holds it and until when; a node takes it with one conditional write. */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -212,4 +219,5 @@ export interface Database {
   notification_sends: NotificationSendsTable;
   signing_keys: SigningKeysTable;
   rate_limits: RateLimitsTable;
+  leases: LeasesTable;
 }

@@ -3,9 +3,13 @@
 // Unlike WSO2, a tenant document overrides the file parameter by parameter instead of replacing it wholesale.
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
+import type { Clock } from '../time/clock.ts';
 
 export class TenantConfigStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
 
   async get(tenantId: string, resource: string): Promise<Record<string, unknown> | undefined> {
     const row = await this.db
@@ -20,7 +24,7 @@ export class TenantConfigStore {
   async put(tenantId: string, resource: string, value: Record<string, unknown>): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('tenant_config').where('tenant_id', '=', tenantId).where('resource', '=', resource).execute();
-      await trx.insertInto('tenant_config').values({ tenant_id: tenantId, resource, value: JSON.stringify(value), updated_at: Date.now() }).execute();
+      await trx.insertInto('tenant_config').values({ tenant_id: tenantId, resource, value: JSON.stringify(value), updated_at: this.clock.now() }).execute();
     });
   }
 

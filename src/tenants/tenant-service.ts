@@ -1,11 +1,14 @@
 // Tenants: a domain, an admin and an active flag. carbon.super exists from the first start. Lookups by
 // domain are cached briefly, since every request resolves its tenant; the short TTL bounds how long another
-// node may serve a tenant that was just deactivated.
+// node may serve a tenant that was just deactivated. The cache is bounded, and a name that cannot be a tenant
+// domain is refused before any lookup, so requests naming random tenants cannot grow it.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { BoundedCache } from '../cache/bounded-cache.ts';
 import { AppError } from '../errors/app-error.ts';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
+import type { Clock } from '../time/clock.ts';
 import { isValidTenantDomain, SUPER_TENANT_DOMAIN } from '../users/qualified-name.ts';
 
 export interface Tenant {
@@ -17,36 +20,49 @@ export interface Tenant {
 }
 
 type Row = Database['tenants'];
-type CacheEntry = { tenant: Tenant | undefined; until: number };
+
+export interface TenantCacheOptions {
+  ttlMs?: number;
+  /** Entries by domain and by id together; misses for well-formed unknown domains count too. */
+  max?: number;
+}
 
 function toTenant(row: Row): Tenant {
   return { id: row.id, domain: row.domain, active: row.active === 1, adminUsername: row.admin_username, createdAt: Number(row.created_at) };
 }
 
 export class TenantService {
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly byId = new Map<string, CacheEntry>();
+  private readonly cache: BoundedCache<string, Tenant | undefined>;
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly cacheTtlMs = 5000,
-  ) {}
+    private readonly clock: Clock,
+    options: TenantCacheOptions = {},
+  ) {
+    this.cache = new BoundedCache({ ttlMs: options.ttlMs ?? 5000, max: options.max ?? 2000, clock });
+  }
+
+  /** Cached entries (tests check the bound). */
+  get cacheSize(): number {
+    return this.cache.size;
+  }
 
   isSuperTenant(tenant: Pick<Tenant, 'domain'>): boolean {
     return tenant.domain === SUPER_TENANT_DOMAIN;
   }
 
-  private async cached(cache: Map<string, CacheEntry>, key: string, column: 'domain' | 'id'): Promise<Tenant | undefined> {
-    const hit = cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.tenant;
-    const row = await this.db.selectFrom('tenants').selectAll().where(column, '=', key).executeTakeFirst();
-    const tenant = row && toTenant(row);
-    cache.set(key, { tenant, until: Date.now() + this.cacheTtlMs });
-    return tenant;
+  private async cached(column: 'domain' | 'id', key: string): Promise<Tenant | undefined> {
+    return this.cache.get(`${column}:${key}`, async () => {
+      const row = await this.db.selectFrom('tenants').selectAll().where(column, '=', key).executeTakeFirst();
+      return row && toTenant(row);
+    });
   }
 
+  /** The tenant with this domain; undefined (without a lookup) for a name that cannot be a tenant domain. */
   async findByDomain(domain: string): Promise<Tenant | undefined> {
-    return this.cached(this.cache, domain.toLowerCase(), 'domain');
+    const key = domain.toLowerCase();
+    if (!isValidTenantDomain(key)) return undefined;
+    return this.cached('domain', key);
   }
 
   /** The active tenant with this domain, or AppError TNT-40401. */
@@ -57,12 +73,12 @@ export class TenantService {
   }
 
   async findById(id: string): Promise<Tenant | undefined> {
-    return this.cached(this.byId, id, 'id');
+    return this.cached('id', id);
   }
 
-  private forget(tenant: Tenant): void {
-    this.cache.delete(tenant.domain);
-    this.byId.delete(tenant.id);
+  private forget(tenant: Pick<Tenant, 'domain' | 'id'>): void {
+    this.cache.delete(`domain:${tenant.domain}`);
+    this.cache.delete(`id:${tenant.id}`);
   }
 
   async list(offset: number, limit: number): Promise<{ total: number; tenants: Tenant[] }> {
@@ -75,14 +91,15 @@ export class TenantService {
   async create(domain: string, adminUsername: string): Promise<Tenant> {
     const key = domain.toLowerCase();
     if (!isValidTenantDomain(key)) throw new AppError('TNT-40001');
-    const row: Row = { id: randomUUID(), domain: key, active: 1, admin_username: adminUsername, created_at: Date.now() };
+    const row: Row = { id: randomUUID(), domain: key, active: 1, admin_username: adminUsername, created_at: this.clock.now() };
     try {
       await this.db.insertInto('tenants').values(row).execute();
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('TNT-40901');
       throw err;
     }
-    this.cache.delete(key);
+    // A miss cached for this domain (someone asked before it existed) must not hide the new tenant.
+    this.forget(row);
     return toTenant(row);
   }
 

@@ -6,6 +6,7 @@ import { AppError } from '../errors/app-error.ts';
 import type { LoginEngine } from '../flows/engine.ts';
 import { browserOf, sendEngineResponse, type CookieLifetimes } from '../http/login-cookies.ts';
 import { tenantQualifiedPath } from '../tenants/tenant-path.ts';
+import type { Clock } from '../time/clock.ts';
 import { message, untilText } from './messages.ts';
 import type { Views } from './views.ts';
 
@@ -28,7 +29,7 @@ function fieldsOf(body: unknown): Form {
   return out;
 }
 
-export function registerAuthenticationEndpoint(app: FastifyInstance, engine: LoginEngine, views: Views, lifetimes: CookieLifetimes): void {
+export function registerAuthenticationEndpoint(app: FastifyInstance, engine: LoginEngine, views: Views, lifetimes: CookieLifetimes, clock: Clock): void {
   const submit = async (request: FastifyRequest, form: Form) => engine.submit(contextIdOf(form), form, browserOf(request));
 
   app.post('/commonauth', async (request, reply) => sendEngineResponse(reply, await submit(request, fieldsOf(request.body)), lifetimes));
@@ -60,7 +61,7 @@ export function registerAuthenticationEndpoint(app: FastifyInstance, engine: Log
         commonauth: tenantQualifiedPath(request.tenant.domain, '/commonauth'),
         assetBase: '',
         msg: message,
-        until: (t: number) => untilText(t),
+        until: (t: number) => untilText(t, clock.now()),
       });
       return reply.type('text/html; charset=utf-8').send(html);
     });

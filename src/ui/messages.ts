@@ -22,8 +22,8 @@ export function message(key: string | undefined): string {
   return MESSAGES[key] ?? MESSAGES['login.failed']!;
 }
 
-/** "in about N minutes" for an unlock time, or '' when there is none. */
-export function untilText(unlockTime: number | undefined, now = Date.now()): string {
+/** "in about N minutes" for an unlock time, or '' when there is none; `now` comes from the server's clock. */
+export function untilText(unlockTime: number | undefined, now: number): string {
   if (!unlockTime) return '';
   const minutes = Math.max(1, Math.ceil((unlockTime - now) / 60_000));
   return minutes === 1 ? 'in about a minute' : `in about ${minutes} minutes`;

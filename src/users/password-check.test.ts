@@ -35,7 +35,7 @@ describe('PasswordCheck', () => {
 
   before(async () => {
     storage = await openTestStorage('sqlite');
-    users = new UserService(storage.db, new UserStoreRegistry(new SqlUserStore(storage.db, hasher, 'PRIMARY')));
+    users = new UserService(storage.db, new UserStoreRegistry(new SqlUserStore(storage.db, hasher, 'PRIMARY', clock)));
     security = new SecurityStateStore(storage.db);
     const policy = { enabled: true, allowedFailedAttempts: 3, autoUnlockAfterMinutes: 5, incrementRatio: 2 };
     const lockout = new LockoutService(security, policy, async (u) => void locked.push(u.id));

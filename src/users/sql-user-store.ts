@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { AppError } from '../errors/app-error.ts';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
+import type { Clock } from '../time/clock.ts';
 import { dummyHashFor, type PasswordHasher } from './password-hash.ts';
 import { USERNAME_ATTRIBUTE, type AttributeCondition, type UserFilter } from './user-filter.ts';
 import type { ListQuery, NewUser, UserPage, UserRecord, UserStore } from './user-store.ts';
@@ -73,6 +74,7 @@ export class SqlUserStore implements UserStore {
     private readonly db: Kysely<Database>,
     private readonly hasher: PasswordHasher,
     readonly domain: string,
+    private readonly clock: Clock,
   ) {}
 
   private base(tenantId: string) {
@@ -109,7 +111,7 @@ export class SqlUserStore implements UserStore {
   }
 
   async create(tenantId: string, user: NewUser): Promise<UserRecord> {
-    const now = Date.now();
+    const now = this.clock.now();
     const row: Row = {
       id: randomUUID(),
       tenant_id: tenantId,
@@ -136,7 +138,7 @@ export class SqlUserStore implements UserStore {
   async setPassword(user: UserRecord, password: string): Promise<void> {
     await this.db
       .updateTable('users')
-      .set({ password_hash: await this.hasher.hash(password), updated_at: Date.now() })
+      .set({ password_hash: await this.hasher.hash(password), updated_at: this.clock.now() })
       .where('id', '=', user.id)
       .execute();
   }
@@ -164,7 +166,7 @@ export class SqlUserStore implements UserStore {
       await trx.deleteFrom('user_attributes').where('user_id', '=', user.id).where('name', 'in', entries.map(([n]) => n)).execute();
       const rows = entries.filter(([, v]) => v !== null).map(([name, value]) => ({ user_id: user.id, name, value: value as string }));
       if (rows.length > 0) await trx.insertInto('user_attributes').values(rows).execute();
-      await trx.updateTable('users').set({ updated_at: Date.now() }).where('id', '=', user.id).execute();
+      await trx.updateTable('users').set({ updated_at: this.clock.now() }).where('id', '=', user.id).execute();
     });
   }
 

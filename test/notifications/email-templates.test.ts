@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { EmailTemplateService } from '../../src/notifications/email-templates.ts';
 import { templateType } from '../../src/notifications/template-types.ts';
 import { MAX_BODY_BYTES, parseTemplate } from '../../src/notifications/validate.ts';
+import { systemClock } from '../../src/time/clock.ts';
 import { ALL_DATABASES, isAvailable, openTestStorage } from '../support/databases.ts';
 import { skipUnless } from '../support/services.ts';
 
@@ -21,7 +22,7 @@ for (const type of ALL_DATABASES) {
 
     before(async () => {
       storage = await openTestStorage(type);
-      templates = new EmailTemplateService(storage.db);
+      templates = new EmailTemplateService(storage.db, systemClock);
     });
     after(async () => storage?.close());
 

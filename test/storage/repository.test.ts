@@ -12,6 +12,7 @@ import { AppError } from '../../src/errors/app-error.ts';
 import type { ErrorCode } from '../../src/errors/codes.ts';
 import { TenantConfigStore } from '../../src/tenants/tenant-config.ts';
 import { TenantService, type Tenant } from '../../src/tenants/tenant-service.ts';
+import { systemClock } from '../../src/time/clock.ts';
 import { PasswordHasher } from '../../src/users/password-hash.ts';
 import { SecurityStateStore } from '../../src/users/security-state.ts';
 import { SqlUserStore } from '../../src/users/sql-user-store.ts';
@@ -42,10 +43,10 @@ for (const type of ALL_DATABASES) {
 
     before(async () => {
       storage = await openTestStorage(type);
-      tenants = new TenantService(storage.db, 0);
-      const registry = new UserStoreRegistry(new SqlUserStore(storage.db, hasher, 'PRIMARY'));
+      tenants = new TenantService(storage.db, systemClock, { ttlMs: 0 });
+      const registry = new UserStoreRegistry(new SqlUserStore(storage.db, hasher, 'PRIMARY', systemClock));
       users = new UserService(storage.db, registry);
-      metadata = new ClaimMetadataStore(storage.db, 0);
+      metadata = new ClaimMetadataStore(storage.db, systemClock, { ttlMs: 0 });
       security = new SecurityStateStore(storage.db);
       const keyring = new Keyring([randomBytes(32)]);
       values = new ClaimValueService(storage.db, metadata, users, security, keyring);
@@ -198,7 +199,7 @@ for (const type of ALL_DATABASES) {
     });
 
     test('tenant configuration documents', async () => {
-      const store = new TenantConfigStore(storage.db);
+      const store = new TenantConfigStore(storage.db, systemClock);
       assert.equal(await store.get(t2.id, 'totp'), undefined);
       await store.put(t2.id, 'totp', { windowSize: 5, Issuer: 'Example' });
       await store.put(t2.id, 'totp', { windowSize: 1 });

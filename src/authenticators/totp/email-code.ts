@@ -3,6 +3,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../../crypto/keyring.ts';
+import { deleteDueBatch } from '../../storage/purge.ts';
 import type { Database } from '../../storage/schema.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 
@@ -87,6 +88,16 @@ export class EmailCodeStore {
       )
       .executeTakeFirst();
     return Number(r.numDeletedRows) === 1;
+  }
+
+  /** Deletes up to `limit` expired codes (the sweeper's task); an expired code is never accepted anyway. */
+  async purgeExpired(now: number, limit: number): Promise<number> {
+    return deleteDueBatch(this.db, { table: 'email_codes', key: 'user_id', time: 'expires_at' }, now, limit);
+  }
+
+  /** Deletes up to `limit` sends older than the rate-limit window (the sweeper's task): they no longer count. */
+  async purgeSendLog(now: number, limit: number): Promise<number> {
+    return deleteDueBatch(this.db, { table: 'notification_sends', key: 'id', time: 'sent_at', where: { kind: KIND } }, now - this.limits.windowMs, limit);
   }
 
   async hasPending(user: UserRecord, now: number): Promise<boolean> {

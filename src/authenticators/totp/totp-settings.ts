@@ -1,23 +1,29 @@
 // The TOTP parameters in force for a tenant: the file's [authentication.authenticator.totp.parameters],
 // overridden parameter by parameter by the tenant's own settings (WSO2 keeps those in the tenant registry
 // and replaces the file wholesale; a partial tenant document is normal here).
+import { BoundedCache } from '../../cache/bounded-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { totpParameters, validateSection, type Config, type TotpParameters } from '../../config/index.ts';
 import type { TenantConfigStore } from '../../tenants/tenant-config.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
+import type { Clock } from '../../time/clock.ts';
 import type { TotpParams } from '../../totp/index.ts';
 import { SUPER_TENANT_DOMAIN } from '../../users/qualified-name.ts';
 
 export const TOTP_RESOURCE = 'authenticator.totp';
 
 export class TotpSettings {
-  private readonly cache = new Map<string, { params: TotpParameters; until: number }>();
+  // Every TOTP step reads its tenant's parameters; edits here clear them at once, other nodes within the TTL.
+  private readonly cache: BoundedCache<string, TotpParameters>;
 
   constructor(
     private readonly config: Config,
     private readonly store: TenantConfigStore,
-    private readonly ttlMs = 5000,
-  ) {}
+    clock: Clock,
+    options: { ttlMs?: number; max?: number } = {},
+  ) {
+    this.cache = new BoundedCache({ ttlMs: options.ttlMs ?? 5000, max: options.max ?? 1000, clock });
+  }
 
   /** [authentication.authenticator.totp] enable: false removes TOTP everywhere. */
   enabled(): boolean {
@@ -29,12 +35,10 @@ export class TotpSettings {
   }
 
   async forTenant(tenant: Tenant): Promise<TotpParameters> {
-    const hit = this.cache.get(tenant.id);
-    if (hit && hit.until > Date.now()) return hit.params;
-    const overrides = await this.store.get(tenant.id, TOTP_RESOURCE);
-    const params = overrides ? validateSection(totpParameters, overrides, 'tenant.totp', { defaults: this.fileParameters }).value : this.fileParameters;
-    this.cache.set(tenant.id, { params, until: Date.now() + this.ttlMs });
-    return params;
+    return this.cache.get(tenant.id, async () => {
+      const overrides = await this.store.get(tenant.id, TOTP_RESOURCE);
+      return overrides ? validateSection(totpParameters, overrides, 'tenant.totp', { defaults: this.fileParameters }).value : this.fileParameters;
+    });
   }
 
   async overrides(tenant: Tenant): Promise<Record<string, unknown>> {

@@ -5,12 +5,14 @@
 // TTL bounds how long another node keeps signing with a key that was just rotated out (still published).
 import { createPrivateKey, randomBytes, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import { BoundedCache } from '../../cache/bounded-cache.ts';
 import { createSelfSigned } from '../../crypto/certificates.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { isUniqueViolation } from '../../storage/database.ts';
 import type { Database } from '../../storage/schema.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
+import type { Clock } from '../../time/clock.ts';
 
 export const SAML_SIGNING = 'saml';
 /** A random HMAC key for persistent NameIDs; kept apart from the keyring so rotating that key never changes them. */
@@ -68,17 +70,30 @@ export function signingKeyFromPem(certificatePem: string, privateKeyPem: string,
 
 type Row = Selectable<Database['signing_keys']>;
 
+export interface KeyCacheOptions {
+  ttlMs?: number;
+  /** Tenants whose keys (and, apart, NameID secrets) are held. */
+  max?: number;
+}
+
 export class SigningKeyStore {
-  private readonly cache = new Map<string, { keys: TenantKeys; until: number }>();
-  private readonly loading = new Map<string, Promise<TenantKeys>>();
-  private readonly secrets = new Map<string, Buffer>();
+  // One load per tenant at a time on this node (single flight), so a burst of first requests makes one key.
+  private readonly cache: BoundedCache<string, TenantKeys>;
+  // NameID secrets never change once made; the TTL only lets an idle tenant's secret leave memory.
+  private readonly secrets: BoundedCache<string, Buffer>;
+  private readonly now: () => number;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly keyring: Keyring,
-    private readonly now: () => number = Date.now,
-    private readonly cacheTtlMs = 10_000,
-  ) {}
+    clock: Clock,
+    options: KeyCacheOptions = {},
+  ) {
+    this.now = () => clock.now();
+    const max = options.max ?? 1000;
+    this.cache = new BoundedCache({ ttlMs: options.ttlMs ?? 10_000, max, clock });
+    this.secrets = new BoundedCache({ ttlMs: 3_600_000, max, clock });
+  }
 
   private aad(tenantId: string, id: string): string {
     return `signing_keys:${tenantId}:${id}`;
@@ -96,15 +111,7 @@ export class SigningKeyStore {
 
   /** The tenant's keys, creating the first one if there is none. */
   async keys(tenant: Pick<Tenant, 'id' | 'domain'>): Promise<TenantKeys> {
-    const hit = this.cache.get(tenant.id);
-    if (hit && hit.until > this.now()) return hit.keys;
-    // One load per tenant at a time on this node, so a burst of first requests makes one key, not several.
-    let pending = this.loading.get(tenant.id);
-    if (!pending) {
-      pending = this.load(tenant).finally(() => this.loading.delete(tenant.id));
-      this.loading.set(tenant.id, pending);
-    }
-    return pending;
+    return this.cache.get(tenant.id, () => this.load(tenant));
   }
 
   private async load(tenant: Pick<Tenant, 'id' | 'domain'>): Promise<TenantKeys> {
@@ -114,7 +121,6 @@ export class SigningKeyStore {
       keys = await this.read(tenant.id);
     }
     if (!keys) throw new Error('no active signing key after creating one');
-    this.cache.set(tenant.id, { keys, until: this.now() + this.cacheTtlMs });
     return keys;
   }
 
@@ -218,8 +224,10 @@ export class SigningKeyStore {
 
   /** The tenant's secret for persistent NameIDs, made once (the unique generation decides a race). */
   async nameIdSecret(tenantId: string): Promise<Buffer> {
-    const cached = this.secrets.get(tenantId);
-    if (cached) return cached;
+    return this.secrets.get(tenantId, () => this.loadNameIdSecret(tenantId));
+  }
+
+  private async loadNameIdSecret(tenantId: string): Promise<Buffer> {
     const read = async () =>
       this.db.selectFrom('signing_keys').selectAll().where('tenant_id', '=', tenantId).where('purpose', '=', NAMEID_SECRET).where('generation', '=', 1).executeTakeFirst();
     let row = await read();
@@ -227,8 +235,6 @@ export class SigningKeyStore {
       await this.insertRow(tenantId, NAMEID_SECRET, 1, '', randomBytes(32));
       row = await read();
     }
-    const secret = this.keyring.decrypt(row!.private_key, this.aad(tenantId, row!.id));
-    this.secrets.set(tenantId, secret);
-    return secret;
+    return this.keyring.decrypt(row!.private_key, this.aad(tenantId, row!.id));
   }
 }

@@ -7,6 +7,7 @@ import * as m004 from './004-signing-keys.ts';
 import * as m005 from './005-account-disabled.ts';
 import * as m006 from './006-audit-actor.ts';
 import * as m007 from './007-rate-limits.ts';
+import * as m008 from './008-sweeper-lease.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '005-account-disabled': m005,
   '006-audit-actor': m006,
   '007-rate-limits': m007,
+  '008-sweeper-lease': m008,
 };
