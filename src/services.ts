@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ClaimMetadataStore } from './claims/claim-metadata.ts';
 import { ClaimValueService } from './claims/claim-values.ts';
 import type { Config } from './config/index.ts';
+import { DatabaseRateLimitStore } from './http/rate-limit-store.ts';
 import { loadKeyring } from './crypto/key-files.ts';
 import type { Keyring } from './crypto/keyring.ts';
 import { createNotifications, type NotificationService } from './notifications/index.ts';
@@ -58,6 +59,8 @@ function createSweeper({ config, storage, clock, log }: BaseServices, login: Log
   sweeper.register({ name: 'sso_sessions', purge: (now, limit) => login.sso.purgeExpired(now, limit) });
   sweeper.register({ name: 'email_codes', purge: (now, limit) => login.emailCodes.purgeExpired(now, limit) });
   sweeper.register({ name: 'notification_sends', purge: (now, limit) => login.emailCodes.purgeSendLog(now, limit) });
+  const rateLimits = new DatabaseRateLimitStore(storage, clock);
+  sweeper.register({ name: 'rate_limits', purge: (now, limit) => rateLimits.purgeExpired(now, limit) });
   const retentionMs = audit_retention_days * 86_400_000;
   if (retentionMs > 0) sweeper.register({ name: 'audit_events', purge: (now, limit) => login.audit.purgeBefore(now - retentionMs, limit) });
   return sweeper;

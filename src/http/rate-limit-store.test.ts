@@ -45,7 +45,7 @@ for (const type of ALL_DATABASES) {
       await store.hit('acct:old', WINDOW);
       clock.advance(WINDOW);
       await store.hit('acct:live', WINDOW);
-      const removed = await store.purgeExpired(clock.now());
+      const removed = await store.purgeExpired(clock.now(), 100);
       assert.ok(removed >= 1);
       const keys = (await storage.db.selectFrom('rate_limits').select('limit_key').execute()).map((r) => r.limit_key);
       assert.ok(keys.includes('acct:live'));

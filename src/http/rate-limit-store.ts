@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DatabaseType } from '../storage/database.ts';
+import { deleteDueBatch } from '../storage/purge.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Clock } from '../time/clock.ts';
 
@@ -67,9 +68,9 @@ export class DatabaseRateLimitStore {
   }
 
   /** Deletes counters whose window has ended (the sweeper calls this); returns how many went. */
-  async purgeExpired(now: number): Promise<number> {
-    const r = await this.storage.db.deleteFrom('rate_limits').where('expires_at', '<=', now).executeTakeFirst();
-    return Number(r.numDeletedRows);
+  /** Deletes up to `limit` windows that have ended (the sweeper's task). */
+  async purgeExpired(now: number, limit: number): Promise<number> {
+    return deleteDueBatch(this.storage.db, { table: 'rate_limits', key: 'limit_key', time: 'expires_at' }, now, limit);
   }
 
   // The store contract of @fastify/rate-limit (callback style).

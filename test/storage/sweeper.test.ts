@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ContextStore } from '../../src/flows/context-store.ts';
+import { DatabaseRateLimitStore } from '../../src/http/rate-limit-store.ts';
 import type { FlowState } from '../../src/flows/flow-state.ts';
 import { openStorage, type Storage } from '../../src/storage/database.ts';
 import { Leases } from '../../src/storage/lease.ts';
@@ -17,7 +18,7 @@ const MINUTE = 60_000;
 const DAY = 86_400_000;
 const quiet = { info: () => undefined, warn: () => undefined };
 
-async function count(server: TestServer, table: 'auth_contexts' | 'sso_sessions' | 'email_codes' | 'notification_sends' | 'audit_events', column: string, value: string): Promise<number> {
+async function count(server: TestServer, table: 'auth_contexts' | 'sso_sessions' | 'email_codes' | 'notification_sends' | 'audit_events' | 'rate_limits', column: string, value: string): Promise<number> {
   const { db } = server.services.storage;
   const rows = await db.selectFrom(table).select(db.fn.countAll<number>().as('n')).where(db.dynamic.ref(column), '=', value).execute();
   return Number(rows[0]?.n ?? 0);
@@ -54,6 +55,8 @@ for (const type of ALL_DATABASES) {
       const oldSession = await s.sso.createWithCookie('old-cookie', tenant.id, ssoState(alice), clock.now());
       assert.equal((await s.emailCodes.issue(alice, 6, 5 * MINUTE, clock.now())).issued, true);
       await s.audit.record({ tenantId: tenant.id, event: 'logout', outcome: 'success', reason: 'sweep-old' });
+      const rateLimits = new DatabaseRateLimitStore(s.storage, clock);
+      await rateLimits.hit('sweep-old', MINUTE);
 
       // T0 + 20 minutes: the login timeout (15), SSO idle timeout (15), code lifetime (5) and send window (15) have passed.
       clock.advance(20 * MINUTE);
@@ -62,6 +65,7 @@ for (const type of ALL_DATABASES) {
       const liveSession = await s.sso.createWithCookie('live-cookie', tenant.id, ssoState(bob), clock.now());
       assert.equal((await s.emailCodes.issue(bob, 6, 5 * MINUTE, clock.now())).issued, true);
       await s.audit.record({ tenantId: tenant.id, event: 'logout', outcome: 'success', reason: 'sweep-new' });
+      await rateLimits.hit('sweep-new', MINUTE);
 
       const first = await s.sweeper.runOnce();
       assert.equal(first.ran, true);
@@ -70,6 +74,8 @@ for (const type of ALL_DATABASES) {
       assert.equal(first.deleted.email_codes, 1);
       assert.equal(first.deleted.notification_sends, 1);
       assert.equal(first.deleted.audit_events, 0, 'audit events are kept for the retention period');
+      assert.equal(await count(server, 'rate_limits', 'limit_key', 'sweep-old'), 0, 'an ended rate-limit window goes');
+      assert.equal(await count(server, 'rate_limits', 'limit_key', 'sweep-new'), 1, 'an open one stays');
       assert.equal(await count(server, 'auth_contexts', 'id', oldContext), 0);
       assert.equal(await count(server, 'auth_contexts', 'id', liveContext), 1);
       assert.equal(await count(server, 'sso_sessions', 'id', oldSession.id), 0);
