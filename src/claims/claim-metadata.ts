@@ -5,6 +5,7 @@ import { AppError } from '../errors/app-error.ts';
 import { isUniqueViolation } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
 import { PRIMARY_DOMAIN } from '../users/qualified-name.ts';
+import { checkClaimPattern } from './claim-pattern.ts';
 import { DEFAULT_LOCAL_CLAIMS, LOCAL_DIALECT } from './local-claims.ts';
 
 export interface AttributeMapping {
@@ -50,13 +51,7 @@ function validate(claim: LocalClaimInput): void {
     if (!ATTRIBUTE.test(m.mappedAttribute)) throw problem(`"${m.mappedAttribute}" is not a valid attribute name.`);
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(m.userstore)) throw problem('A user store domain name is required in each mapping.');
   }
-  if (claim.regex) {
-    try {
-      new RegExp(claim.regex, 'u');
-    } catch {
-      throw problem('The regular expression does not compile.');
-    }
-  }
+  if (claim.regex) checkClaimPattern(claim.regex);
 }
 
 export class ClaimMetadataStore {

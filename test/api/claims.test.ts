@@ -105,7 +105,7 @@ describe('claims API', () => {
     assert.deepEqual(await code(c.post(BASE, { json: { displayName: 'x', attributeMapping: [] }, auth: ADMIN })), [400, 'PCS-40001']);
     assert.deepEqual(await code(c.post(BASE, { json: department({ attributeMapping: [] }), auth: ADMIN })), [400, 'PCS-40001']);
     assert.deepEqual(await code(c.post(BASE, { json: department({ claimURI: 'urn:not-local' }), auth: ADMIN })), [400, 'CLM-40001']);
-    assert.deepEqual(await code(c.post(BASE, { json: department({ regEx: '([' }), auth: ADMIN })), [400, 'CLM-40001']);
+    assert.deepEqual(await code(c.post(BASE, { json: department({ regEx: '([' }), auth: ADMIN })), [400, 'CLM-40003']);
     assert.deepEqual(await code(c.post(BASE, { json: department({ attributeMapping: [{ mappedAttribute: 'has space', userstore: 'PRIMARY' }] }), auth: ADMIN })), [400, 'CLM-40001']);
     assert.deepEqual(await code(c.post(BASE, { json: department({ properties: [{ key: 'isUnique', value: 'true' }] }), auth: ADMIN })), [400, 'CLM-40001']);
     assert.deepEqual(await code(c.post(BASE, { json: department({ displayOrder: 'first' }), auth: ADMIN })), [400, 'PCS-40001']);
