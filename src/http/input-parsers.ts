@@ -26,9 +26,10 @@ export function parseQuery(text: string): ParsedQuery {
  * Fastify's `frameworkErrors`: a path its router cannot decode (FST_ERR_BAD_URL) or a parameter over
  * maxParamLength. Answered in our error shape; Fastify's own body would echo the whole URL, query included.
  */
-export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const code = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'PCS-41400' : error.code === 'FST_ERR_BAD_URL' ? 'PCS-40002' : 'PCS-40000';
-  void reply.send(new AppError(code));
+  // Through our own error handler (reply.send(error) here would use Fastify's default shape).
+  void Promise.resolve(request.server.errorHandler.call(request.server, new AppError(code) as unknown as FastifyError, request, reply));
 }
 
 /** A cookie whose value is not valid percent-encoded UTF-8 reads as absent (another site's junk cannot lock a browser out). */
