@@ -74,7 +74,7 @@ export const BAD_BODIES: [string, string | Buffer][] = [
   ['application/x-www-form-urlencoded', '__proto__=x&constructor[prototype][x]=1'],
   ['application/x-www-form-urlencoded', `${'a=1&'.repeat(5000)}`],
   ['application/json', '{"a":'],
-  ['application/json', deep(5000)],
+  ['application/json', deep(30_000)],
   ['application/json', '{"__proto__":{"admin":true}}'],
   ['application/json', '{"constructor":{"prototype":{"x":1}}}'],
   ['application/json', Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d])],
@@ -134,6 +134,12 @@ export const query = fc.oneof({ arbitrary: fc.constant(''), weight: 1 }, { arbit
 
 const headerText = fc.string({ unit: fc.constantFrom(...'abcAZ09 =:;,%"\'/+-_\t'.split('')), maxLength: 60 });
 export const authorization = fc.option(fc.oneof(fc.constantFrom(...BAD_AUTHORIZATION), headerText.map((s) => `Basic ${s}`), fc.uint8Array({ maxLength: 40 }).map((b) => `Basic ${b64(Buffer.from(b))}`)), { nil: undefined });
+/** Other headers a client controls: Host and proxy headers (never trusted by default), encodings, languages. */
+export const extraHeaders = fc.dictionary(
+  fc.constantFrom('host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded', 'accept-language', 'accept-encoding', 'content-encoding', 'user-agent', 'referer', 'origin', 'x-request-id', 'if-none-match', 'range'),
+  fc.oneof(headerText, fc.constantFrom('evil.example', '[::1', '%E0', 'a'.repeat(3000), 'gzip', 'br, *;q=0', 'bytes=0-1,2-3', '127.0.0.1, 10.0.0.1')),
+  { maxKeys: 3 },
+);
 export const cookieHeader = fc.option(fc.oneof(fc.constantFrom(...BAD_COOKIES), headerText), { nil: undefined });
 
 export const samlValue = fc.oneof(fc.constantFrom(...SAML_VALUES), fc.uint8Array({ maxLength: 64 }).map((b) => b64(Buffer.from(b))), fc.string({ maxLength: 200 }).map((s) => b64(deflateRawSync(Buffer.from(s)))));
