@@ -32,7 +32,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     bodyLimit: config.server.max_body_size,
     trustProxy: config.server.trust_proxy,
     rewriteUrl: rewriteTenantUrl,
-    routerOptions: { querystringParser: parseQuery },
+    // A claim id is its URI in base64url (up to ~300 characters); Fastify's default bound is 100.
+    routerOptions: { querystringParser: parseQuery, maxParamLength: 512 },
     frameworkErrors,
     genReqId: () => crypto.randomUUID(),
     logController: new AccessLogController(),

@@ -122,6 +122,15 @@ describe('claims API', () => {
     assert.equal((await c.get(`${BASE}/${secret}`, { auth: ADMIN })).json<ClaimJson>().hidden, true);
   });
 
+  test('a claim with a long URI is reachable by its id (ids are longer than the router\'s default parameter bound)', async () => {
+    const uri = `${DEPT}/${'x'.repeat(150)}`;
+    assert.equal((await c.post(BASE, { json: department({ claimURI: uri }), auth: ADMIN })).status, 201);
+    assert.ok(claimId(uri).length > 100);
+    const read = await c.get(`${BASE}/${claimId(uri)}`, { auth: ADMIN });
+    assert.equal(read.status, 200, read.text);
+    assert.equal(read.json<ClaimJson>().claimURI, uri);
+  });
+
   test('tenant admins only, and each tenant has its own claims', async () => {
     assert.equal((await c.get(BASE)).status, 401);
     const tenant = (await server.services.tenants.findByDomain('carbon.super'))!;
