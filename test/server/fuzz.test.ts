@@ -41,7 +41,8 @@ describe('fuzz: no request gets a 5xx', () => {
 
   before(async () => {
     server = await startTestServer({
-      toml: '[logging]\nlevel = "error"\n[server]\nmax_body_size = 65536',
+      // trust_proxy on, so the forwarded headers the fuzz sends are parsed too (off by default in deployments).
+      toml: '[logging]\nlevel = "error"\n[server]\nmax_body_size = 65536\ntrust_proxy = true',
       logStream: { write: (line) => void errorLogs.push(line) },
     });
     agent = new Agent({ keepAlive: true, ca: server.certificate, maxSockets: 4 });
