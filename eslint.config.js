@@ -14,10 +14,10 @@ import tseslint from 'typescript-eslint';
 //   authenticators
 //   domain: users, claims, tenants, applications, audit, notifications, totp (pure: imports nothing of ours)
 //   storage
-//   shared: errors, config, crypto, time, cache
-const FOLDERS = ['api', 'ui', 'protocols', 'http', 'flows', 'authenticators', 'users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'totp', 'storage', 'errors', 'config', 'crypto', 'time', 'cache'];
+//   shared: errors, config, crypto, time, cache, encoding (guarded decoders for outside input)
+const FOLDERS = ['api', 'ui', 'protocols', 'http', 'flows', 'authenticators', 'users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'totp', 'storage', 'errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
 const FRONTS = ['api', 'ui', 'protocols'];
-const SHARED = ['errors', 'config', 'crypto', 'time', 'cache'];
+const SHARED = ['errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
 const DOMAIN = ['users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'totp'];
 const BELOW_FLOWS = ['authenticators', ...DOMAIN, 'storage', ...SHARED];
 const may = (from, to, extra = {}) => ({ from: { element: { type: from } }, allow: { to: { element: { type: to } }, ...extra } });

@@ -1,7 +1,5 @@
 // Builds the HTTPS application: framework plumbing (tenant resolution, errors, headers, body limits) and
 // every route. Starting and stopping the process is main.ts's job.
-import cookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAdminApis } from './api/index.ts';
 import { createConsoleFront } from './protocols/console/console.front.ts';
@@ -13,7 +11,9 @@ import { registerAssets } from './http/assets.ts';
 import { AccessLogController } from './http/log-controller.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { registerHealthRoutes } from './http/health.ts';
+import { frameworkErrors, parseQuery, registerInputParsers } from './http/input-parsers.ts';
 import { registerRateLimits } from './http/rate-limit.ts';
+import { installRequestScope } from './http/request-scope.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { installTenantContext, rewriteTenantUrl } from './http/tenant-context.ts';
 import type { Services } from './services.ts';
@@ -33,6 +33,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     bodyLimit: config.server.max_body_size,
     trustProxy: config.server.trust_proxy,
     rewriteUrl: rewriteTenantUrl,
+    // A claim id is its URI in base64url (up to ~300 characters); Fastify's default bound is 100.
+    routerOptions: { querystringParser: parseQuery, maxParamLength: 512 },
+    frameworkErrors,
     genReqId: () => crypto.randomUUID(),
     logController: new AccessLogController(),
     return503OnClosing: true,
@@ -40,10 +43,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   }) as unknown as FastifyInstance;
   const views = new Views({ themeDir: options.themeDir ?? (config.ui.theme_directory || undefined) });
 
-  await app.register(formbody, { bodyLimit: config.server.max_body_size });
-  await app.register(cookie);
-  // SCIM clients send application/scim+json (RFC 7644 section 3.1); it is JSON.
-  app.addContentTypeParser(['application/scim+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  installRequestScope(app);
+  await registerInputParsers(app, { bodyLimit: config.server.max_body_size });
   installErrorHandlers(app, views);
   installTenantContext(app, services.tenants);
   installSecurityHeaders(app);

@@ -1,5 +1,6 @@
 // `npm start`: load config/deployment.toml, start the server, stop cleanly on SIGTERM/SIGINT.
 import { isConfigError, loadConfig } from './config/index.ts';
+import { installProcessGuards } from './http/process-guard.ts';
 import { startServer } from './server.ts';
 
 async function main(): Promise<void> {
@@ -16,20 +17,22 @@ async function main(): Promise<void> {
   const server = await startServer(config);
   server.app.log.info(`Portcullis is serving ${server.url} (console: ${server.url}/console)`);
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     server.app.log.info(`${signal}: shutting down`);
     const timer = setTimeout(() => process.exit(1), 10_000);
     timer.unref();
     server.close().then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (err: unknown) => {
         server.app.log.error({ err }, 'error during shutdown');
         process.exit(1);
       },
     );
   };
+  // An error that escapes every handler: see process-guard.ts for what keeps running and why.
+  installProcessGuards(server.app.log, (reason) => stop(reason, 1));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

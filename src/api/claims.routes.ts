@@ -2,10 +2,11 @@
 // our `hidden` flag. Claim metadata is listed, claim values never are: hidden claims (the TOTP secrets)
 // have no value output anywhere.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { claimId, claimUriFromId, type LocalClaim, type LocalClaimInput } from '../claims/claim-metadata.ts';
+import { claimId, type LocalClaim, type LocalClaimInput } from '../claims/claim-metadata.ts';
 import { DEFAULT_LOCAL_CLAIMS, isIdentityClaim, LOCAL_DIALECT } from '../claims/local-claims.ts';
 import { AppError } from '../errors/app-error.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
+import { decodeBase64, decodeUtf8 } from '../encoding/decode.ts';
 import type { Services } from '../services.ts';
 import { tenantResourceUrl } from '../http/public-url.ts';
 
@@ -103,7 +104,9 @@ function checkFixedFlags(input: LocalClaimInput): void {
 export function registerClaimRoutes(app: FastifyInstance, services: Services): void {
   const { claims } = services;
   app.addHook('onRequest', requireAdmin(services.passwords));
-  const uriOf = (request: FastifyRequest<IdParams>) => claimUriFromId(request.params.id);
+  // A claim id is the URI in base64url (claimId); one that does not decode strictly names no claim.
+  const notFound = { code: 'CLM-40401', what: 'The claim id' } as const;
+  const uriOf = (request: FastifyRequest<IdParams>) => decodeUtf8(decodeBase64(request.params.id, { url: true, ...notFound }), notFound);
   const dialect = (request: FastifyRequest) => ({ id: 'local', dialectURI: LOCAL_DIALECT, link: { href: tenantResourceUrl(services.config, request, `${DIALECTS}/local`), rel: 'dialect' } });
 
   app.get(DIALECTS, async (request) => [dialect(request)]);

@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Clock } from '../time/clock.ts';
 import { PRIMARY_DOMAIN } from '../users/qualified-name.ts';
+import { checkClaimPattern } from './claim-pattern.ts';
 import { isSecretAttribute, isSecretClaim } from './claim-read-policy.ts';
 import { DEFAULT_LOCAL_CLAIMS, LOCAL_DIALECT } from './local-claims.ts';
 
@@ -55,13 +56,7 @@ function validate(claim: LocalClaimInput): void {
     // Another claim on a secret's attribute would read the secret under a name the read policy releases.
     if (isSecretAttribute(m.mappedAttribute) && !isSecretClaim(claim.uri)) throw problem(`"${m.mappedAttribute}" holds a TOTP secret; only its own claim may map to it.`);
   }
-  if (claim.regex) {
-    try {
-      new RegExp(claim.regex, 'u');
-    } catch {
-      throw problem('The regular expression does not compile.');
-    }
-  }
+  if (claim.regex) checkClaimPattern(claim.regex);
 }
 
 export interface ClaimCacheOptions {

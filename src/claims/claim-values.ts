@@ -11,6 +11,7 @@ import type { SecurityPatch, SecurityState, SecurityStateStore } from '../users/
 import type { UserRecord } from '../users/user-store.ts';
 import type { UserService } from '../users/user-service.ts';
 import type { ClaimMetadataStore, LocalClaim } from './claim-metadata.ts';
+import { matchesClaimPattern } from './claim-pattern.ts';
 import { isReleasable, isSecretClaim, type ClaimAudience } from './claim-read-policy.ts';
 import { CLAIMS, ENCRYPTED_CLAIMS, isIdentityClaim } from './local-claims.ts';
 import { secretAad } from './secret-claims.ts';
@@ -140,7 +141,7 @@ export class ClaimValueService {
       if (!claim) throw new AppError('CLM-40401', { description: `${uri} is not a local claim of this tenant.` });
       const value = raw === '' ? null : raw;
       if (options.enforceReadOnly && claim.readOnly) throw new AppError('CLM-40002', { description: `${uri} is read-only.` });
-      if (value !== null && claim.regex && !new RegExp(claim.regex, 'u').test(value)) {
+      if (value !== null && claim.regex && !matchesClaimPattern(claim.regex, value)) {
         throw new AppError('CLM-40001', { description: `The value of ${claim.displayName} has an invalid format.` });
       }
       const sec = SECURITY_CLAIMS[uri];

@@ -10,12 +10,15 @@ export const ERROR_CODES = {
   // Generic request problems
   'PCS-40000': { status: 400, message: 'Invalid request.', description: 'The request is malformed.' },
   'PCS-40001': { status: 400, message: 'Invalid input.', description: 'A field has a wrong type or value.' },
+  'PCS-40002': { status: 400, message: 'Malformed encoding.', description: 'The request has a malformed percent-encoding, Base64 or UTF-8 sequence.' },
+  'PCS-40003': { status: 400, message: 'Malformed JSON.', description: 'The request body is not valid JSON, is nested too deeply or uses a forbidden key.' },
   'PCS-40100': { status: 401, message: 'Authentication required.', description: 'Send valid credentials with the request.' },
   'PCS-40300': { status: 403, message: 'Access denied.', description: 'The caller may not perform this operation.' },
   'PCS-40400': { status: 404, message: 'Not found.', description: 'The requested resource does not exist.' },
   'PCS-40500': { status: 405, message: 'Method not allowed.', description: 'This method is not supported here.' },
   'PCS-40900': { status: 409, message: 'Conflict.', description: 'The resource already exists or was changed concurrently.' },
   'PCS-41300': { status: 413, message: 'Request too large.', description: 'The request body exceeds the allowed size.' },
+  'PCS-41400': { status: 414, message: 'URI too long.', description: 'A part of the request path is longer than allowed.' },
   'PCS-41500': { status: 415, message: 'Unsupported media type.', description: 'The request content type is not supported.' },
   'PCS-42900': { status: 429, message: 'Too many requests.', description: 'Slow down and try again later.' },
   'PCS-50000': { status: 500, message: 'Server error.', description: 'The server could not complete the request.' },
@@ -41,6 +44,8 @@ export const ERROR_CODES = {
   // Claims
   'CLM-40001': { status: 400, message: 'Invalid claim.', description: 'The claim URI or its properties are not valid.' },
   'CLM-40002': { status: 400, message: 'Claim is read-only.', description: 'This claim cannot be changed through this API.' },
+  'CLM-40003': { status: 400, message: 'Unsupported claim pattern.', description: 'Claim patterns run on a linear-time engine (RE2): backreferences and lookaround are not supported, and a pattern must stay small.' },
+  'CLM-40004': { status: 400, message: 'Claim value too long.', description: 'A value checked against a claim pattern may have at most 1024 characters.' },
   'CLM-40401': { status: 404, message: 'Claim not found.', description: 'No local claim has this URI or id.' },
   'CLM-40901': { status: 409, message: 'Claim exists.', description: 'A local claim with this URI already exists.' },
 

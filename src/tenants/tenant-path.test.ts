@@ -15,3 +15,10 @@ test('builds tenant-qualified paths; the super tenant keeps plain paths', () => 
   assert.equal(tenantQualifiedPath('carbon.super', '/commonauth'), '/commonauth');
   assert.equal(tenantQualifiedPath('example.com', '/commonauth'), '/t/example.com/commonauth');
 });
+
+test('never throws: a segment that is not a tenant domain is reported invalid, the rest still split off', () => {
+  for (const segment of ['%E0', '%', '%zz', '%C0%AF', 'a%00b', 'bad_name!', '-x', `${'a'.repeat(254)}`, `${'%61'.repeat(300)}`]) {
+    assert.deepEqual(splitTenantPath(`/t/${segment}/console?x=1`), { tenantDomain: undefined, rest: '/console?x=1', invalid: true }, segment);
+  }
+  assert.deepEqual(splitTenantPath('/t/EXAMPLE%2ECOM/health'), { tenantDomain: 'example.com', rest: '/health' });
+});

@@ -105,7 +105,7 @@ describe('claims API', () => {
     assert.deepEqual(await code(c.post(BASE, { json: { displayName: 'x', attributeMapping: [] }, auth: ADMIN })), [400, 'PCS-40001']);
     assert.deepEqual(await code(c.post(BASE, { json: department({ attributeMapping: [] }), auth: ADMIN })), [400, 'PCS-40001']);
     assert.deepEqual(await code(c.post(BASE, { json: department({ claimURI: 'urn:not-local' }), auth: ADMIN })), [400, 'CLM-40001']);
-    assert.deepEqual(await code(c.post(BASE, { json: department({ regEx: '([' }), auth: ADMIN })), [400, 'CLM-40001']);
+    assert.deepEqual(await code(c.post(BASE, { json: department({ regEx: '([' }), auth: ADMIN })), [400, 'CLM-40003']);
     assert.deepEqual(await code(c.post(BASE, { json: department({ attributeMapping: [{ mappedAttribute: 'has space', userstore: 'PRIMARY' }] }), auth: ADMIN })), [400, 'CLM-40001']);
     assert.deepEqual(await code(c.post(BASE, { json: department({ properties: [{ key: 'isUnique', value: 'true' }] }), auth: ADMIN })), [400, 'CLM-40001']);
     assert.deepEqual(await code(c.post(BASE, { json: department({ displayOrder: 'first' }), auth: ADMIN })), [400, 'PCS-40001']);
@@ -120,6 +120,15 @@ describe('claims API', () => {
     const unhide = c.request(`${BASE}/${secret}`, { method: 'PUT', json: { claimURI: CLAIMS.secretKey, displayName: 'Secret Key', attributeMapping: [{ mappedAttribute: 'totpSecretkey', userstore: 'PRIMARY' }], hidden: false, readOnly: true }, auth: ADMIN });
     assert.deepEqual(await code(unhide), [400, 'CLM-40002']);
     assert.equal((await c.get(`${BASE}/${secret}`, { auth: ADMIN })).json<ClaimJson>().hidden, true);
+  });
+
+  test('a claim with a long URI is reachable by its id (ids are longer than the router\'s default parameter bound)', async () => {
+    const uri = `${DEPT}/${'x'.repeat(150)}`;
+    assert.equal((await c.post(BASE, { json: department({ claimURI: uri }), auth: ADMIN })).status, 201);
+    assert.ok(claimId(uri).length > 100);
+    const read = await c.get(`${BASE}/${claimId(uri)}`, { auth: ADMIN });
+    assert.equal(read.status, 200, read.text);
+    assert.equal(read.json<ClaimJson>().claimURI, uri);
   });
 
   test('tenant admins only, and each tenant has its own claims', async () => {

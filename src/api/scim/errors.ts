@@ -31,6 +31,8 @@ const TYPE_OF: Partial<Record<ErrorCode, ScimType>> = {
   'SCM-40006': 'mutability',
   'PCS-40000': 'invalidSyntax',
   'PCS-40001': 'invalidValue',
+  'PCS-40002': 'invalidSyntax',
+  'PCS-40003': 'invalidSyntax',
   'USR-40001': 'invalidValue',
   'USR-40002': 'invalidValue',
   'USR-40003': 'invalidValue',
@@ -38,6 +40,8 @@ const TYPE_OF: Partial<Record<ErrorCode, ScimType>> = {
   'USR-40901': 'uniqueness',
   'CLM-40001': 'invalidValue',
   'CLM-40002': 'mutability',
+  'CLM-40003': 'invalidValue',
+  'CLM-40004': 'invalidValue',
 };
 
 /** An AppError carrying a SCIM scimType. */

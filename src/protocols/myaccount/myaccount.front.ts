@@ -12,8 +12,10 @@ import type { LoginEngine } from '../../flows/engine.ts';
 import type { FrontResponse, LoginFront, LoginResult } from '../../flows/fronts.ts';
 import type { SsoReuse } from '../../flows/sso-reuse.ts';
 import type { SsoSessionStore } from '../../flows/sso-session.ts';
+import { csrfToken, isValidCsrf } from '../../http/csrf.ts';
 import { browserOf, clearSsoCookie, sendEngineResponse, SSO_COOKIE, type CookieLifetimes } from '../../http/login-cookies.ts';
 import { tenantQualifiedPath } from '../../tenants/tenant-path.ts';
+import type { Clock } from '../../time/clock.ts';
 import { domainQualified } from '../../users/qualified-name.ts';
 import type { Views } from '../../ui/views.ts';
 
@@ -43,12 +45,13 @@ export interface MyAccountDeps {
   ssoReuse: SsoReuse;
   claimValues: ClaimValueService;
   keyring: Keyring;
+  clock: Clock;
   views: Views;
   lifetimes: CookieLifetimes;
 }
 
 export function registerMyAccount(app: FastifyInstance, deps: MyAccountDeps): void {
-  const csrf = (ssoId: string) => deps.keyring.mac('myaccount-csrf', ssoId);
+  const csrf = (ssoId: string) => csrfToken(deps.keyring, 'myaccount', ssoId);
 
   app.get('/myaccount', async (request, reply) => {
     const tenant = request.tenant;
@@ -79,14 +82,17 @@ export function registerMyAccount(app: FastifyInstance, deps: MyAccountDeps): vo
     return reply.type('text/html; charset=utf-8').send(html);
   });
 
+  // Signing out ends only the session the form's token was issued for. Without a session of this tenant there
+  // is nothing to end, and the cookie stays: it may belong to another tenant, and a cross-site form posted to
+  // /t/{any}/myaccount/logout must not sign anyone out (WSO2-style cookies are SameSite=None).
   app.post('/myaccount/logout', async (request, reply) => {
-    const session = await deps.sso.findByCookie(request.cookies[SSO_COOKIE], request.tenant.id, Date.now());
-    const form = (request.body ?? {}) as Record<string, unknown>;
+    const session = await deps.sso.findByCookie(request.cookies[SSO_COOKIE], request.tenant.id, deps.clock.now());
     if (session) {
-      if (form.csrf !== csrf(session.id)) throw new AppError('PCS-40300');
+      const form = (request.body ?? {}) as Record<string, unknown>;
+      if (!isValidCsrf(deps.keyring, 'myaccount', session.id, form.csrf)) throw new AppError('PCS-40300', { description: 'This sign-out did not come from your My Account page. Nothing was changed.' });
       await deps.sso.remove(session.id);
+      clearSsoCookie(reply);
     }
-    clearSsoCookie(reply);
     return reply.redirect(tenantQualifiedPath(request.tenant.domain, '/myaccount'), 303);
   });
 }

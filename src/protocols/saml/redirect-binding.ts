@@ -3,6 +3,7 @@
 // query is split here without normalising anything, so the signed octets can be rebuilt exactly as received.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { AppError } from '../../errors/app-error.ts';
+import { decodeBase64 as strictBase64, decodePercent, decodeUtf8 } from '../../encoding/decode.ts';
 import type { SigningKey } from './keys.ts';
 import { signQuery } from './signature.ts';
 import { invalidMessage, MAX_XML_BYTES } from './xml.ts';
@@ -26,15 +27,9 @@ export function parseRedirectQuery(url: string): Map<string, QueryParam> {
     const eq = token.indexOf('=');
     const rawName = eq < 0 ? token : token.slice(0, eq);
     const raw = eq < 0 ? '' : token.slice(eq + 1);
-    let name: string;
-    let value: string;
-    try {
-      name = decodeURIComponent(rawName.replace(/\+/g, ' '));
-      // Base64 values keep a literal '+' (some SPs forget to encode it); RelayState follows form rules.
-      value = decodeURIComponent(name === 'RelayState' || name === 'SigAlg' ? raw.replace(/\+/g, ' ') : raw);
-    } catch {
-      throw invalidMessage('The query string is not correctly URL-encoded.');
-    }
+    const name = decodePercent(rawName, { code: 'SAML-40001', what: 'The query string', plusAsSpace: true });
+    // Base64 values keep a literal '+' (some SPs forget to encode it); RelayState follows form rules.
+    const value = decodePercent(raw, { code: 'SAML-40001', what: 'The query string', plusAsSpace: name === 'RelayState' || name === 'SigAlg' });
     if (!KNOWN.includes(name)) continue;
     if (out.has(name)) throw invalidMessage(`The query repeats ${name}.`);
     out.set(name, { raw, value });
@@ -55,18 +50,19 @@ export function decodeBase64(value: string): Buffer {
     if (compact.length === 0) throw invalidMessage('The SAML message is empty.');
     throw new AppError('SAML-41301');
   }
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) throw invalidMessage('The SAML message is not Base64-encoded.');
-  return Buffer.from(compact, 'base64');
+  return strictBase64(compact, { code: 'SAML-40001', what: 'The SAML message' });
 }
 
 /** Inflates a raw DEFLATE stream, refusing output beyond the XML size limit (a "zip bomb"). */
 export function inflate(data: Buffer): string {
+  let inflated: Buffer;
   try {
-    return inflateRawSync(data, { maxOutputLength: MAX_XML_BYTES }).toString('utf8');
+    inflated = inflateRawSync(data, { maxOutputLength: MAX_XML_BYTES });
   } catch (err) {
     if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new AppError('SAML-41301');
     throw invalidMessage('The SAML message is not DEFLATE-compressed.');
   }
+  return decodeUtf8(inflated, { code: 'SAML-40001', what: 'The SAML message' });
 }
 
 /**
@@ -76,8 +72,9 @@ export function inflate(data: Buffer): string {
  */
 export function decodeMessage(value: string): string {
   const data = decodeBase64(value);
-  const text = data.toString('utf8');
-  return /^\uFEFF?\s*</.test(text) ? text : inflate(data);
+  // Sniffed on the bytes: a DEFLATE stream is not UTF-8, so decoding it as text would refuse it.
+  const head = data.subarray(0, 64).toString('latin1');
+  return /^(\xEF\xBB\xBF)?\s*</.test(head) ? decodeUtf8(data, { code: 'SAML-40001', what: 'The SAML message' }) : inflate(data);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { sign, verify } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 import { AppError } from '../../errors/app-error.ts';
+import { decodeBase64 } from '../../encoding/decode.ts';
 import { ACCEPTED_DIGEST_ALGORITHMS, ACCEPTED_SIGNATURE_ALGORITHMS, ALGORITHM, NS } from './constants.ts';
 import type { SigningKey } from './keys.ts';
 import { isElement, parseSamlXml } from './xml.ts';
@@ -97,7 +98,8 @@ export function verifyQuerySignature(signedOctets: string, sigAlg: string | unde
   if (!hash) throw refused('The signature algorithm is not accepted (RSA-SHA256 or RSA-SHA512).');
   let ok: boolean;
   try {
-    ok = verify(hash, Buffer.from(signedOctets, 'utf8'), certificatePem, Buffer.from(signatureBase64, 'base64'));
+    // Strict Base64: Buffer.from would skip junk, so many different strings would carry the same signature.
+    ok = verify(hash, Buffer.from(signedOctets, 'utf8'), certificatePem, decodeBase64(signatureBase64, { ignoreWhitespace: true }));
   } catch {
     ok = false;
   }

@@ -4,12 +4,12 @@
 // every POST carries a CSRF token bound to that session (an HMAC of its id), checked before anything
 // changes. Pages are rendered from src/ui/views/console/; changes answer with a redirect to a page that shows
 // a one-line notice (POST-redirect-GET), and no secret ever goes into a URL.
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../../applications/application.ts';
 import type { AuditEventName } from '../../audit/audit-log.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { SsoSession } from '../../flows/sso-session.ts';
+import { csrfToken, isValidCsrf } from '../../http/csrf.ts';
 import { browserOf, sendEngineResponse, SSO_COOKIE, type CookieLifetimes } from '../../http/login-cookies.ts';
 import { CONSOLE_PROTOCOL, isConsolePath, type ConsoleLoginState } from '../../protocols/console/console.front.ts';
 import type { Services } from '../../services.ts';
@@ -48,7 +48,7 @@ export class ConsoleKit {
   constructor(readonly deps: ConsoleDeps) {}
 
   csrfFor(sessionId: string): string {
-    return this.deps.keyring.mac('console-csrf', sessionId);
+    return csrfToken(this.deps.keyring, 'console', sessionId);
   }
 
   /** The SSO session of the request's tenant, if any (whoever its user is, usable or not: for signing out). */
@@ -94,11 +94,9 @@ export class ConsoleKit {
     return ctx;
   }
 
-  /** Refuses (403) a form whose csrf field is not the token of this SSO session; compared in constant time. */
+  /** Refuses (403) a form whose csrf field is not the token of this SSO session (csrf.ts: constant time). */
   checkCsrf(sessionId: string, form: Form): void {
-    const given = Buffer.from(text(form, 'csrf'));
-    const expected = Buffer.from(this.csrfFor(sessionId));
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!isValidCsrf(this.deps.keyring, 'console', sessionId, text(form, 'csrf'))) {
       throw new AppError('PCS-40300', { description: 'This form did not come from your console session, or the session changed. Reload the page and try again.' });
     }
   }

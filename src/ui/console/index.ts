@@ -32,14 +32,16 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
     return reply.code(403).type('text/html; charset=utf-8').send(html);
   });
 
-  // Signing out ends the SSO session (every application of the tenant in this browser).
+  // Signing out ends the SSO session (every application of the tenant in this browser), and only with the
+  // token of that session. Without a session of this tenant there is nothing to end and the cookie stays (it
+  // may be another tenant's): a cross-site form cannot sign anyone out.
   app.post('/console/logout', async (request, reply) => {
     const session = await kit.ssoSession(request);
     if (session) {
       kit.checkCsrf(session.id, formOf(request.body));
       await deps.sso.remove(session.id);
+      clearSsoCookie(reply);
     }
-    clearSsoCookie(reply);
     return reply.redirect(kit.url(request.tenant, CONSOLE_HOME), 303);
   });
 
