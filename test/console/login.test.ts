@@ -94,6 +94,8 @@ describe('console: sign-in, admin only, password', () => {
     const wrong = await browser.post(overview, '/console/password', { current: 'nope', password: 'a better passphrase', repeat: 'a better passphrase' });
     assert.equal(wrong.status, 400);
     assert.match(wrong.html, /<p class="field-error" id="current-note">The current password is not correct\.<\/p>/);
+    const admin = (await server.services.users.find(await tenantOf(server), 'admin'))!;
+    assert.equal((await server.services.security.get(admin)).failedLoginAttempts, 1, 'a wrong current password counts toward the lock (the one password policy)');
     const mismatch = await browser.post(overview, '/console/password', { current: 'admin', password: 'a better passphrase', repeat: 'a better passphrase!' });
     assert.match(mismatch.html, /id="repeat-note">The two new passwords are not the same/);
     const short = await browser.post(overview, '/console/password', { current: 'admin', password: 'short', repeat: 'short' });

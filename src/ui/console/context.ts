@@ -7,6 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../../applications/application.ts';
 import type { AuditEventName } from '../../audit/audit-log.ts';
+import { BoundedCache } from '../../cache/bounded-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { SsoSession } from '../../flows/sso-session.ts';
 import { csrfToken, isValidCsrf } from '../../http/csrf.ts';
@@ -43,9 +44,11 @@ const NAV = [
 export class ConsoleKit {
   private readonly contexts = new WeakMap<FastifyRequest, ConsoleContext>();
   /** Whether an admin record (by id and last change) still has the password "admin": one hash check per change. */
-  private readonly defaultPasswords = new Map<string, boolean>();
+  private readonly defaultPasswords: BoundedCache<string, boolean>;
 
-  constructor(readonly deps: ConsoleDeps) {}
+  constructor(readonly deps: ConsoleDeps) {
+    this.defaultPasswords = new BoundedCache({ max: 1000, ttlMs: 10 * 60_000, clock: deps.clock });
+  }
 
   csrfFor(sessionId: string): string {
     return csrfToken(this.deps.keyring, 'console', sessionId);
@@ -110,13 +113,8 @@ export class ConsoleKit {
   /** Whether the admin still has WSO2's first-start password "admin"; checked again only after the account changes. */
   async hasDefaultPassword(ctx: ConsoleContext): Promise<boolean> {
     const key = `${ctx.admin.id}:${ctx.admin.updatedAt}`;
-    let known = this.defaultPasswords.get(key);
-    if (known === undefined) {
-      known = (await this.deps.users.authenticate(ctx.tenant, domainQualified(PRIMARY_DOMAIN, ctx.admin.username), 'admin')) !== undefined;
-      if (this.defaultPasswords.size > 1000) this.defaultPasswords.clear();
-      this.defaultPasswords.set(key, known);
-    }
-    return known;
+    // The server's own probe, not a sign-in: it goes to the store directly and counts no failure.
+    return this.defaultPasswords.get(key, async () => (await this.deps.users.authenticate(ctx.tenant, domainQualified(PRIMARY_DOMAIN, ctx.admin.username), 'admin')) !== undefined);
   }
 
   /** Who is changing what, for the user admin service (its audit events name the admin and the console). */

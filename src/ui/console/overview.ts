@@ -27,7 +27,8 @@ export function registerOverview(app: FastifyInstance, kit: ConsoleKit): void {
     const form = formOf(request.body);
     const [current, password, repeat] = [text(form, 'current'), text(form, 'password'), text(form, 'repeat')];
     const name = domainQualified(ctx.admin.storeDomain, ctx.admin.username);
-    if (!(await deps.users.authenticate(ctx.tenant, name, current))) return show(request, reply, { current: 'The current password is not correct.' }, 400);
+    // The one password policy: a wrong current password counts toward the lock like any other.
+    if (!(await deps.passwords.check(ctx.tenant, name, current)).ok) return show(request, reply, { current: 'The current password is not correct.' }, 400);
     if (password !== repeat) return show(request, reply, { repeat: 'The two new passwords are not the same.' }, 400);
     if (password === current) return show(request, reply, { password: 'The new password must differ from the current one.' }, 400);
     try {
