@@ -2,35 +2,14 @@
 // id and answered 500, and the process keeps serving; an error outside any request stops the process cleanly.
 // The first test is the bug of issue 8 item 1 as a user meets it: `npm start`, then GET /t/%E0/anything.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { TestClient } from '../support/http-client.ts';
+import { startNodeProcess, waitFor } from '../support/process.ts';
 
-const root = new URL('../../', import.meta.url).pathname;
-
-function startProcess(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
-}
-
-async function waitFor<T>(fn: () => T | undefined, ms: number): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function httpGet(port: number, path: string, method = 'GET'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -57,7 +36,7 @@ describe('process policy for errors nothing caught', () => {
   test('npm start: GET /t/%E0/anything and other bad encodings are 4xx, and the process keeps serving', async () => {
     const config = join(dir, 'ok.toml');
     writeFileSync(config, `[server]\nport = 0\ndata_dir = "${join(dir, 'data')}"\n[sample_app]\nenabled = false\n`);
-    const p = startProcess(['src/main.ts'], { PORTCULLIS_CONFIG: config, PORTCULLIS_ENCRYPTION_KEY: '' });
+    const p = startNodeProcess(['src/main.ts'], { PORTCULLIS_CONFIG: config, PORTCULLIS_ENCRYPTION_KEY: '' });
     try {
       const url = await waitFor(() => /Portcullis is serving (https:\/\/\S+) /.exec(p.out())?.[1], 60_000);
       const c = new TestClient(url, readFileSync(join(dir, 'data', 'tls', 'server.crt'), 'utf8'));
@@ -76,7 +55,7 @@ describe('process policy for errors nothing caught', () => {
   });
 
   test('a throw in a callback or stream handler is answered 500 with a logged trace id; an unawaited rejection is logged; the process keeps serving', async () => {
-    const p = startProcess(['test/server/fixtures/faulty-server.ts']);
+    const p = startNodeProcess(['test/server/fixtures/faulty-server.ts']);
     try {
       const port = Number(await waitFor(() => /listening on (\d+)/.exec(p.out())?.[1], 60_000));
       for (const [method, path] of [['GET', '/throw-in-callback'], ['POST', '/throw-in-stream']] as const) {
@@ -98,7 +77,7 @@ describe('process policy for errors nothing caught', () => {
   });
 
   test('an exception outside any request stops the process with exit code 1 after logging it', async () => {
-    const p = startProcess(['test/server/fixtures/faulty-server.ts'], { FAULT_OUTSIDE: '1' });
+    const p = startNodeProcess(['test/server/fixtures/faulty-server.ts'], { FAULT_OUTSIDE: '1' });
     try {
       assert.equal(await p.exited, 1);
       const fatal = logLines(p.out()).find((l) => l.msg.includes('uncaught exception outside any request'));

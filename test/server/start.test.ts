@@ -1,37 +1,15 @@
 // `npm start` as a user runs it: a separate process that reads its config file, serves HTTPS, refuses a
 // broken file with the key and line named, and stops cleanly on SIGTERM.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { TestClient } from '../support/http-client.ts';
-
-const root = new URL('../../', import.meta.url).pathname;
+import { startNodeProcess, waitFor } from '../support/process.ts';
 
 function startProcess(configPath: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, PORTCULLIS_CONFIG: configPath, PORTCULLIS_ENCRYPTION_KEY: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
-}
-
-async function waitFor<T>(fn: () => T | undefined, ms: number): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return startNodeProcess(['src/main.ts'], { PORTCULLIS_CONFIG: configPath, PORTCULLIS_ENCRYPTION_KEY: '' });
 }
 
 describe('npm start', () => {
