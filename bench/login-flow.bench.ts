@@ -27,7 +27,7 @@ const MS = Number(process.env.BENCH_MS ?? 2000);
 const dir = mkdtempSync(join(tmpdir(), 'pcs-bench-'));
 // The node logs at "info", as a production deployment would (every request is logged). The load comes from one
 // address, so the rate limits stay on (their counting is part of a login's cost) with budgets it cannot reach.
-const configText = `[server]\nport = 0\ndata_dir = "${dir}"\n[logging]\nlevel = "info"\n[sample_app]\nenabled = false\n[encryption]\nkey = "${'ab'.repeat(32)}"\n[rate_limit]\nper_ip_per_minute = 100000000\nper_account_per_minute = 100000000\n`;
+const configText = `[server]\nport = 0\ndata_dir = "${dir}"\n[logging]\nlevel = "info"\n[sample_app]\nenabled = false\n[encryption]\nkey = "${'ab'.repeat(32)}"\n[rate_limit]\nper_ip_per_minute = 1000000\nper_account_per_minute = 1000000\n`;
 const configPath = join(dir, 'bench.toml');
 writeFileSync(configPath, configText);
 
