@@ -15,6 +15,7 @@ import { matchesClaimPattern } from './claim-pattern.ts';
 import { isReleasable, isSecretClaim, type ClaimAudience } from './claim-read-policy.ts';
 import { CLAIMS, ENCRYPTED_CLAIMS, isIdentityClaim } from './local-claims.ts';
 import { secretAad } from './secret-claims.ts';
+import { CREDENTIAL_CLAIMS, readCredentialClaims, writeCredentialClaims } from './totp-credential-claims.ts';
 
 export type ClaimValues = Record<string, string>;
 
@@ -95,7 +96,7 @@ export class ClaimValueService {
   private async read(user: UserRecord, wanted: readonly LocalClaim[]): Promise<ClaimValues> {
     const out: ClaimValues = {};
     const attributeClaims: LocalClaim[] = [];
-    const identityUris: string[] = [];
+    let identityUris: string[] = [];
     let security: SecurityState | undefined;
     for (const claim of wanted) {
       // Secrets are for SecretClaimReader alone; this reader has no key to read them with.
@@ -110,6 +111,9 @@ export class ClaimValueService {
       } else if (isIdentityClaim(claim.uri)) identityUris.push(claim.uri);
       else attributeClaims.push(claim);
     }
+    const credentialUris = identityUris.filter((u) => CREDENTIAL_CLAIMS.has(u));
+    if (credentialUris.length > 0) Object.assign(out, await readCredentialClaims(this.db, user, credentialUris));
+    identityUris = identityUris.filter((u) => !CREDENTIAL_CLAIMS.has(u));
     if (identityUris.length > 0) {
       const rows = await this.db
         .selectFrom('identity_claims')
@@ -158,7 +162,11 @@ export class ClaimValueService {
   }
 
   private async writeIdentity(user: UserRecord, values: [string, string | null][]): Promise<void> {
+    const credential = new Map(values.filter(([u]) => CREDENTIAL_CLAIMS.has(u)));
+    values = values.filter(([u]) => !CREDENTIAL_CLAIMS.has(u));
     await this.db.transaction().execute(async (trx) => {
+      if (credential.size > 0) await writeCredentialClaims(trx, this.keyring, user, credential);
+      if (values.length === 0) return;
       await trx.deleteFrom('identity_claims').where('user_id', '=', user.id).where('claim_uri', 'in', values.map(([u]) => u)).execute();
       const rows = values
         .filter((e): e is [string, string] => e[1] !== null)

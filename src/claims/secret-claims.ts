@@ -7,6 +7,7 @@ import type { Database } from '../storage/schema.ts';
 import type { UserRecord } from '../users/user-store.ts';
 import type { ClaimValues } from './claim-values.ts';
 import { ENCRYPTED_CLAIMS, isIdentityClaim } from './local-claims.ts';
+import { CREDENTIAL_CLAIMS, readCredentialClaims } from './totp-credential-claims.ts';
 
 /** Binds a ciphertext to its user and claim: a value copied to another user or claim does not decrypt. */
 export function secretAad(user: Pick<UserRecord, 'tenantId' | 'id'>, uri: string): string {
@@ -23,14 +24,12 @@ export class SecretClaimReader {
   async read(user: UserRecord, uris: readonly string[]): Promise<ClaimValues> {
     if (uris.some((uri) => !isIdentityClaim(uri))) throw new Error('SecretClaimReader reads identity-data claims only');
     if (uris.length === 0) return {};
-    const rows = await this.db
-      .selectFrom('identity_claims')
-      .select(['claim_uri', 'value'])
-      .where('user_id', '=', user.id)
-      .where('claim_uri', 'in', [...uris])
-      .execute();
+    // secretkey, verifySecretkey and encoding are views of the TOTP credential rows (totp-credential-claims.ts).
+    const stored = Object.entries(await readCredentialClaims(this.db, user, uris)).map(([claim_uri, value]) => ({ claim_uri, value }));
+    const plain = uris.filter((u) => !CREDENTIAL_CLAIMS.has(u));
+    const rows = plain.length === 0 ? [] : await this.db.selectFrom('identity_claims').select(['claim_uri', 'value']).where('user_id', '=', user.id).where('claim_uri', 'in', plain).execute();
     const out: ClaimValues = {};
-    for (const r of rows) out[r.claim_uri] = ENCRYPTED_CLAIMS.has(r.claim_uri) ? this.keyring.decryptString(r.value, secretAad(user, r.claim_uri)) : r.value;
+    for (const r of [...stored, ...rows]) out[r.claim_uri] = ENCRYPTED_CLAIMS.has(r.claim_uri) ? this.keyring.decryptString(r.value, secretAad(user, r.claim_uri)) : r.value;
     return out;
   }
 }
