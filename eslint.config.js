@@ -107,12 +107,13 @@ export default tseslint.config(
   layering,
   oneClock,
   {
-    // The TOTP seeds in clear are for the TOTP authenticator alone (claims/claim-read-policy.ts): no other part
-    // of the server may import the decrypting reader, so a new front cannot reach a seed by accident.
+    // The TOTP seeds in clear are for the TOTP credentials layer and its authenticator alone
+    // (claims/claim-read-policy.ts): no other part of the server may import the decrypting reader or the
+    // binding, so a new front cannot reach a seed by accident; fronts call credentials/totp/ instead.
     files: ['src/**/*.ts'],
     ignores: ['src/claims/**', 'src/authenticators/totp/**', 'src/credentials/**', 'src/login-services.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/secret-claims.ts', '**/secret-claims'], message: 'Only the TOTP authenticator reads secret claims; read claims for anything outward with ClaimValueService.readReleasable.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/secret-claims.ts', '**/secret-claims'], message: 'Only the TOTP credentials layer reads secret claims; read claims for anything outward with ClaimValueService.readReleasable.' }] }],
     },
   },
   {

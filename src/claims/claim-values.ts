@@ -2,7 +2,8 @@
 // Each claim is stored where it belongs: ordinary claims as attributes of the user's store (through the
 // claim's attribute mapping), identity claims in the identity-data table (the TOTP secrets encrypted, bound to
 // user and claim), and lock counters in typed columns so they change atomically. It encrypts secrets when
-// writing them but never decrypts: only the TOTP authenticator reads them, through SecretClaimReader.
+// writing them but never decrypts: only the TOTP credentials layer (credentials/totp/) reads them in clear.
+// secretkey, verifySecretkey and encoding are views of the TOTP credential rows (totp-credential-claims.ts).
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../crypto/keyring.ts';
 import { AppError } from '../errors/app-error.ts';

@@ -1,6 +1,8 @@
 // The one place secret claims (the TOTP seeds, encrypted at rest) are read in clear. It is not part of the
-// shared services: the composition root hands it to the TOTP authenticator only, so a front or an API that
-// has ClaimValueService cannot reach a decrypted seed by accident (ClaimValueService never decrypts).
+// shared services, so a front or an API that has ClaimValueService cannot reach a decrypted seed by accident
+// (ClaimValueService never decrypts). The server itself reads seeds through the TOTP credentials layer
+// (credentials/totp/credential-store.ts), which uses the same binding (secretAad); this reader remains for
+// the claim view of them (tests and tools that read a user's claims as WSO2 names them).
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Database } from '../storage/schema.ts';
