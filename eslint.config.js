@@ -12,14 +12,15 @@ import tseslint from 'typescript-eslint';
 //   http, views (src/ui/views.ts)     Fastify plumbing and the page renderer the fronts share
 //   flows                             the protocol-neutral login engine
 //   authenticators
+//   credentials                       a user's second factors and their operations (credentials/totp/, ...)
 //   domain: users, claims, tenants, applications, audit, notifications, totp (pure: imports nothing of ours)
 //   storage
 //   shared: errors, config, crypto, time, cache, encoding (guarded decoders for outside input)
-const FOLDERS = ['api', 'ui', 'protocols', 'http', 'flows', 'authenticators', 'users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'totp', 'storage', 'errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
+const FOLDERS = ['api', 'ui', 'protocols', 'http', 'flows', 'authenticators', 'credentials', 'users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'totp', 'storage', 'errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
 const FRONTS = ['api', 'ui', 'protocols'];
 const SHARED = ['errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
 const DOMAIN = ['users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'totp'];
-const BELOW_FLOWS = ['authenticators', ...DOMAIN, 'storage', ...SHARED];
+const BELOW_FLOWS = ['authenticators', 'credentials', ...DOMAIN, 'storage', ...SHARED];
 const may = (from, to, extra = {}) => ({ from: { element: { type: from } }, allow: { to: { element: { type: to } }, ...extra } });
 const mayFile = (from, category) => ({ from: { element: { type: from } }, allow: { to: { file: { categories: category } } } });
 
@@ -59,7 +60,8 @@ const layering = {
           may(FRONTS, 'app', { dependency: { kind: 'type' } }),
           may('http', ['flows', ...BELOW_FLOWS]),
           may('flows', BELOW_FLOWS),
-          may('authenticators', [...DOMAIN, 'storage', ...SHARED]),
+          may('authenticators', ['credentials', ...DOMAIN, 'storage', ...SHARED]),
+          may('credentials', ['users', 'claims', 'storage', 'totp', ...SHARED]),
           may(DOMAIN.filter((d) => d !== 'totp'), [...DOMAIN, 'storage', ...SHARED]),
           may('storage', SHARED),
           may(SHARED, SHARED),
@@ -105,12 +107,13 @@ export default tseslint.config(
   layering,
   oneClock,
   {
-    // The TOTP seeds in clear are for the TOTP authenticator alone (claims/claim-read-policy.ts): no other part
-    // of the server may import the decrypting reader, so a new front cannot reach a seed by accident.
+    // The TOTP seeds in clear are for the TOTP credentials layer and its authenticator alone
+    // (claims/claim-read-policy.ts): no other part of the server may import the decrypting reader or the
+    // binding, so a new front cannot reach a seed by accident; fronts call credentials/totp/ instead.
     files: ['src/**/*.ts'],
-    ignores: ['src/claims/**', 'src/authenticators/totp/**', 'src/login-services.ts'],
+    ignores: ['src/claims/**', 'src/authenticators/totp/**', 'src/credentials/**', 'src/login-services.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/secret-claims.ts', '**/secret-claims'], message: 'Only the TOTP authenticator reads secret claims; read claims for anything outward with ClaimValueService.readReleasable.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/secret-claims.ts', '**/secret-claims'], message: 'Only the TOTP credentials layer reads secret claims; read claims for anything outward with ClaimValueService.readReleasable.' }] }],
     },
   },
   {

@@ -8,7 +8,7 @@ import { AuthenticatorRegistry } from './authenticators/registry.ts';
 import { EmailCodeStore } from './authenticators/totp/email-code.ts';
 import { createTotpAuthenticator } from './authenticators/totp/totp.authenticator.ts';
 import { TotpSettings } from './authenticators/totp/totp-settings.ts';
-import { SecretClaimReader } from './claims/secret-claims.ts';
+import { createCredentials, type Credentials } from './credentials/registry.ts';
 import { ContextStore } from './flows/context-store.ts';
 import { LoginEngine } from './flows/engine.ts';
 import { FrontRegistry } from './flows/fronts.ts';
@@ -42,6 +42,8 @@ export interface LoginServices {
   userAdmin: UserAdminService;
   /** Per-tenant SAML signing keys (in the database, shared by every node). */
   samlKeys: SigningKeyStore;
+  /** Users' second factors and their operations (credentials/): every front that enrols, verifies or resets goes here. */
+  credentials: Credentials;
 }
 
 export function createLoginServices(base: BaseServices): LoginServices {
@@ -67,16 +69,14 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const applications = new ApplicationStore(db, base.clock);
   const totpSettings = new TotpSettings(config, base.tenantConfig, base.clock);
   const emailCodes = new EmailCodeStore(db, keyring);
+  const credentials = createCredentials({ db, keyring, security, lockout, clock: base.clock });
   const authenticators = new AuthenticatorRegistry([
     createBasicAuthenticator({ passwords, failureSettings: totpSettings }),
     createTotpAuthenticator({
       settings: totpSettings,
       claimValues,
-      // Only the TOTP authenticator can read the seeds in clear (claims/secret-claims.ts).
-      secrets: new SecretClaimReader(db, keyring),
-      security,
+      credentials: credentials.totp,
       lockout,
-      keyring,
       emailCodes,
       audit,
       sendEmail: (tenant, user, values) => notifications.sendEmail({ tenant, user, type: 'TOTP', values }),
@@ -86,10 +86,10 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const contexts = new ContextStore(db, minutes(config.session.login_timeout));
   const ssoReuse = new SsoReuse({ sso, users, lockout, now });
   const engine = new LoginEngine({ contexts, sso, ssoReuse, authenticators, fronts, applications, tenants, users, audit, now });
-  const userAdmin = new UserAdminService({ users, claimValues, security, audit, endSessions: (userId, keep) => sso.removeForUser(userId, keep) });
+  const userAdmin = new UserAdminService({ users, claimValues, security, audit, endSessions: (userId, keep) => sso.removeForUser(userId, keep), resetTotp: (user) => credentials.totp.reset(user) });
   const applicationService = new ApplicationService(applications, authenticators.lookup);
   const samlKeys = new SigningKeyStore(db, keyring, base.clock);
   applicationService.registerProtocol(samlInboundProtocol);
   fronts.register(createSamlFront({ keys: samlKeys, claimValues, keyring, now }));
-  return { applications, applicationService, audit, lockout, passwords, totpSettings, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, samlKeys };
+  return { applications, applicationService, audit, lockout, passwords, totpSettings, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, samlKeys, credentials };
 }

@@ -4,7 +4,7 @@
 // application's subject and requested claims, an email template's placeholders) are checked with it when
 // saved. The rules go by claim URI and the stored attribute, never by a tenant-editable flag alone:
 //   - secret claims (the TOTP seeds, anything encrypted at rest, the used time steps) never leave: only the
-//     authenticator that owns them reads them, through SecretClaimReader;
+//     TOTP credentials layer (credentials/totp/) reads them in clear;
 //   - identity claims (http://wso2.org/claims/identity/*, account state the server keeps) are not released,
 //     except the few each audience has a named reason to see;
 //   - claims the tenant marks hidden are not released either.

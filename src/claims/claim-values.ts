@@ -2,7 +2,8 @@
 // Each claim is stored where it belongs: ordinary claims as attributes of the user's store (through the
 // claim's attribute mapping), identity claims in the identity-data table (the TOTP secrets encrypted, bound to
 // user and claim), and lock counters in typed columns so they change atomically. It encrypts secrets when
-// writing them but never decrypts: only the TOTP authenticator reads them, through SecretClaimReader.
+// writing them but never decrypts: only the TOTP credentials layer (credentials/totp/) reads them in clear.
+// secretkey, verifySecretkey and encoding are views of the TOTP credential rows (totp-credential-claims.ts).
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../crypto/keyring.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -15,6 +16,7 @@ import { matchesClaimPattern } from './claim-pattern.ts';
 import { isReleasable, isSecretClaim, type ClaimAudience } from './claim-read-policy.ts';
 import { CLAIMS, ENCRYPTED_CLAIMS, isIdentityClaim } from './local-claims.ts';
 import { secretAad } from './secret-claims.ts';
+import { CREDENTIAL_CLAIMS, readCredentialClaims, writeCredentialClaims } from './totp-credential-claims.ts';
 
 export type ClaimValues = Record<string, string>;
 
@@ -95,7 +97,7 @@ export class ClaimValueService {
   private async read(user: UserRecord, wanted: readonly LocalClaim[]): Promise<ClaimValues> {
     const out: ClaimValues = {};
     const attributeClaims: LocalClaim[] = [];
-    const identityUris: string[] = [];
+    let identityUris: string[] = [];
     let security: SecurityState | undefined;
     for (const claim of wanted) {
       // Secrets are for SecretClaimReader alone; this reader has no key to read them with.
@@ -110,6 +112,9 @@ export class ClaimValueService {
       } else if (isIdentityClaim(claim.uri)) identityUris.push(claim.uri);
       else attributeClaims.push(claim);
     }
+    const credentialUris = identityUris.filter((u) => CREDENTIAL_CLAIMS.has(u));
+    if (credentialUris.length > 0) Object.assign(out, await readCredentialClaims(this.db, user, credentialUris));
+    identityUris = identityUris.filter((u) => !CREDENTIAL_CLAIMS.has(u));
     if (identityUris.length > 0) {
       const rows = await this.db
         .selectFrom('identity_claims')
@@ -158,7 +163,11 @@ export class ClaimValueService {
   }
 
   private async writeIdentity(user: UserRecord, values: [string, string | null][]): Promise<void> {
+    const credential = new Map(values.filter(([u]) => CREDENTIAL_CLAIMS.has(u)));
+    values = values.filter(([u]) => !CREDENTIAL_CLAIMS.has(u));
     await this.db.transaction().execute(async (trx) => {
+      if (credential.size > 0) await writeCredentialClaims(trx, this.keyring, user, credential);
+      if (values.length === 0) return;
       await trx.deleteFrom('identity_claims').where('user_id', '=', user.id).where('claim_uri', 'in', values.map(([u]) => u)).execute();
       const rows = values
         .filter((e): e is [string, string] => e[1] !== null)

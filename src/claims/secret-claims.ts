@@ -1,12 +1,15 @@
 // The one place secret claims (the TOTP seeds, encrypted at rest) are read in clear. It is not part of the
-// shared services: the composition root hands it to the TOTP authenticator only, so a front or an API that
-// has ClaimValueService cannot reach a decrypted seed by accident (ClaimValueService never decrypts).
+// shared services, so a front or an API that has ClaimValueService cannot reach a decrypted seed by accident
+// (ClaimValueService never decrypts). The server itself reads seeds through the TOTP credentials layer
+// (credentials/totp/credential-store.ts), which uses the same binding (secretAad); this reader remains for
+// the claim view of them (tests and tools that read a user's claims as WSO2 names them).
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Database } from '../storage/schema.ts';
 import type { UserRecord } from '../users/user-store.ts';
 import type { ClaimValues } from './claim-values.ts';
 import { ENCRYPTED_CLAIMS, isIdentityClaim } from './local-claims.ts';
+import { CREDENTIAL_CLAIMS, readCredentialClaims } from './totp-credential-claims.ts';
 
 /** Binds a ciphertext to its user and claim: a value copied to another user or claim does not decrypt. */
 export function secretAad(user: Pick<UserRecord, 'tenantId' | 'id'>, uri: string): string {
@@ -23,14 +26,12 @@ export class SecretClaimReader {
   async read(user: UserRecord, uris: readonly string[]): Promise<ClaimValues> {
     if (uris.some((uri) => !isIdentityClaim(uri))) throw new Error('SecretClaimReader reads identity-data claims only');
     if (uris.length === 0) return {};
-    const rows = await this.db
-      .selectFrom('identity_claims')
-      .select(['claim_uri', 'value'])
-      .where('user_id', '=', user.id)
-      .where('claim_uri', 'in', [...uris])
-      .execute();
+    // secretkey, verifySecretkey and encoding are views of the TOTP credential rows (totp-credential-claims.ts).
+    const stored = Object.entries(await readCredentialClaims(this.db, user, uris)).map(([claim_uri, value]) => ({ claim_uri, value }));
+    const plain = uris.filter((u) => !CREDENTIAL_CLAIMS.has(u));
+    const rows = plain.length === 0 ? [] : await this.db.selectFrom('identity_claims').select(['claim_uri', 'value']).where('user_id', '=', user.id).where('claim_uri', 'in', plain).execute();
     const out: ClaimValues = {};
-    for (const r of rows) out[r.claim_uri] = ENCRYPTED_CLAIMS.has(r.claim_uri) ? this.keyring.decryptString(r.value, secretAad(user, r.claim_uri)) : r.value;
+    for (const r of [...stored, ...rows]) out[r.claim_uri] = ENCRYPTED_CLAIMS.has(r.claim_uri) ? this.keyring.decryptString(r.value, secretAad(user, r.claim_uri)) : r.value;
     return out;
   }
 }

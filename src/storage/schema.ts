@@ -200,6 +200,23 @@ export interface LeasesTable {
   expires_at: number;
 }
 
+/**
+ * A user's TOTP credential (credentials/totp/): the active one and, while enrolling or refreshing, a pending
+ * one. The secret is encrypted, bound to tenant, user and status; NULL parameters (rows moved from the claims by
+ * migration 009) mean the tenant's current settings.
+ */
+export interface TotpCredentialsTable {
+  user_id: string;
+  tenant_id: string;
+  status: 'active' | 'pending';
+  secret: string;
+  encoding: string | null;
+  algorithm: string | null;
+  digits: number | null;
+  period: number | null;
+  created_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -220,4 +237,5 @@ export interface Database {
   signing_keys: SigningKeysTable;
   rate_limits: RateLimitsTable;
   leases: LeasesTable;
+  totp_credentials: TotpCredentialsTable;
 }

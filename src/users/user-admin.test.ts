@@ -24,6 +24,7 @@ function setup() {
   const events: AuditInput[] = [];
   const ended: [string, string | undefined][] = [];
   const passwords = new Map<string, string>();
+  const totpResets: string[] = [];
   let refuseClaims = false;
   const stateOf = (u: UserRecord) => security.get(u.id) ?? { ...INITIAL_SECURITY_STATE };
   const patch = (u: UserRecord, p: SecurityPatch) => security.set(u.id, { ...stateOf(u), ...p });
@@ -56,10 +57,15 @@ function setup() {
     security: securityStore as unknown as SecurityStateStore,
     audit: { record: async (e) => void events.push(e) },
     endSessions: async (userId, keep) => void ended.push([userId, keep]),
+    // The credentials layer's reset (credentials/totp/): its own tests cover what it removes.
+    resetTotp: async (u) => {
+      totpResets.push(u.id);
+      patch(u, { lastTotpStep: null, failedTotpAttempts: 0 });
+    },
   });
   const bob = record('b1', 'bob');
   users.set(bob.id, bob);
-  return { service, bob, users, claimWrites, security, events, ended, passwords, stateOf, refuse: () => (refuseClaims = true) };
+  return { service, bob, users, claimWrites, totpResets, security, events, ended, passwords, stateOf, refuse: () => (refuseClaims = true) };
 }
 
 test('each use-case writes one audit event naming the admin; only the ones that take something away end sessions', async () => {
@@ -134,11 +140,14 @@ test('update: the accountDisabled and accountLocked claims become disable and lo
   await assert.rejects(service.update(req, bob, { claims: { [CLAIMS.accountLocked]: 'maybe' } }), /Invalid claim/);
 });
 
-test('reset TOTP removes the secrets, marks TOTP off and restarts its counters', async () => {
-  const { service, bob, claimWrites, security } = setup();
+test('reset TOTP goes through the credentials layer, ends sessions and leaves the password counter alone', async () => {
+  const { service, bob, claimWrites, totpResets, security, ended, events } = setup();
   security.set(bob.id, { ...INITIAL_SECURITY_STATE, lastTotpStep: 1234, failedTotpAttempts: 3, failedLoginAttempts: 2 });
   await service.resetTotp(req, bob);
-  assert.deepEqual(claimWrites, [{ [CLAIMS.secretKey]: null, [CLAIMS.verifySecretKey]: null, [CLAIMS.encoding]: null, [CLAIMS.totpEnabled]: 'false' }]);
+  assert.deepEqual(totpResets, [bob.id]);
+  assert.deepEqual(claimWrites, [], 'no claim is written around the credential');
+  assert.deepEqual(ended, [[bob.id, undefined]]);
+  assert.deepEqual(events.map((e) => e.event), ['totp.reset']);
   const s = security.get(bob.id)!;
   assert.deepEqual([s.lastTotpStep, s.failedTotpAttempts, s.failedLoginAttempts], [null, 0, 2]);
 });

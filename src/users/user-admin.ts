@@ -57,20 +57,17 @@ export interface UserAdminDeps {
   audit: Pick<AuditLog, 'record'>;
   /** Ends every SSO session of the user except `keep`. */
   endSessions(userId: string, keep?: string): Promise<void>;
+  /**
+   * Removes the user's TOTP credential (WSO2's resetTOTP), through the credentials layer (credentials/totp/),
+   * which users/ may not import: the composition root passes its reset here.
+   */
+  resetTotp(user: UserRecord): Promise<void>;
 }
 
 /** Whether the user is the tenant's admin: the tenant's adminUsername in the PRIMARY store. */
 export function isTenantAdmin(tenant: Tenant, user: Pick<UserRecord, 'storeDomain' | 'username'>): boolean {
   return user.storeDomain === PRIMARY_DOMAIN && user.username.toLowerCase() === tenant.adminUsername.toLowerCase();
 }
-
-/** The claims a TOTP reset removes (WSO2's resetTOTP): the user enrols again at the next TOTP step. */
-const TOTP_RESET: Record<string, string | null> = {
-  [CLAIMS.secretKey]: null,
-  [CLAIMS.verifySecretKey]: null,
-  [CLAIMS.encoding]: null,
-  [CLAIMS.totpEnabled]: 'false',
-};
 
 /** A boolean claim's new value; null (removed) stays null. */
 function flag(uri: string, value: string | null | undefined): boolean | null {
@@ -176,8 +173,7 @@ export class UserAdminService {
    * secret. A lock stays (unlocking is its own action). Sessions that passed TOTP with the old secret end.
    */
   async resetTotp(req: AdminRequest, user: UserRecord): Promise<void> {
-    await this.deps.claimValues.set(user, TOTP_RESET);
-    await this.deps.security.update(user, { lastTotpStep: null, failedTotpAttempts: 0 });
+    await this.deps.resetTotp(user);
     await this.endSessions(req, user);
     await this.audit(req, 'totp.reset', user);
   }

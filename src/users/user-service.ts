@@ -93,6 +93,7 @@ export class UserService {
     if (store.readOnly) throw new AppError('USR-40004');
     await store.delete(user);
     await this.db.deleteFrom('identity_claims').where('user_id', '=', user.id).execute();
+    await this.db.deleteFrom('totp_credentials').where('user_id', '=', user.id).execute();
     await this.db.deleteFrom('user_security').where('user_id', '=', user.id).execute();
   }
 

@@ -162,11 +162,12 @@ for (const type of ALL_DATABASES) {
       });
       assert.deepEqual(await secrets.read(bob, [CLAIMS.secretKey, CLAIMS.totpEnabled]), { [CLAIMS.secretKey]: 'JBSWY3DPEHPK3PXP', [CLAIMS.totpEnabled]: 'true' });
       assert.deepEqual(await users.storeOf(bob).getAttributes(bob, ['mail']), { mail: 'bob@example.org' });
-      const raw = await storage.db.selectFrom('identity_claims').select('value').where('user_id', '=', bob.id).where('claim_uri', '=', CLAIMS.secretKey).executeTakeFirstOrThrow();
+      // secretkey is a view of the active TOTP credential (migration 009), stored encrypted in its row.
+      const raw = await storage.db.selectFrom('totp_credentials').select('secret as value').where('user_id', '=', bob.id).where('status', '=', 'active').executeTakeFirstOrThrow();
       assert.ok(!raw.value.includes('JBSWY3DPEHPK3PXP'), 'the secret is encrypted at rest');
       // A ciphertext copied to another user's row does not decrypt there.
       const carol = await users.create(t1, { username: 'carol', password: 'password-carol' });
-      await storage.db.insertInto('identity_claims').values({ tenant_id: t1.id, user_id: carol.id, claim_uri: CLAIMS.secretKey, value: raw.value }).execute();
+      await storage.db.insertInto('totp_credentials').values({ tenant_id: t1.id, user_id: carol.id, status: 'active', secret: raw.value, created_at: 0 }).execute();
       await rejects(secrets.read(carol, [CLAIMS.secretKey]), 'SEC-50001');
       await rejects(values.set(bob, { [CLAIMS.email]: 'not an email' }), 'CLM-40001');
       await rejects(values.set(bob, { [CLAIMS.secretKey]: 'X' }, { enforceReadOnly: true }), 'CLM-40002');
@@ -187,6 +188,7 @@ for (const type of ALL_DATABASES) {
       await rejects(values.set(bob, { [CLAIMS.failedTotpAttempts]: '0' }), 'CLM-40002');
       await users.delete(bob);
       assert.equal((await storage.db.selectFrom('identity_claims').select('user_id').where('user_id', '=', bob.id).execute()).length, 0);
+      assert.equal((await storage.db.selectFrom('totp_credentials').select('user_id').where('user_id', '=', bob.id).execute()).length, 0);
       assert.equal((await storage.db.selectFrom('user_security').select('user_id').where('user_id', '=', bob.id).execute()).length, 0);
       assert.equal(await users.find(t1, 'bob'), undefined);
     });

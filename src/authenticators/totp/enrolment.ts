@@ -1,86 +1,67 @@
-// In-flow enrolment. The new secret lives only in the login's context, encrypted and bound to that login,
-// until the user proves it with a correct code; only then is it written to the secretkey claim
-// (WSO2 writes it before checking the code: product-is #26406).
-import { CLAIMS } from '../../claims/local-claims.ts';
-import type { ClaimValueService } from '../../claims/claim-values.ts';
+// In-flow enrolment. The login asks the credentials layer for a pending secret (stored encrypted as the user's
+// pending credential, with the tenant's current parameters, which it keeps); only a correct code promotes it
+// to the active one (WSO2 writes it before checking the code: product-is #26406). The login's context only
+// remembers that it issued one, so a page reload shows the same QR.
 import type { TotpParameters } from '../../config/index.ts';
-import type { Keyring } from '../../crypto/keyring.ts';
-import { base32Encode, buildOtpauthUri, decodeSecret, encodeSecret, generateSecret, renderQrPngDataUrl, type SecretEncoding } from '../../totp/index.ts';
+import type { TotpCredentials, TotpSecret } from '../../credentials/totp/index.ts';
+import { base32Encode, buildOtpauthUri, renderQrPngDataUrl } from '../../totp/index.ts';
 import { domainQualified } from '../../users/qualified-name.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import type { StepContext } from '../authenticator.ts';
 
 interface Pending {
-  /** The secret text in its storage encoding, encrypted under the login's id. */
-  pending?: string;
-  pendingEncoding?: SecretEncoding;
+  /** This login made the user's pending secret. */
+  pendingIssued?: boolean;
   enrolling?: boolean;
 }
 
-function pendingBinding(ctx: StepContext): string {
-  return `totp-pending:${ctx.contextId}:${ctx.user?.id ?? ''}`;
-}
-
 /** Creates the pending secret once per login (a page reload shows the same QR). */
-export function ensurePending(ctx: StepContext, keyring: Keyring, params: TotpParameters): void {
+export async function ensurePending(ctx: StepContext, credentials: TotpCredentials, user: UserRecord, params: TotpParameters): Promise<void> {
   const state = ctx.state as Pending;
-  if (state.pending) return;
-  const text = encodeSecret(generateSecret(params.secretLength), params.encodingMethod);
-  state.pending = keyring.encrypt(text, pendingBinding(ctx));
-  state.pendingEncoding = params.encodingMethod;
+  if (state.pendingIssued && (await credentials.status(user)).pending) return;
+  await credentials.beginEnrolment(user, params);
+  state.pendingIssued = true;
 }
 
-export function pendingSecret(ctx: StepContext, keyring: Keyring): { text: string; encoding: SecretEncoding } | undefined {
-  const state = ctx.state as Pending;
-  if (!state.pending || !state.pendingEncoding) return undefined;
-  return { text: keyring.decryptString(state.pending, pendingBinding(ctx)), encoding: state.pendingEncoding };
+/** The pending secret this login issued; undefined when it issued none or it is gone (reset, enrolled elsewhere). */
+export async function pendingSecret(ctx: StepContext, credentials: TotpCredentials, user: UserRecord, params: TotpParameters): Promise<TotpSecret | undefined> {
+  if (!(ctx.state as Pending).pendingIssued) return undefined;
+  return credentials.pending(user, params);
 }
 
 export function clearPending(ctx: StepContext): void {
   const state = ctx.state as Pending;
-  delete state.pending;
-  delete state.pendingEncoding;
+  delete state.pendingIssued;
   delete state.enrolling;
+}
+
+export function issuedPending(ctx: StepContext): boolean {
+  return (ctx.state as Pending).pendingIssued === true;
 }
 
 export function isEnrolling(ctx: StepContext): boolean {
   const state = ctx.state as Pending;
-  return state.enrolling === true && state.pending !== undefined;
+  return state.enrolling === true && state.pendingIssued === true;
 }
 
 export function markEnrolling(ctx: StepContext): void {
   (ctx.state as Pending).enrolling = true;
 }
 
-/** Saves a proven secret as the user's active one (encrypted by the claim service). */
-export async function saveSecret(claimValues: ClaimValueService, user: UserRecord, secret: { text: string; encoding: SecretEncoding }): Promise<void> {
-  await claimValues.set(user, {
-    [CLAIMS.secretKey]: secret.text,
-    [CLAIMS.encoding]: secret.encoding,
-    [CLAIMS.totpEnabled]: 'true',
-    [CLAIMS.verifySecretKey]: null,
-  });
-}
-
 /** What the enrolment page shows: the QR (rendered here, never from a URL parameter) and the key beside it. */
-export async function enrolmentPageData(
-  secret: { text: string; encoding: SecretEncoding },
-  user: UserRecord,
-  issuer: string,
-  params: TotpParameters,
-): Promise<Record<string, unknown>> {
-  const key = decodeSecret(secret.text, secret.encoding);
+export async function enrolmentPageData(secret: TotpSecret, user: UserRecord, issuer: string, params: TotpParameters): Promise<Record<string, unknown>> {
   const account = params.HideUserStoreFromDisplayInQRUrl ? user.username : domainQualified(user.storeDomain, user.username);
-  const uri = buildOtpauthUri({ issuer, account, key, algorithm: params.algorithm, digits: params.digits, period: params.timeStepSize });
-  const base32 = base32Encode(key);
+  // The credential's own parameters: it keeps them even if the tenant's settings change later.
+  const uri = buildOtpauthUri({ issuer, account, key: secret.key, algorithm: secret.algorithm, digits: secret.digits, period: secret.period });
+  const base32 = base32Encode(secret.key);
   return {
     qrDataUrl: await renderQrPngDataUrl(uri),
     secretGroups: base32.match(/.{1,4}/g) ?? [],
     issuer,
     account,
-    algorithm: params.algorithm,
-    digits: params.digits,
-    period: params.timeStepSize,
-    nonDefault: params.algorithm !== 'SHA1' || params.digits !== 6 || params.timeStepSize !== 30,
+    algorithm: secret.algorithm,
+    digits: secret.digits,
+    period: secret.period,
+    nonDefault: secret.algorithm !== 'SHA1' || secret.digits !== 6 || secret.period !== 30,
   };
 }

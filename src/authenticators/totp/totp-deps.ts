@@ -1,11 +1,9 @@
 // What the TOTP authenticator needs from the rest of the server.
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { ClaimValueService } from '../../claims/claim-values.ts';
-import type { SecretClaimReader } from '../../claims/secret-claims.ts';
-import type { Keyring } from '../../crypto/keyring.ts';
+import type { TotpCredentials } from '../../credentials/totp/index.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { LockoutService } from '../../users/lockout.ts';
-import type { SecurityStateStore } from '../../users/security-state.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import type { EmailCodeStore } from './email-code.ts';
 import type { TotpSettings } from './totp-settings.ts';
@@ -16,11 +14,9 @@ export type SendTotpEmail = (tenant: Tenant, user: UserRecord, values: { token: 
 export interface TotpDeps {
   settings: TotpSettings;
   claimValues: ClaimValueService;
-  /** The seeds in clear; this authenticator owns them and is the only holder of this reader. */
-  secrets: SecretClaimReader;
-  security: SecurityStateStore;
+  /** The user's TOTP credential: enrolment, verification (window, replay, lock) and its secret. */
+  credentials: TotpCredentials;
   lockout: LockoutService;
-  keyring: Keyring;
   emailCodes: EmailCodeStore;
   sendEmail: SendTotpEmail;
   audit: AuditLog;

@@ -1,7 +1,6 @@
 // Failures the TOTP step shows, and the "Get a Verification Code" email.
 import { CLAIMS } from '../../claims/local-claims.ts';
 import type { TotpParameters } from '../../config/index.ts';
-import type { SecretEncoding } from '../../totp/index.ts';
 import type { LockStatus } from '../../users/lockout.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import type { Failure, StepContext, StepOutcome } from '../authenticator.ts';
@@ -40,7 +39,7 @@ export async function sendEmailCode(
   deps: TotpDeps,
   ctx: StepContext,
   user: UserRecord,
-  storedSecret: (user: UserRecord, fallback: SecretEncoding) => Promise<unknown>,
+  enrolled: (user: UserRecord) => Promise<boolean>,
 ): Promise<StepOutcome> {
   const params = await deps.settings.forTenant(ctx.tenant);
   const retry = (reason: string): StepOutcome => ({ kind: 'retry', view: 'totp', failure: { reason } });
@@ -48,7 +47,7 @@ export async function sendEmailCode(
   const refused = await unusableOutcome(deps, ctx, user);
   if (refused) return refused;
   // Mid-enrolment the user has not proven the new secret yet; an email code must not stand in for that.
-  if (!(await storedSecret(user, params.encodingMethod))) return retry('totp.email.not_enrolled');
+  if (!(await enrolled(user))) return retry('totp.email.not_enrolled');
   const address = await deps.claimValues.getOne(user, CLAIMS.email);
   if (!address) return retry('totp.email.no_address');
   // The code lives as long as the TOTP window spans (timeStepSize x windowSize).

@@ -4,45 +4,39 @@
 //   not enrolled, no in-flow enrolment, authenticationMandatory -> error page; not mandatory -> step skipped.
 // A code is accepted once (PreventTOTPCodeReuse), wrong codes count toward locking the account, and a locked
 // account ends the login.
-import { CLAIMS } from '../../claims/local-claims.ts';
+import type { TotpCheck } from '../../credentials/totp/index.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { createTotpVerifier, decodeSecret, isWellFormedCode, type SecretEncoding } from '../../totp/index.ts';
+import { isWellFormedCode } from '../../totp/index.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import type { Authenticator, Failure, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
-import { clearPending, enrolmentPageData, ensurePending, isEnrolling, markEnrolling, pendingSecret, saveSecret } from './enrolment.ts';
-import { engineParams } from './totp-settings.ts';
+import { clearPending, enrolmentPageData, ensurePending, isEnrolling, issuedPending, markEnrolling, pendingSecret } from './enrolment.ts';
 import type { TotpDeps } from './totp-deps.ts';
 import { lockFailure, sendEmailCode, unusableOutcome } from './totp-failures.ts';
 
+// The rules (window, replay, lock, per-credential parameters) live in the credentials layer
+// (credentials/totp/); this step maps its answers to pages.
 export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
-  const { settings, claimValues, lockout, keyring } = deps;
+  const { settings, credentials } = deps;
 
   function userOf(ctx: StepContext): UserRecord {
     if (!ctx.user) throw new AppError('FLW-40002', { description: 'TOTP needs a user identified by an earlier step.' });
     return ctx.user;
   }
 
-  async function storedSecret(user: UserRecord, fallback: SecretEncoding): Promise<{ text: string; encoding: SecretEncoding } | undefined> {
-    const values = await deps.secrets.read(user, [CLAIMS.secretKey, CLAIMS.encoding]);
-    const text = values[CLAIMS.secretKey];
-    if (!text) return undefined;
-    // Decode with the encoding the secret was stored in, so changing encodingMethod later does not break users.
-    const encoding = values[CLAIMS.encoding] === 'Base64' || values[CLAIMS.encoding] === 'Base32' ? (values[CLAIMS.encoding] as SecretEncoding) : fallback;
-    return { text, encoding };
-  }
+  const enrolled = async (user: UserRecord): Promise<boolean> => (await credentials.status(user)).enrolled;
 
   async function decide(ctx: StepContext): Promise<StepOutcome> {
     const user = userOf(ctx);
     const refused = await unusableOutcome(deps, ctx, user);
     if (refused) return refused;
     const params = await settings.forTenant(ctx.tenant);
-    if (await storedSecret(user, params.encodingMethod)) {
+    if (await enrolled(user)) {
       clearPending(ctx);
       return { kind: 'show', view: 'totp' };
     }
     if (isEnrolling(ctx)) return { kind: 'show', view: 'totp' };
     if (params.enrolUserInAuthenticationFlow) {
-      ensurePending(ctx, keyring, params);
+      await ensurePending(ctx, credentials, user, params);
       return { kind: 'show', view: 'enroll' };
     }
     if (params.authenticationMandatory) return { kind: 'fail', view: 'error', failure: { reason: 'totp.not.enrolled' } };
@@ -53,46 +47,36 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
     const user = userOf(ctx);
     const params = await settings.forTenant(ctx.tenant);
     // A cheap early answer for a login that is already over; the decisive check is in the statement that
-    // accepts the code (acceptTotpStep, emailCodes.consume), so a lock that lands after this read still wins.
+    // accepts the code (acceptTotpStep in the credentials layer, emailCodes.consume), so a later lock still wins.
     const refused = await unusableOutcome(deps, ctx, user);
     if (refused) return refused;
-    const stored = await storedSecret(user, params.encodingMethod);
-    const secret = stored ?? (isEnrolling(ctx) ? pendingSecret(ctx, keyring) : undefined);
-    if (!secret) return decide(ctx);
-    const result = createTotpVerifier(decodeSecret(secret.text, secret.encoding), engineParams(params)).verify(token, ctx.now);
-    let ok = false;
-    let reason = 'totp.invalid';
-    if (result.valid) {
-      // One conditional update decides: the account is usable and (RFC 6238 section 5.2) the step is new.
-      ok = await deps.security.acceptTotpStep(user, result.step, { preventReuse: params.PreventTOTPCodeReuse });
-      if (!ok) {
-        // Refused: either the account locked meanwhile (end the login as locked, not as a reused code) or reuse.
-        const nowRefused = await unusableOutcome(deps, ctx, user);
-        if (nowRefused) return nowRefused;
-        reason = 'totp.reused';
-      }
-    } else if (stored && isWellFormedCode(token, params.digits)) {
-      ok = await deps.emailCodes.consume(user, token, ctx.now);
-    }
-    if (!ok) {
-      const counted = await lockout.recordFailure(user, 'totp', ctx.now, params.EnableAccountLockingForFailedAttempts);
-      if (counted.lockedNow) {
+    let result: TotpCheck;
+    let enrolling = false;
+    if (await enrolled(user)) {
+      // The email code stands in for a TOTP code only for an enrolled user; it has the tenant's digits.
+      const alternative = isWellFormedCode(token, params.digits) ? () => deps.emailCodes.consume(user, token, ctx.now) : undefined;
+      result = await credentials.verify(user, token, ctx.now, params, { alternative });
+    } else if (isEnrolling(ctx)) {
+      enrolling = true;
+      result = await credentials.confirmEnrolment(user, token, ctx.now, params);
+    } else return decide(ctx);
+    if (!result.ok) {
+      if (result.reason === 'none') return decide(ctx);
+      if (result.lockedNow) {
         await deps.audit.record({ tenantId: ctx.tenant.id, event: 'account.locked', outcome: 'success', user, application: ctx.application.name, authenticator: 'totp', reason: 'MAX_TOTP_ATTEMPTS_EXCEEDED', traceId: ctx.traceId });
-        return { kind: 'fail', view: 'error', failure: lockFailure({ reason: 'MAX_TOTP_ATTEMPTS_EXCEEDED', unlockTime: counted.unlockTime }, params, ctx.now) };
+        return { kind: 'fail', view: 'error', failure: lockFailure({ reason: 'MAX_TOTP_ATTEMPTS_EXCEEDED', unlockTime: result.unlockTime ?? null }, params, ctx.now) };
       }
       // Locked by a concurrent request (this counter or the password one), or disabled: the login is over.
       const nowRefused = await unusableOutcome(deps, ctx, user);
       if (nowRefused) return nowRefused;
-      const failure: Failure = { reason };
-      if (params.showAuthFailureReason && Number.isFinite(counted.remaining)) {
-        failure.details = { remainingAttempts: counted.remaining };
-        failure.params = { errorCode: '17002', remainingAttempts: String(counted.remaining) };
+      const failure: Failure = { reason: result.reason === 'reused' ? 'totp.reused' : 'totp.invalid' };
+      if (params.showAuthFailureReason && result.remaining !== undefined && Number.isFinite(result.remaining)) {
+        failure.details = { remainingAttempts: result.remaining };
+        failure.params = { errorCode: '17002', remainingAttempts: String(result.remaining) };
       }
       return { kind: 'retry', view: 'totp', failure };
     }
-    await lockout.recordSuccess(user, 'totp');
-    if (!stored) {
-      await saveSecret(claimValues, user, secret);
+    if (enrolling) {
       await deps.audit.record({ tenantId: ctx.tenant.id, event: 'totp.enrolled', outcome: 'success', user, application: ctx.application.name, authenticator: 'totp', traceId: ctx.traceId });
     }
     clearPending(ctx);
@@ -115,16 +99,22 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
     },
 
     async submit(ctx: StepContext, form: FormFields): Promise<StepOutcome> {
-      if (form.sendToken !== undefined) return sendEmailCode(deps, ctx, userOf(ctx), (u, enc) => storedSecret(u, enc));
+      if (form.sendToken !== undefined) return sendEmailCode(deps, ctx, userOf(ctx), enrolled);
       if (form.ENABLE_TOTP === 'true') {
-        if (!pendingSecret(ctx, keyring)) return decide(ctx);
+        if (!issuedPending(ctx) || !(await credentials.status(userOf(ctx))).pending) return decide(ctx);
         markEnrolling(ctx);
         return { kind: 'show', view: 'totp' };
       }
       if (form.ENABLE_TOTP === 'false') {
-        clearPending(ctx);
+        const user = userOf(ctx);
         const params = await settings.forTenant(ctx.tenant);
-        if (await storedSecret(userOf(ctx), params.encodingMethod)) return decide(ctx);
+        if (await enrolled(user)) {
+          clearPending(ctx);
+          return decide(ctx);
+        }
+        // The user declined: the secret this login offered goes (a pending refresh of an enrolled user stays).
+        if (issuedPending(ctx)) await credentials.cancelEnrolment(user);
+        clearPending(ctx);
         return params.authenticationMandatory ? { kind: 'fail', view: 'error', failure: { reason: 'totp.not.enrolled' } } : { kind: 'skip' };
       }
       return verify(ctx, form.token ?? '');
@@ -134,21 +124,25 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
       const user = userOf(ctx);
       const params = await settings.forTenant(ctx.tenant);
       if (view === 'enroll') {
-        const secret = pendingSecret(ctx, keyring);
+        const secret = await pendingSecret(ctx, credentials, user, params);
         if (!secret) throw new AppError('FLW-40401');
         const data = await enrolmentPageData(secret, user, await settings.issuerFor(ctx.tenant), params);
         return { template: 'totp_enroll', title: 'Enable TOTP', data: { ...data, failure, hasAlternatives: ctx.hasAlternatives } };
       }
       if (view === 'error') return { template: 'totp_error', title: 'Authentication failed', data: { failure, applicationName: ctx.application.name } };
-      const enrolled = (await storedSecret(user, params.encodingMethod)) !== undefined;
+      const active = await credentials.active(user, params);
+      const isEnrolled = active !== undefined;
+      const secret = active ?? (isEnrolling(ctx) ? await pendingSecret(ctx, credentials, user, params) : undefined);
+      const emailAllowed = isEnrolled && params.AllowSendingVerificationCodeByEmail;
       return {
         template: 'totp',
         title: 'Authenticating with TOTP',
         data: {
           failure,
-          digits: params.digits,
-          enrolling: !enrolled && isEnrolling(ctx),
-          emailAllowed: enrolled && params.AllowSendingVerificationCodeByEmail,
+          // The credential's own digits; an email code has the tenant's, so the field takes the longer.
+          digits: Math.max(secret?.digits ?? params.digits, emailAllowed ? params.digits : 0),
+          enrolling: !isEnrolled && isEnrolling(ctx),
+          emailAllowed,
           emailSentTo: typeof ctx.state.emailSentTo === 'string' ? ctx.state.emailSentTo : undefined,
           hasAlternatives: ctx.hasAlternatives,
         },

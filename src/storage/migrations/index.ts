@@ -8,6 +8,7 @@ import * as m005 from './005-account-disabled.ts';
 import * as m006 from './006-audit-actor.ts';
 import * as m007 from './007-rate-limits.ts';
 import * as m008 from './008-sweeper-lease.ts';
+import * as m009 from './009-totp-credentials.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006-audit-actor': m006,
   '007-rate-limits': m007,
   '008-sweeper-lease': m008,
+  '009-totp-credentials': m009,
 };

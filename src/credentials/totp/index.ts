@@ -1,0 +1,3 @@
+// The TOTP credential type: its store and its operations (see totp-credentials.ts).
+export { TotpCredentialStore, type CredentialStatus, type StoredTotpCredential } from './credential-store.ts';
+export { TotpCredentials, type ImportedSecret, type TotpCheck, type TotpSecret, type TotpStatus, type VerifyOptions } from './totp-credentials.ts';
