@@ -43,6 +43,7 @@ describe('admin API: importing TOTP secrets', () => {
     const next = new OTPAuth.Secret({ size: 20 });
     assert.equal((await importFor(bob.user.id, { secret: next.base32, encoding: 'Base32' })).status, 204);
     assert.equal((await browser.open('/myaccount')).name, 'login.do', 'the import ended the SSO session');
+    assert.equal(await logsIn(new LoginBrowser(server.client()), bob.username, bob.password, app), 'totp.do', 'the old secret is replaced');
     assert.equal(await logsIn(new LoginBrowser(server.client()), bob.username, bob.password, new OTPAuth.TOTP({ secret: next })), 'myaccount');
 
     const tenant = await tenantOf(server);
