@@ -86,7 +86,7 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const contexts = new ContextStore(db, minutes(config.session.login_timeout));
   const ssoReuse = new SsoReuse({ sso, users, lockout, now });
   const engine = new LoginEngine({ contexts, sso, ssoReuse, authenticators, fronts, applications, tenants, users, audit, now });
-  const userAdmin = new UserAdminService({ users, claimValues, security, audit, endSessions: (userId, keep) => sso.removeForUser(userId, keep), resetTotp: (user) => credentials.totp.reset(user) });
+  const userAdmin = new UserAdminService({ users, claimValues, security, audit, endSessions: (userId, keep) => sso.removeForUser(userId, keep), resetTotp: (user) => credentials.totp.reset(user), importTotp: (user, input) => credentials.totp.importSecret(user, input) });
   const applicationService = new ApplicationService(applications, authenticators.lookup);
   const samlKeys = new SigningKeyStore(db, keyring, base.clock);
   applicationService.registerProtocol(samlInboundProtocol);

@@ -9,6 +9,7 @@ import { registerClaimRoutes } from './claims.routes.ts';
 import { registerEmailTemplateApi } from './email-templates.ts';
 import { registerScim } from './scim/index.ts';
 import { registerTenantRoutes } from './tenants.routes.ts';
+import { registerTotpImportRoutes } from './totp-import.routes.ts';
 
 export async function registerAdminApis(app: FastifyInstance, services: Services): Promise<void> {
   await app.register(async (scope) => registerTenantRoutes(scope, services));
@@ -18,4 +19,5 @@ export async function registerAdminApis(app: FastifyInstance, services: Services
   await app.register(async (scope) => registerApplicationRoutes(scope, services));
   await app.register(async (scope) => registerAuthenticatorRoutes(scope, services));
   await app.register(async (scope) => registerAuditRoutes(scope, services));
+  await app.register(async (scope) => registerTotpImportRoutes(scope, services));
 }

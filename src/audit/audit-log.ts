@@ -23,6 +23,7 @@ export const AUDIT_EVENTS = [
   'account.disabled',
   'account.enabled',
   'totp.reset',
+  'totp.imported',
   'user.created',
   'user.updated',
   'user.deleted',

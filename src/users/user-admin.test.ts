@@ -8,6 +8,7 @@ import { CLAIMS } from '../claims/local-claims.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Tenant } from '../tenants/tenant-service.ts';
 import { INITIAL_SECURITY_STATE, type SecurityPatch, type SecurityState, type SecurityStateStore } from './security-state.ts';
+import type { TotpImport } from './totp-import.ts';
 import { UserAdminService, type AdminRequest } from './user-admin.ts';
 import type { UserRecord } from './user-store.ts';
 import type { UserService } from './user-service.ts';
@@ -25,11 +26,13 @@ function setup() {
   const ended: [string, string | undefined][] = [];
   const passwords = new Map<string, string>();
   const totpResets: string[] = [];
+  const imports: [string, TotpImport][] = [];
   let refuseClaims = false;
   const stateOf = (u: UserRecord) => security.get(u.id) ?? { ...INITIAL_SECURITY_STATE };
   const patch = (u: UserRecord, p: SecurityPatch) => security.set(u.id, { ...stateOf(u), ...p });
   const fakeUsers = {
     findById: async (_t: Tenant, id: string) => users.get(id),
+    find: async (_t: Tenant, name: string) => [...users.values()].find((u) => u.username === name),
     create: async (_t: Tenant, input: { username: string; password: string }) => {
       const u = record(`u${users.size}`, input.username);
       users.set(u.id, u);
@@ -62,10 +65,15 @@ function setup() {
       totpResets.push(u.id);
       patch(u, { lastTotpStep: null, failedTotpAttempts: 0 });
     },
+    // The credentials layer's importSecret: it refuses a bad secret by naming the field, as the real one does.
+    importTotp: async (u, input) => {
+      if (!/^[A-Z2-7]+$/.test(input.secret)) throw new AppError('PCS-40001', { description: 'secret: Not Base32.' });
+      imports.push([u.id, input]);
+    },
   });
   const bob = record('b1', 'bob');
   users.set(bob.id, bob);
-  return { service, bob, users, claimWrites, totpResets, security, events, ended, passwords, stateOf, refuse: () => (refuseClaims = true) };
+  return { service, bob, users, claimWrites, totpResets, imports, security, events, ended, passwords, stateOf, refuse: () => (refuseClaims = true) };
 }
 
 test('each use-case writes one audit event naming the admin; only the ones that take something away end sessions', async () => {
@@ -76,6 +84,7 @@ test('each use-case writes one audit event naming the admin; only the ones that 
     ['unlock', (s, u) => s.unlock(req, u), 'account.unlocked', false],
     ['set password', (s, u) => s.setPassword(req, u, 'a new passphrase'), 'password.changed', true],
     ['reset TOTP', (s, u) => s.resetTotp(req, u), 'totp.reset', true],
+    ['import TOTP', (s, u) => s.importTotp(req, u, { secret: 'JBSWY3DPEHPK3PXP', encoding: 'Base32', algorithm: 'SHA1', digits: 6, period: 30 }), 'totp.imported', true],
     ['profile update', (s, u) => s.update(req, u, { claims: { [CLAIMS.givenName]: 'Bob' } }), 'user.updated', false],
     ['delete', (s, u) => s.delete(req, u), 'user.deleted', true],
   ];
@@ -150,4 +159,37 @@ test('reset TOTP goes through the credentials layer, ends sessions and leaves th
   assert.deepEqual(events.map((e) => e.event), ['totp.reset']);
   const s = security.get(bob.id)!;
   assert.deepEqual([s.lastTotpStep, s.failedTotpAttempts, s.failedLoginAttempts], [null, 0, 2]);
+});
+
+test('import TOTP goes through the credentials layer; the audit reason names the parameters, never the secret', async () => {
+  const { service, bob, imports, events, ended } = setup();
+  const input: TotpImport = { secret: 'JBSWY3DPEHPK3PXP', encoding: 'Base32', algorithm: 'SHA256', digits: 8, period: 60 };
+  await service.importTotp(req, bob, input);
+  assert.deepEqual(imports, [[bob.id, input]]);
+  assert.deepEqual(ended, [[bob.id, undefined]]);
+  assert.equal(events[0]?.reason, 'Base32 SHA256 8 digits 60s');
+  assert.doesNotMatch(JSON.stringify(events), /JBSWY3DPEHPK3PXP/);
+});
+
+test('CSV import: header skipped, good lines imported, bad ones reported by line number with nothing of the secret', async () => {
+  const { service, users, imports, events } = setup();
+  const carol = record('c1', 'carol');
+  users.set(carol.id, carol);
+  const csv = ['username,secret,algorithm,digits,period', 'bob,JBSWY3DPEHPK3PXP', '', 'nobody,JBSWY3DPEHPK3PXP', 'carol,not-base32!', 'carol,GEZDGNBVGY3TQOJQ,SHA512,8,60', 'bob', 'bob,JBSWY3DPEHPK3PXP,MD5'].join('\r\n');
+  const report = await service.importTotpCsv(req, csv);
+  assert.equal(report.imported, 2);
+  assert.deepEqual(
+    report.failed.map((f) => [f.line, f.username, f.code]),
+    [
+      [4, 'nobody', 'USR-40401'],
+      [5, 'carol', 'PCS-40001'],
+      [7, 'bob', 'PCS-40001'],
+      [8, 'bob', 'PCS-40001'],
+    ],
+  );
+  assert.match(report.failed[1]!.description, /^secret/);
+  assert.match(report.failed[3]!.description, /^algorithm/);
+  assert.deepEqual(imports[1], [carol.id, { secret: 'GEZDGNBVGY3TQOJQ', encoding: 'Base32', algorithm: 'SHA512', digits: 8, period: 60 }]);
+  assert.equal(events.filter((e) => e.event === 'totp.imported').length, 2, 'one event per imported line');
+  assert.doesNotMatch(JSON.stringify([report, events]), /JBSWY3DPEHPK3PXP|not-base32|GEZDGNBVGY3TQOJQ/);
 });

@@ -17,6 +17,7 @@ import type { Tenant } from '../tenants/tenant-service.ts';
 import { checkPassword } from './password-policy.ts';
 import { PRIMARY_DOMAIN } from './qualified-name.ts';
 import type { SecurityStateStore } from './security-state.ts';
+import { parseTotpCsv, type TotpImport, type TotpImportReport } from './totp-import.ts';
 import type { UserRecord } from './user-store.ts';
 import type { UserService } from './user-service.ts';
 
@@ -62,6 +63,8 @@ export interface UserAdminDeps {
    * which users/ may not import: the composition root passes its reset here.
    */
   resetTotp(user: UserRecord): Promise<void>;
+  /** Makes an existing secret the user's active TOTP credential (replacing any), through the credentials layer. */
+  importTotp(user: UserRecord, input: TotpImport): Promise<void>;
 }
 
 /** Whether the user is the tenant's admin: the tenant's adminUsername in the PRIMARY store. */
@@ -176,6 +179,46 @@ export class UserAdminService {
     await this.deps.resetTotp(user);
     await this.endSessions(req, user);
     await this.audit(req, 'totp.reset', user);
+  }
+
+  /**
+   * Moving a user over from another server: the secret their authenticator app already holds becomes their
+   * active credential, with its own algorithm, digits and period (any credential or pending enrolment is
+   * replaced). Their second factor changed, so their sessions end. The audit event names the parameters, never
+   * the secret; a refused secret's error names the field, never its text (credentials/totp).
+   */
+  async importTotp(req: AdminRequest, user: UserRecord, input: TotpImport): Promise<void> {
+    await this.deps.importTotp(user, input);
+    await this.endSessions(req, user);
+    await this.audit(req, 'totp.imported', user, `${input.encoding} ${input.algorithm} ${input.digits} digits ${input.period}s`);
+  }
+
+  /**
+   * The bulk form: `username,secret[,algorithm,digits,period]` lines (users/totp-import.ts), each imported on its
+   * own through importTotp, so each has its own sessions ended and its own audit event; a refused line is
+   * reported by its number and never stops the others. User names resolve in the request's tenant (DOMAIN/name).
+   */
+  async importTotpCsv(req: AdminRequest, csv: string): Promise<TotpImportReport> {
+    const lines = parseTotpCsv(csv);
+    if (!lines) throw new AppError('PCS-40001', { description: 'The CSV has too many lines (at most 10000).' });
+    const report: TotpImportReport = { imported: 0, failed: [] };
+    for (const entry of lines) {
+      const { line, username } = entry;
+      if ('failure' in entry) {
+        report.failed.push({ line, username, code: 'PCS-40001', description: entry.failure });
+        continue;
+      }
+      try {
+        const user = await this.deps.users.find(req.tenant, username);
+        if (!user) throw new AppError('USR-40401', { description: 'No user with this name in this tenant.' });
+        await this.importTotp(req, user, entry.input);
+        report.imported += 1;
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status >= 500) throw err;
+        report.failed.push({ line, username, code: err.code, description: err.description });
+      }
+    }
+    return report;
   }
 
   /** Deleting, disabling or locking the tenant's admin would leave nobody to manage the tenant (WSO2 refuses deletion too). */

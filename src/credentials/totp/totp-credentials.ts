@@ -172,7 +172,8 @@ export class TotpCredentials {
       // Stored in its canonical text form, so a lenient input (lower case, spaces, padding) reads back exactly.
       text = encodeSecret(decodeSecret(input.secret, input.encoding), input.encoding);
     } catch (cause) {
-      if (cause instanceof TotpInputError) throw new AppError('PCS-40001', { description: cause.message, cause });
+      // The description names the field; the messages never quote the secret's text (totp/base32.ts, base64.ts).
+      if (cause instanceof TotpInputError) throw new AppError('PCS-40001', { description: cause.reason === 'params' ? cause.message : `secret: ${cause.message}`, cause });
       throw cause;
     }
     const credential = { secret: text, encoding: input.encoding, algorithm: input.algorithm, digits: input.digits, period: input.period, createdAt: this.deps.clock.now() };

@@ -9,6 +9,7 @@ export const NOTICES = {
   enabled: 'The account was enabled.',
   'user-password-set': "The user's password was set; the user was signed out everywhere.",
   'totp-reset': 'TOTP was reset: the user enrols again at the next TOTP step; their sessions were ended.',
+  'totp-imported': 'The TOTP secret was imported: the user logs in with the codes of their existing app; their sessions were ended.',
   'app-created': 'The application was created.',
   'app-deleted': 'The application was deleted.',
   'steps-saved': 'The authentication steps were saved.',

@@ -1,5 +1,5 @@
 // One user: claims (never the hidden ones: TOTP secrets), status (enabled, lock) with Disable/Enable and
-// Lock/Unlock, a new password, TOTP enrolment with WSO2's "Reset TOTP", and deletion. Every change is a call to
+// Lock/Unlock, a new password, TOTP enrolment with WSO2's "Reset TOTP" and an import of an existing secret, and deletion. Every change is a call to
 // the user admin service (users/user-admin.ts), which ends the user's sessions where it must and audits the
 // admin; this file only reads the form and shows the outcome.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -7,10 +7,29 @@ import { CLAIMS } from '../../claims/local-claims.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { domainQualified } from '../../users/qualified-name.ts';
 import { isTenantAdmin, type AdminRequest } from '../../users/user-admin.ts';
+import type { TotpImport } from '../../users/totp-import.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import { problemOf, type ConsoleKit } from './context.ts';
-import { formOf, text } from './forms.ts';
+import { formOf, text, type Form } from './forms.ts';
 import type { Notice } from './notices.ts';
+
+/** The import form's choices: a value outside them is refused naming the field (the secret is checked by the credentials layer). */
+function importOf(form: Form): TotpImport {
+  const pick = <T extends string>(field: string, allowed: readonly T[], fallback: T): T => {
+    const value = text(form, field).trim() || fallback;
+    if (!(allowed as readonly string[]).includes(value)) throw new AppError('PCS-40001', { description: `${field} must be ${allowed.join(' or ')}.` });
+    return value as T;
+  };
+  const period = text(form, 'period').trim() || '30';
+  if (!/^\d{1,6}$/.test(period)) throw new AppError('PCS-40001', { description: 'period must be a whole number of seconds.' });
+  return {
+    secret: text(form, 'secret').trim(),
+    encoding: pick('encoding', ['Base32', 'Base64'] as const, 'Base32'),
+    algorithm: pick('algorithm', ['SHA1', 'SHA256', 'SHA512'] as const, 'SHA1'),
+    digits: Number(pick('digits', ['6', '8'] as const, '6')) as TotpImport['digits'],
+    period: Number(period),
+  };
+}
 
 type UserRequest = FastifyRequest<{ Params: { id: string } }>;
 type Change = (req: AdminRequest, user: UserRecord, request: UserRequest) => Promise<void>;
@@ -71,6 +90,8 @@ export function registerUser(app: FastifyInstance, kit: ConsoleKit): void {
   change('disable', 'disabled', (req, user) => deps.userAdmin.disable(req, user));
   change('enable', 'enabled', (req, user) => deps.userAdmin.enable(req, user));
   change('reset-totp', 'totp-reset', (req, user) => deps.userAdmin.resetTotp(req, user));
+  // The secret travels only in this POST's body; a refusal re-renders the page without it.
+  change('import-totp', 'totp-imported', (req, user, request) => deps.userAdmin.importTotp(req, user, importOf(formOf(request.body))));
   change('password', 'user-password-set', async (req, user, request) => {
     // The admin's own password is changed on the overview, which asks for the current one first.
     if (user.id === req.actor.id) throw new AppError('PCS-40001', { description: 'Change your own password on the overview page.' });

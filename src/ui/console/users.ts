@@ -1,6 +1,7 @@
 // Users of the tenant: a list searched by user name (starts with), paged, and the form that creates one.
 // Creation goes through the user admin service, as /scim2/Users does, so the console refuses exactly what SCIM
-// refuses and never leaves a half-made user behind.
+// refuses and never leaves a half-made user behind. The list page also takes a CSV of TOTP secrets to import
+// (users moving over from another server), through the same service as the REST API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CLAIMS } from '../../claims/local-claims.ts';
 import type { UserFilter } from '../../users/user-filter.ts';
@@ -39,6 +40,20 @@ export function registerUsers(app: FastifyInstance, kit: ConsoleKit): void {
     );
     return kit.render(request, reply, 'users', 'Users', { q, rows, problem, pager: pagerOf(kit.url(tenant, '/console/users'), { q }, p, page.total) });
   });
+
+  // The bulk import of TOTP secrets: the result is this POST's own page (line numbers and user names, never a
+  // secret), since it does not fit in a redirect's notice; the textarea comes back empty.
+  app.post('/console/users/totp-import', async (request, reply) => {
+    const csv = text(formOf(request.body), 'csv');
+    try {
+      const report = await deps.userAdmin.importTotpCsv(kit.adminRequest(request), csv);
+      return kit.render(request, reply, 'users_import', 'Import TOTP secrets', { report, problem: '' });
+    } catch (err) {
+      return kit.render(request, reply, 'users_import', 'Import TOTP secrets', { report: undefined, problem: problemOf(err) }, 400);
+    }
+  });
+
+  app.get('/console/users/totp-import', async (request, reply) => kit.render(request, reply, 'users_import', 'Import TOTP secrets', { report: undefined, problem: '' }));
 
   const showNew = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, problem = '', status = 200) =>
     kit.render(request, reply, 'user_new', 'Create a user', { values, problem }, status);
