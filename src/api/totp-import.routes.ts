@@ -4,9 +4,8 @@
 // ends the user's sessions and audits the admin. A refused secret is described by its field, never quoted.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
-import { requireAdmin } from '../http/admin-auth.ts';
+import { adminRequestOf, requireAdmin } from '../http/admin-auth.ts';
 import type { Services } from '../services.ts';
-import type { AdminRequest } from '../users/user-admin.ts';
 import { MAX_SECRET_LENGTH, type TotpImport } from '../users/totp-import.ts';
 
 const BASE = '/api/server/v1/users';
@@ -39,10 +38,7 @@ export async function registerTotpImportRoutes(app: FastifyInstance, services: S
   // The bulk form's body, as text, within the server's body limit (this scope only).
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: services.config.server.max_body_size }, (_request, text, done) => done(null, text));
 
-  const adminRequest = (request: FastifyRequest): AdminRequest => {
-    if (!request.caller) throw new AppError('PCS-40100');
-    return { tenant: request.tenant, actor: request.caller.user, via: 'REST', traceId: request.id, remoteAddress: request.ip };
-  };
+  const adminRequest = (request: FastifyRequest) => adminRequestOf(request, 'REST');
 
   app.post<{ Params: { userId: string }; Body: ImportBody }>(`${BASE}/:userId/totp/import`, { schema: { params, body } }, async (request, reply) => {
     const req = adminRequest(request);

@@ -5,7 +5,7 @@
 // password is compared, failures count toward the lock. Every refusal reads the same (401 PCS-40100).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
-import { isTenantAdmin } from '../users/user-admin.ts';
+import { isTenantAdmin, type AdminRequest } from '../users/user-admin.ts';
 import type { PasswordCheck } from '../users/password-check.ts';
 import type { UserRecord } from '../users/user-store.ts';
 import { accountKey, addressKey } from './rate-limit.ts';
@@ -52,4 +52,10 @@ export function requireAdmin(passwords: PasswordCheck) {
     if (!caller.isAdmin) throw new AppError('PCS-40300');
     request.caller = caller;
   };
+}
+
+/** The admin use-case request of a route behind requireAdmin: the authenticated admin acts, through `via` (for the audit). */
+export function adminRequestOf(request: FastifyRequest, via: string): AdminRequest {
+  if (!request.caller) throw new AppError('PCS-40100');
+  return { tenant: request.tenant, actor: request.caller.user, via, traceId: request.id, remoteAddress: request.ip };
 }

@@ -3,9 +3,8 @@
 // go through the user admin service with the Basic-authenticated admin as the actor.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
-import { requireAdmin } from '../../http/admin-auth.ts';
+import { adminRequestOf, requireAdmin } from '../../http/admin-auth.ts';
 import type { Services } from '../../services.ts';
-import type { AdminRequest } from '../../users/user-admin.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import { tenantResourceUrl } from '../../http/public-url.ts';
 import { SCIM_CONTENT_TYPE, scimError } from './errors.ts';
@@ -69,10 +68,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services): vo
 
   // Only the tenant's admin gets past this; it runs before the body is read.
   app.addHook('onRequest', requireAdmin(services.passwords));
-  const adminRequest = (request: FastifyRequest): AdminRequest => {
-    if (!request.caller) throw new AppError('PCS-40100');
-    return { tenant: request.tenant, actor: request.caller.user, via: 'SCIM', traceId: request.id, remoteAddress: request.ip };
-  };
+  const adminRequest = (request: FastifyRequest) => adminRequestOf(request, 'SCIM');
 
   const list = async (request: FastifyRequest, reply: FastifyReply, q: ListParams) => {
     // Section 3.4.2.4: startIndex below 1 means 1; a negative count means 0.
