@@ -157,9 +157,11 @@ export class LoginEngine {
     const tenant = await this.deps.tenants.findById(state.tenantId);
     const application = tenant && (await this.deps.applications.get(tenant.id, state.application.id));
     if (!tenant || !tenant.active || !application) throw new AppError('FLW-40401');
-    const sso = state.ssoSessionId ? (await this.deps.ssoReuse.byId(state.ssoSessionId, tenant))?.session : undefined;
-    if (state.ssoSessionId && !sso) forgetEndedSso(state);
-    const user = state.user ? await this.deps.users.findById(tenant, state.user.id) : undefined;
+    const live = state.ssoSessionId ? await this.deps.ssoReuse.byId(state.ssoSessionId, tenant) : undefined;
+    if (state.ssoSessionId && !live) forgetEndedSso(state);
+    // The SSO check has just read its user; when that is the login's user, it is not read again.
+    const user = !state.user ? undefined : live?.user.id === state.user.id ? live.user : await this.deps.users.findById(tenant, state.user.id);
+    const sso = live?.session;
     if (state.user && !user && !state.failed) throw new AppError('FLW-40401');
     return { stored, state, tenant, application, user, sso };
   }

@@ -22,8 +22,6 @@ declare module 'fastify' {
   }
 }
 
-// Who the tenant's admin is lives with the admin use-cases (users/user-admin.ts); re-exported for the HTTP edge.
-export { isTenantAdmin };
 
 /**
  * Verifies Basic credentials against the request's tenant. Throws PCS-40100 when they do not match, or PCS-42900

@@ -4,7 +4,7 @@
 // the 403 page, and their login neither creates nor extends an SSO session (sso: false).
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { FrontResponse, LoginFront, LoginResult } from '../../flows/fronts.ts';
-import { isTenantAdmin } from '../../http/admin-auth.ts';
+import { isTenantAdmin } from '../../users/user-admin.ts';
 import { tenantQualifiedPath } from '../../tenants/tenant-path.ts';
 
 export const CONSOLE_PROTOCOL = 'console';
