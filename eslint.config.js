@@ -61,7 +61,7 @@ const layering = {
           may('http', ['flows', ...BELOW_FLOWS]),
           may('flows', BELOW_FLOWS),
           may('authenticators', ['credentials', ...DOMAIN, 'storage', ...SHARED]),
-          may('credentials', ['users', 'claims', 'storage', 'totp', ...SHARED]),
+          may('credentials', ['users', 'claims', 'tenants', 'audit', 'storage', 'totp', ...SHARED]),
           may(DOMAIN.filter((d) => d !== 'totp'), [...DOMAIN, 'storage', ...SHARED]),
           may('storage', SHARED),
           may(SHARED, SHARED),

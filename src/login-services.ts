@@ -7,7 +7,7 @@ import { createBasicAuthenticator } from './authenticators/basic/basic.authentic
 import { AuthenticatorRegistry } from './authenticators/registry.ts';
 import { EmailCodeStore } from './authenticators/totp/email-code.ts';
 import { createTotpAuthenticator } from './authenticators/totp/totp.authenticator.ts';
-import { TotpSettings } from './authenticators/totp/totp-settings.ts';
+import { TotpManagement, TotpSettings } from './credentials/totp/index.ts';
 import { createCredentials, type Credentials } from './credentials/registry.ts';
 import { ContextStore } from './flows/context-store.ts';
 import { LoginEngine } from './flows/engine.ts';
@@ -44,6 +44,8 @@ export interface LoginServices {
   samlKeys: SigningKeyStore;
   /** Users' second factors and their operations (credentials/): every front that enrols, verifies or resets goes here. */
   credentials: Credentials;
+  /** TOTP outside the login (My Account, me/totp, TOTPAdminService): the same rules, audited with the actor. */
+  totpManagement: TotpManagement;
 }
 
 export function createLoginServices(base: BaseServices): LoginServices {
@@ -87,9 +89,10 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const ssoReuse = new SsoReuse({ sso, users, lockout, now });
   const engine = new LoginEngine({ contexts, sso, ssoReuse, authenticators, fronts, applications, tenants, users, audit, now });
   const userAdmin = new UserAdminService({ users, claimValues, security, audit, endSessions: (userId, keep) => sso.removeForUser(userId, keep), resetTotp: (user) => credentials.totp.reset(user), importTotp: (user, input) => credentials.totp.importSecret(user, input) });
+  const totpManagement = new TotpManagement({ credentials: credentials.totp, settings: totpSettings, userAdmin, audit, clock: base.clock });
   const applicationService = new ApplicationService(applications, authenticators.lookup);
   const samlKeys = new SigningKeyStore(db, keyring, base.clock);
   applicationService.registerProtocol(samlInboundProtocol);
   fronts.register(createSamlFront({ keys: samlKeys, claimValues, keyring, now }));
-  return { applications, applicationService, audit, lockout, passwords, totpSettings, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, samlKeys, credentials };
+  return { applications, applicationService, audit, lockout, passwords, totpSettings, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, samlKeys, credentials, totpManagement };
 }

@@ -14,6 +14,10 @@ export const AUDIT_EVENTS = [
   'login.completed',
   'login.failed',
   'totp.enrolled',
+  // TOTP outside the login (credentials/totp/totp-management.ts): My Account, me/totp, TOTPAdminService.
+  'totp.enrolment_started',
+  'totp.validated',
+  'totp.secret_read',
   'totp.email_sent',
   'account.locked',
   'logout',

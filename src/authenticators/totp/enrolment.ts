@@ -1,29 +1,36 @@
 // In-flow enrolment. The login asks the credentials layer for a pending secret (stored encrypted as the user's
 // pending credential, with the tenant's current parameters, which it keeps); only a correct code promotes it
 // to the active one (WSO2 writes it before checking the code: product-is #26406). The login's context only
-// remembers that it issued one, so a page reload shows the same QR.
+// remembers that it offered one, so a page reload shows the same QR.
+// A pending secret the user got elsewhere (My Account, me/totp INIT, TOTPAdminService initTOTP or generateSecret)
+// is the one the login offers: it is not replaced, so the app that scanned it makes the code that enrols.
 import type { TotpParameters } from '../../config/index.ts';
-import type { TotpCredentials, TotpSecret } from '../../credentials/totp/index.ts';
-import { base32Encode, buildOtpauthUri, renderQrPngDataUrl } from '../../totp/index.ts';
-import { domainQualified } from '../../users/qualified-name.ts';
+import { otpauthFor, type TotpCredentials, type TotpSecret } from '../../credentials/totp/index.ts';
+import { base32Encode, renderQrPngDataUrl } from '../../totp/index.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import type { StepContext } from '../authenticator.ts';
 
 interface Pending {
-  /** This login made the user's pending secret. */
+  /** This login offers the user's pending secret (made here, or earlier elsewhere). */
   pendingIssued?: boolean;
+  /** This login made it: declining enrolment removes it (one made elsewhere stays). */
+  pendingCreated?: boolean;
   enrolling?: boolean;
 }
 
-/** Creates the pending secret once per login (a page reload shows the same QR). */
+/** Offers a pending secret once per login: the user's existing one, else a new one (a reload shows the same QR). */
 export async function ensurePending(ctx: StepContext, credentials: TotpCredentials, user: UserRecord, params: TotpParameters): Promise<void> {
   const state = ctx.state as Pending;
-  if (state.pendingIssued && (await credentials.status(user)).pending) return;
+  if ((await credentials.status(user)).pending) {
+    state.pendingIssued = true;
+    return;
+  }
   await credentials.beginEnrolment(user, params);
   state.pendingIssued = true;
+  state.pendingCreated = true;
 }
 
-/** The pending secret this login issued; undefined when it issued none or it is gone (reset, enrolled elsewhere). */
+/** The pending secret this login offers; undefined when it offers none or it is gone (reset, enrolled elsewhere). */
 export async function pendingSecret(ctx: StepContext, credentials: TotpCredentials, user: UserRecord, params: TotpParameters): Promise<TotpSecret | undefined> {
   if (!(ctx.state as Pending).pendingIssued) return undefined;
   return credentials.pending(user, params);
@@ -32,6 +39,7 @@ export async function pendingSecret(ctx: StepContext, credentials: TotpCredentia
 export function clearPending(ctx: StepContext): void {
   const state = ctx.state as Pending;
   delete state.pendingIssued;
+  delete state.pendingCreated;
   delete state.enrolling;
 }
 
@@ -39,9 +47,21 @@ export function issuedPending(ctx: StepContext): boolean {
   return (ctx.state as Pending).pendingIssued === true;
 }
 
+/** This login made the pending secret it offers (so declining enrolment removes it). */
+export function createdPending(ctx: StepContext): boolean {
+  return (ctx.state as Pending).pendingCreated === true;
+}
+
 export function isEnrolling(ctx: StepContext): boolean {
   const state = ctx.state as Pending;
   return state.enrolling === true && state.pendingIssued === true;
+}
+
+/** Goes straight to the code page for a pending secret handed out elsewhere (no QR shown in the login). */
+export function enrolWithCode(ctx: StepContext): void {
+  const state = ctx.state as Pending;
+  state.pendingIssued = true;
+  state.enrolling = true;
 }
 
 export function markEnrolling(ctx: StepContext): void {
@@ -50,9 +70,7 @@ export function markEnrolling(ctx: StepContext): void {
 
 /** What the enrolment page shows: the QR (rendered here, never from a URL parameter) and the key beside it. */
 export async function enrolmentPageData(secret: TotpSecret, user: UserRecord, issuer: string, params: TotpParameters): Promise<Record<string, unknown>> {
-  const account = params.HideUserStoreFromDisplayInQRUrl ? user.username : domainQualified(user.storeDomain, user.username);
-  // The credential's own parameters: it keeps them even if the tenant's settings change later.
-  const uri = buildOtpauthUri({ issuer, account, key: secret.key, algorithm: secret.algorithm, digits: secret.digits, period: secret.period });
+  const { uri, account } = otpauthFor(secret, user, issuer, params);
   const base32 = base32Encode(secret.key);
   return {
     qrDataUrl: await renderQrPngDataUrl(uri),

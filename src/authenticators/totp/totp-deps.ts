@@ -6,7 +6,7 @@ import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { LockoutService } from '../../users/lockout.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import type { EmailCodeStore } from './email-code.ts';
-import type { TotpSettings } from './totp-settings.ts';
+import type { TotpSettings } from '../../credentials/totp/totp-settings.ts';
 
 /** Sends the TOTP email template with `token` to the user's email address. */
 export type SendTotpEmail = (tenant: Tenant, user: UserRecord, values: { token: string; 'expiry-minutes': string }) => Promise<unknown>;

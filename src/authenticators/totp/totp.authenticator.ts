@@ -9,7 +9,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { isWellFormedCode } from '../../totp/index.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import type { Authenticator, Failure, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
-import { clearPending, enrolmentPageData, ensurePending, isEnrolling, issuedPending, markEnrolling, pendingSecret } from './enrolment.ts';
+import { clearPending, createdPending, enrolmentPageData, enrolWithCode, ensurePending, isEnrolling, issuedPending, markEnrolling, pendingSecret } from './enrolment.ts';
 import type { TotpDeps } from './totp-deps.ts';
 import { lockFailure, sendEmailCode, unusableOutcome } from './totp-failures.ts';
 
@@ -39,7 +39,15 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
       await ensurePending(ctx, credentials, user, params);
       return { kind: 'show', view: 'enroll' };
     }
-    if (params.authenticationMandatory) return { kind: 'fail', view: 'error', failure: { reason: 'totp.not.enrolled' } };
+    if (params.authenticationMandatory) {
+      // Without enrolment in the login, a secret handed out elsewhere (TOTPAdminService initTOTP, My Account)
+      // still enrols: its first correct code at this step proves it.
+      if ((await credentials.status(user)).pending) {
+        enrolWithCode(ctx);
+        return { kind: 'show', view: 'totp' };
+      }
+      return { kind: 'fail', view: 'error', failure: { reason: 'totp.not.enrolled' } };
+    }
     return { kind: 'skip' };
   }
 
@@ -112,8 +120,8 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
           clearPending(ctx);
           return decide(ctx);
         }
-        // The user declined: the secret this login offered goes (a pending refresh of an enrolled user stays).
-        if (issuedPending(ctx)) await credentials.cancelEnrolment(user);
+        // The user declined: the secret this login made goes (one made elsewhere, or a pending refresh, stays).
+        if (createdPending(ctx)) await credentials.cancelEnrolment(user);
         clearPending(ctx);
         return params.authenticationMandatory ? { kind: 'fail', view: 'error', failure: { reason: 'totp.not.enrolled' } } : { kind: 'skip' };
       }

@@ -7,7 +7,6 @@ import { totpParameters, validateSection, type Config, type TotpParameters } fro
 import type { TenantConfigStore } from '../../tenants/tenant-config.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { Clock } from '../../time/clock.ts';
-import type { TotpParams } from '../../totp/index.ts';
 import { SUPER_TENANT_DOMAIN } from '../../users/qualified-name.ts';
 
 export const TOTP_RESOURCE = 'authenticator.totp';
@@ -81,8 +80,4 @@ export class TotpSettings {
 function aliasSet(values: Record<string, unknown>, k: string): boolean {
   const node = (totpParameters.fields as Record<string, { aliases?: readonly string[] }>)[k];
   return (node?.aliases ?? []).some((a) => a in values);
-}
-
-export function engineParams(p: TotpParameters): TotpParams {
-  return { algorithm: p.algorithm, digits: p.digits, period: p.timeStepSize, windowSize: p.windowSize };
 }
