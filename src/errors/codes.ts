@@ -57,6 +57,16 @@ export const ERROR_CODES = {
   'SCM-40005': { status: 400, message: 'Invalid value.', description: 'A required value is missing or a value has the wrong type.' },
   'SCM-40006': { status: 400, message: 'Attribute is immutable.', description: 'The request tries to change an attribute that cannot be changed.' },
 
+  // TOTP outside the login (me/totp REST API and TOTPAdminService): WSO2's codes and texts, with correct statuses
+  // (WSO2 answers OTP-10002 and OTP-10004 with 505).
+  'OTP-10001': { status: 401, message: 'Access denied.', description: 'The request could not be authenticated.' },
+  'OTP-10002': { status: 400, message: 'Invalid input provided.', description: 'The provided action ID does not exist.' },
+  'OTP-10003': { status: 404, message: "QR Code URL doesn't exist.", description: 'No QR Code URL registered for the authenticated user' },
+  'OTP-10004': { status: 400, message: 'Verification code not present.', description: 'Validation operation requires verification code to be present.' },
+  'OTP-10005': { status: 403, message: 'Access denied.', description: 'This method is blocked for the requests with basic authentication.' },
+  'OTP-10006': { status: 409, message: 'Secret key is not generated yet.', description: 'Start an enrolment (INIT, initTOTP or generateSecret) before validating its code.' },
+  'OTP-10007': { status: 423, message: 'Account locked.', description: 'The account is locked or disabled; codes are not checked.' },
+
   // Login flows
   'FLW-40001': { status: 400, message: 'Invalid login request.', description: 'The submission does not fit the current login step.' },
   'FLW-40002': { status: 400, message: 'The login was not completed.', description: 'The login could not be completed. Start again from the application.' },
