@@ -64,12 +64,14 @@ describe('me/totp API: actions and errors', () => {
     assert.equal(app.label, username);
     assert.deepEqual(await server.services.totpManagement.status(user), { enrolled: false, pending: true });
     assert.equal((await api.get()).status, 404, 'a pending secret is not the active one');
+    assert.notEqual(await claimOf(server, user, CLAIMS.totpEnabled), 'true', 'INIT does not set totpEnabled (WSO2 does)');
 
     assert.equal(await api.validate(wrongCode(app, clock)), false);
     assert.deepEqual(await server.services.totpManagement.status(user), { enrolled: false, pending: true }, 'a wrong code keeps it pending');
     assert.equal(await api.validate(Number(codeOf(app, clock))), true, 'the code as an integer, as WSO2 sends it');
     assert.deepEqual(await server.services.totpManagement.status(user), { enrolled: true, pending: false }, 'VALIDATE promotes the pending secret and clears it');
     assert.equal(await claimOf(server, user, CLAIMS.secretKey), app.secret.base32);
+    assert.equal(await claimOf(server, user, CLAIMS.totpEnabled), 'true');
 
     const get = await api.get();
     assert.equal(get.status, 200);
