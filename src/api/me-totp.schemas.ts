@@ -84,7 +84,12 @@ export const postTotpSchema = {
     'and a wrong code counts toward locking the account, as at login.',
   security: [...security, { basicAuth: [] }],
   body: userRequest,
-  response: { 200: totpResponse, ...errors, 404: { ...errorSchema, description: 'OTP-10003: VIEW, and the user has no active secret.' } },
+  response: {
+    200: totpResponse,
+    ...errors,
+    404: { ...errorSchema, description: 'OTP-10003: VIEW, and the user has no active secret.' },
+    423: { ...errorSchema, description: 'OTP-10007: the account became locked or disabled before the code was checked.' },
+  },
 } as const;
 
 export const deleteTotpSchema = {

@@ -21,6 +21,7 @@ const GROUPS: [prefix: string, tag: string][] = [
   ['/api/server/v1/email', 'Email templates'],
   ['/api/server/v1/audit', 'Audit'],
   ['/api/server/v1/users', 'TOTP import'],
+  ['/api/server/v1/keys', 'Signing keys'],
   ['/api/users/', 'Self-service'],
   ['/api/server/', 'Admin'],
   ['/scim2/', 'SCIM 2.0'],
@@ -34,7 +35,7 @@ const GROUPS: [prefix: string, tag: string][] = [
 const SWAGGER_LOGO_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='";
 
 export function isDocumented(url: string): boolean {
-  return (url.startsWith('/api/users/') || url.startsWith('/api/server/') || url.startsWith('/scim2/')) && !url.startsWith(DOCS_PATH);
+  return url.startsWith('/api/users/') || url.startsWith('/api/server/') || url.startsWith('/scim2/');
 }
 
 const adminSecurity = [{ basicAuth: [] }];
