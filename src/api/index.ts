@@ -7,11 +7,15 @@ import { registerAuditRoutes } from './audit.routes.ts';
 import { registerAuthenticatorRoutes } from './authenticators.routes.ts';
 import { registerClaimRoutes } from './claims.routes.ts';
 import { registerEmailTemplateApi } from './email-templates.ts';
+import { registerMeTotpRoutes } from './me-totp.routes.ts';
+import { registerOpenApi } from './openapi.ts';
 import { registerScim } from './scim/index.ts';
 import { registerTenantRoutes } from './tenants.routes.ts';
 import { registerTotpImportRoutes } from './totp-import.routes.ts';
 
 export async function registerAdminApis(app: FastifyInstance, services: Services): Promise<void> {
+  // First: it documents the routes registered after it.
+  await registerOpenApi(app);
   await app.register(async (scope) => registerTenantRoutes(scope, services));
   await app.register(async (scope) => registerClaimRoutes(scope, services));
   await registerScim(app, services);
@@ -20,4 +24,5 @@ export async function registerAdminApis(app: FastifyInstance, services: Services
   await app.register(async (scope) => registerAuthenticatorRoutes(scope, services));
   await app.register(async (scope) => registerAuditRoutes(scope, services));
   await app.register(async (scope) => registerTotpImportRoutes(scope, services));
+  await app.register(async (scope) => registerMeTotpRoutes(scope, services));
 }
