@@ -1,7 +1,7 @@
 // My Account as a browser without JavaScript uses it: sign in through the login pages, read the forms, post
 // them back. Time is a ManualClock the tests move (codes are computed for the server's "now"), never a sleep.
 import assert from 'node:assert/strict';
-import * as OTPAuth from 'otpauth';
+import type * as OTPAuth from 'otpauth';
 import { sequenceOf, type Application } from '../../src/applications/application.ts';
 import type { ManualClock } from '../../src/time/clock.ts';
 import { tenantOf, uniqueSuffix } from '../support/fixtures.ts';

@@ -37,7 +37,7 @@ describe('My Account in tenants', () => {
     const alpha = await server.services.tenants.requireActive('alpha.com');
     const { events } = await server.services.audit.list(alpha.id, { userId: user.id, offset: 0, limit: 20 });
     const names = new Set(events.map((e) => e.event));
-    for (const name of ['user.updated', 'totp.enrolment_started', 'totp.enrolled']) assert.ok(names.has(name), `${name} recorded in the tenant`);
+    for (const name of ['user.updated', 'totp.enrolment_started', 'totp.enrolled'] as const) assert.ok(names.has(name), `${name} recorded in the tenant`);
     const beta = await server.services.tenants.requireActive('beta.com');
     assert.equal((await server.services.audit.list(beta.id, { userId: user.id, offset: 0, limit: 20 })).total, 0, 'nothing in another tenant');
   });
