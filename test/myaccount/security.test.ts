@@ -156,6 +156,22 @@ describe('My Account: Security (TOTP)', () => {
     assert.equal((await server.services.totpManagement.status(user)).enrolled, false);
   });
 
+  test('wrong codes on the set-up form lock the account like wrong codes at sign-in; the session is then refused', async () => {
+    const { user, username, password } = await createUser(server);
+    const { browser } = await signIn(server, username, password);
+    let page = await browser.submit(await browser.open('/myaccount/security'), {}, ['action', 'enable']);
+    const totp = appFromPage(page);
+    const wrongCode = String((Number(codeNow(totp, clock)) + 1) % 1_000_000).padStart(6, '0');
+    for (let i = 0; i < 10 && !/locked/.test(errorText(page)); i++) page = await browser.submit(page, { token: wrongCode }, ['action', 'confirm']);
+    assert.match(errorText(page), /locked/);
+    assert.equal(await claimOf(server, user, CLAIMS.accountLocked), 'true');
+    assert.equal((await events(user.id, 'account.locked')).length, 1);
+    const after = await browser.client.get('/myaccount/security');
+    assert.equal(after.status, 303, 'a locked account\'s session is not accepted');
+    assert.match(after.location ?? '', /login\.do/);
+    assert.equal((await server.services.totpManagement.status(user)).enrolled, false);
+  });
+
   test('every Security form refuses a missing or another session\'s CSRF token (403) and changes nothing', async () => {
     const a = await createUser(server);
     const b = await createUser(server);
