@@ -40,7 +40,7 @@ export function registerProfile(app: FastifyInstance, kit: MyAccountKit): void {
 
   const show = async (reply: FastifyReply, ctx: MyAccountContext, options: { form?: Form; error?: string; notice?: string; status?: number } = {}) => {
     const claims = await editable(ctx);
-    const values = await deps.claimValues.readReleasable(ctx.user, [...claims.map((c) => c.uri), CLAIMS.email], 'self');
+    const values = await deps.claimValues.readReleasable(ctx.user, claims.map((c) => c.uri), 'self');
     const status = await deps.totpManagement.status(ctx.user);
     return kit.render(
       reply,
