@@ -74,6 +74,14 @@ export class TotpManagement {
   }
 
   /**
+   * Drops a pending secret that was never proven (an enrolment or refresh the user gave up on). The active
+   * secret, if any, is untouched, so nothing about how the user signs in changes and no event is written.
+   */
+  async cancel(_req: TotpRequest, user: UserRecord): Promise<void> {
+    await this.deps.credentials.cancelEnrolment(user);
+  }
+
+  /**
    * Proves the pending secret with a code and makes it the active one (WSO2's VALIDATE, enableTOTP). A wrong code
    * keeps it pending and counts toward locking the account, as a wrong login code does.
    */
