@@ -3,7 +3,7 @@
 // root); here are the SAML-specific readers (IDs, dates, single children) and their SAML-40001 error.
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors/app-error.ts';
-import { childrenNS, isElement, parseXmlStrict } from '../../encoding/xml.ts';
+import { childrenNS, parseXmlStrict } from '../../encoding/xml.ts';
 
 // The generic reader and writer live in encoding/xml.ts (the SOAP front parses the same way); SAML's callers
 // keep importing them from here.
