@@ -8,6 +8,7 @@ import { registerAuthenticatorRoutes } from './authenticators.routes.ts';
 import { registerClaimRoutes } from './claims.routes.ts';
 import { registerEmailTemplateApi } from './email-templates.ts';
 import { registerScim } from './scim/index.ts';
+import { registerTotpAdminService } from './soap/totp-admin.routes.ts';
 import { registerTenantRoutes } from './tenants.routes.ts';
 import { registerTotpImportRoutes } from './totp-import.routes.ts';
 
@@ -20,4 +21,5 @@ export async function registerAdminApis(app: FastifyInstance, services: Services
   await app.register(async (scope) => registerAuthenticatorRoutes(scope, services));
   await app.register(async (scope) => registerAuditRoutes(scope, services));
   await app.register(async (scope) => registerTotpImportRoutes(scope, services));
+  await app.register(async (scope) => registerTotpAdminService(scope, services));
 }
