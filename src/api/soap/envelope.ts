@@ -59,7 +59,7 @@ export function parseEnvelope(xml: string, version: SoapVersion): OperationCall 
   const ns = version === '1.1' ? SOAP11_NS : SOAP12_NS;
   if (envelope.localName !== 'Envelope') throw invalid('The root element of a SOAP message is its Envelope.');
   if (envelope.namespaceURI !== ns) {
-    throw new SoapFault('PCS-40000', `Send SOAP ${version} envelopes (${ns}) as ${version === '1.1' ? 'text/xml' : 'application/soap+xml'}.`, 'VersionMismatch');
+    throw new SoapFault('PCS-40000', `The Envelope must be in the SOAP ${version} namespace ${ns} (SOAP 1.1 is sent as text/xml, SOAP 1.2 as application/soap+xml).`, 'VersionMismatch');
   }
   onlyElements(envelope);
   const parts = elementChildren(envelope);
