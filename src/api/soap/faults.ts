@@ -2,8 +2,8 @@
 // password: the AppErrors thrown here carry none), and a 5xx never shows more than "server error" and a trace id.
 // HTTP status: the error's own 4xx for a Client (Sender) fault, 500 only for a Server (Receiver) fault. SOAP 1.2's
 // HTTP binding does exactly this for Sender faults (400); SOAP 1.1 (section 6.2) and WS-I BP R1126 would send
-// 500 for every fault, but a 500 means "our bug" to monitoring and to the fuzz test, and the clients we know
-// (the `soap` package, Axis2 for 400) read the fault from the body whatever the status. The form-posted style
+// 500 for every fault, but a 500 means "our bug" to monitoring and to the fuzz test, and the `soap` package
+// reads the fault from the body whatever the status (docs/totp-admin-service.md). The form-posted style
 // answers the bare SOAP 1.2 Fault element (the shape WSO2's Axis2 gives REST-style callers).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppError } from '../../errors/app-error.ts';
