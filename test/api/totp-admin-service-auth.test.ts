@@ -49,6 +49,8 @@ describe('TOTPAdminService authorization (self_operations off, the default)', ()
     const { events } = await server.services.audit.list(tenant.id, { userId: alice.user.id, event: 'totp.enrolment_started', offset: 0, limit: 10 });
     assert.equal(events[0]?.actor, 'boss', 'the audit event names the admin');
     assert.equal(events[0]?.application, 'TOTPAdminService');
+    const wsdl = await server.client().get('/t/a.example/services/TOTPAdminService?wsdl');
+    assert.match(wsdl.text, new RegExp(`location="${server.url}/t/a.example/services/TOTPAdminService.TOTPAdminServiceHttpsSoap12Endpoint"`), "the WSDL names the tenant's endpoints");
   });
 
   test("an admin of tenant A is refused for a user of tenant B, exactly as for a user that does not exist there; B's user is unchanged", async () => {
