@@ -72,7 +72,8 @@ export async function registerTotpAdminService(app: FastifyInstance, services: S
 
   app.post<{ Params: { operation: string } }>(`${BASE}/:operation`, { schema: { params: { type: 'object', properties: { operation: { type: 'string', maxLength: 64 } } } } }, async (request, reply) => {
     const body = request.body;
-    if (body !== undefined && (typeof body !== 'object' || body === null || typeof request.headers['content-type'] !== 'string' || !/^application\/x-www-form-urlencoded/i.test(request.headers['content-type']))) {
+    const isForm = /^application\/x-www-form-urlencoded/i.test(String(request.headers['content-type'] ?? ''));
+    if (body !== undefined && (!isForm || typeof body !== 'object' || body === null)) {
       throw new AppError('PCS-41500', { description: 'Send the parameters as application/x-www-form-urlencoded, e.g. username=testuser@carbon.super.' });
     }
     const params = Object.create(null) as Record<string, string>;
