@@ -10,6 +10,7 @@ import { registerEmailTemplateApi } from './email-templates.ts';
 import { registerMeTotpRoutes } from './me-totp.routes.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerScim } from './scim/index.ts';
+import { registerTotpAdminService } from './soap/totp-admin.routes.ts';
 import { registerTenantRoutes } from './tenants.routes.ts';
 import { registerTotpImportRoutes } from './totp-import.routes.ts';
 
@@ -25,4 +26,5 @@ export async function registerAdminApis(app: FastifyInstance, services: Services
   await app.register(async (scope) => registerAuditRoutes(scope, services));
   await app.register(async (scope) => registerTotpImportRoutes(scope, services));
   await app.register(async (scope) => registerMeTotpRoutes(scope, services));
+  await app.register(async (scope) => registerTotpAdminService(scope, services));
 }

@@ -434,6 +434,17 @@ const totp = section(
   { description: 'The TOTP authenticator.' },
 );
 
+const adminServicesTotp = section(
+  {
+    self_operations: bool({
+      default: false,
+      description:
+        "Whether a user who is not the tenant's admin may call TOTPAdminService on itself (WSO2's AdminServices.TOTPAdminService.SelfOperations.Enabled). Off: only the tenant's admin may call it. On, a password alone can read or replace the user's second factor (retrieveSecretKey, resetTOTP, refreshSecretKey), so leave it off unless a trusted client needs it.",
+    }),
+  },
+  { description: 'TOTPAdminService (/services/TOTPAdminService, SOAP and form-posted).' },
+);
+
 export const configSchema = section({
   server,
   logging,
@@ -451,6 +462,7 @@ export const configSchema = section({
   sample_app: sampleApp,
   saml,
   authentication: section({ authenticator: section({ totp }) }),
+  admin_services: section({ totp: adminServicesTotp }),
 });
 
 export type Config = Infer<typeof configSchema>;

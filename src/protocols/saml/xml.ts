@@ -1,10 +1,13 @@
-// Reading and writing SAML XML safely. Inbound messages are parsed strictly: no DOCTYPE (entity expansion,
-// external entities), no comments or processing instructions (comment tricks in signed values), exactly one
-// root element, and any parser warning is an error. Outbound XML is written by one small serializer that
-// escapes every value, so no caller builds markup by string concatenation.
+// SAML's XML rules on top of the shared safe reader and writer (encoding/xml.ts): inbound messages are parsed
+// strictly there (no DOCTYPE, no comments: comment tricks in signed values, no processing instructions, one
+// root); here are the SAML-specific readers (IDs, dates, single children) and their SAML-40001 error.
 import { randomBytes } from 'node:crypto';
-import { DOMParser } from '@xmldom/xmldom';
 import { AppError } from '../../errors/app-error.ts';
+import { childrenNS, parseXmlStrict } from '../../encoding/xml.ts';
+
+// The generic reader and writer live in encoding/xml.ts (the SOAP front parses the same way); SAML's callers
+// keep importing them from here.
+export { childrenNS, el, escapeAttr, escapeText, isElement, serialize, type XmlElement } from '../../encoding/xml.ts';
 
 /** Large enough for any signed request with an embedded certificate; AuthnRequests are usually under 2 KiB. */
 export const MAX_XML_BYTES = 128 * 1024;
@@ -14,35 +17,7 @@ export function invalidMessage(description: string): AppError {
 }
 
 export function parseSamlXml(xml: string): Document {
-  if (Buffer.byteLength(xml, 'utf8') > MAX_XML_BYTES) throw new AppError('SAML-41301');
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw invalidMessage('A document type declaration is not allowed in a SAML message.');
-  if (xml.includes('<!--')) throw invalidMessage('Comments are not allowed in a SAML message.');
-  const body = xml.replace(/^\uFEFF?\s*<\?xml\s[^?]*\?>/, '');
-  if (body.includes('<?')) throw invalidMessage('Processing instructions are not allowed in a SAML message.');
-  // xmldom silently drops text before the root element; nothing may stand outside it.
-  if (!/^\s*<[\s\S]*>\s*$/.test(body)) throw invalidMessage('The SAML message is not well-formed XML.');
-  const problems: string[] = [];
-  const record = (m: unknown) => problems.push(String(m));
-  const doc = new DOMParser({ errorHandler: { warning: record, error: record, fatalError: record } }).parseFromString(body, 'text/xml');
-  if (problems.length > 0 || !doc?.documentElement) throw invalidMessage('The SAML message is not well-formed XML.');
-  // xmldom accepts text around the root and (after CVE-2022-39353) reports a second root; check both here.
-  let roots = 0;
-  for (const node of Array.from(doc.childNodes)) {
-    if (node.nodeType === 1) roots += 1;
-    else if (node.nodeType === 3 && /^\s*$/.test(node.nodeValue ?? '')) continue;
-    else throw invalidMessage('The SAML message must contain exactly one root element.');
-  }
-  if (roots !== 1) throw invalidMessage('The SAML message must contain exactly one root element.');
-  return doc;
-}
-
-export function isElement(node: Node): node is Element {
-  return node.nodeType === 1;
-}
-
-/** Element children of `parent` with the namespace and local name. */
-export function childrenNS(parent: Element, ns: string, local: string): Element[] {
-  return Array.from(parent.childNodes).filter((n): n is Element => isElement(n) && n.namespaceURI === ns && n.localName === local);
+  return parseXmlStrict(xml, { maxBytes: MAX_XML_BYTES, code: 'SAML-40001', tooLargeCode: 'SAML-41301', what: 'SAML message' });
 }
 
 /** The single child with this name, or undefined; two of them make the message invalid. */
@@ -96,40 +71,6 @@ export function idAttr(el: Element): string {
   const id = attr(el, 'ID');
   if (!id || id.length > 256 || !/^[A-Za-z_][\w.-]*$/.test(id)) throw invalidMessage(`${el.localName} has no valid ID.`);
   return id;
-}
-
-// ---- writing ----
-
-export interface XmlElement {
-  name: string;
-  attrs?: Record<string, string | undefined>;
-  children?: (XmlElement | string | undefined)[];
-}
-
-// Characters XML 1.0 cannot carry at all (section 2.2) are replaced rather than written.
-const INVALID_CHARS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-export function escapeText(value: string): string {
-  return value.replace(INVALID_CHARS, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
-}
-
-export function escapeAttr(value: string): string {
-  return escapeText(value).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;');
-}
-
-export function el(name: string, attrs: XmlElement['attrs'] = {}, children: XmlElement['children'] = []): XmlElement {
-  return { name, attrs, children };
-}
-
-export function serialize(node: XmlElement): string {
-  const attrs = Object.entries(node.attrs ?? {})
-    .filter((e): e is [string, string] => e[1] !== undefined)
-    .map(([k, v]) => ` ${k}="${escapeAttr(v)}"`)
-    .join('');
-  const children = (node.children ?? []).filter((c) => c !== undefined);
-  if (children.length === 0) return `<${node.name}${attrs}/>`;
-  const inner = children.map((c) => (typeof c === 'string' ? escapeText(c) : serialize(c))).join('');
-  return `<${node.name}${attrs}>${inner}</${node.name}>`;
 }
 
 /** `_` + 128 random bits in hex: an xs:ID that cannot be guessed (SAML core 1.3.4). */
