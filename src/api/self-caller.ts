@@ -18,6 +18,7 @@ import type { ApplicationStore } from '../applications/application-store.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
 import type { SsoReuse } from '../flows/sso-reuse.ts';
+import type { SsoSession } from '../flows/sso-session.ts';
 import { authenticateBasic } from '../http/admin-auth.ts';
 import { isValidCsrf } from '../http/csrf.ts';
 import { SSO_COOKIE } from '../http/login-cookies.ts';
@@ -34,6 +35,8 @@ export interface SelfCaller {
   via: 'session' | 'basic';
   /** The SSO session of a browser caller: a reset keeps it, ending only the user's other sessions. */
   sessionId?: string;
+  /** That session (flows/step-up.ts reads and records its proof of a current code). */
+  session?: SsoSession;
 }
 
 export interface SelfCallerDeps {
@@ -83,7 +86,7 @@ async function sessionCaller(request: FastifyRequest, deps: SelfCallerDeps): Pro
   if (!isValidCsrf(deps.keyring, 'myaccount', live.session.id, request.headers[CSRF_HEADER])) {
     throw new AppError('PCS-40300', { description: `Send the My Account page's CSRF token in the X-CSRF-Token header.` });
   }
-  return { user: live.user, via: 'session', sessionId: live.session.id };
+  return { user: live.user, via: 'session', sessionId: live.session.id, session: live.session };
 }
 
 /** The use-case request of a self-service call: the user acts on itself, through `via` (for the audit). */

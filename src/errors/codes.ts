@@ -65,6 +65,7 @@ export const ERROR_CODES = {
   'OTP-10004': { status: 400, message: 'Verification code not present.', description: 'Validation operation requires verification code to be present.' },
   'OTP-10005': { status: 403, message: 'Access denied.', description: 'This method is blocked for the requests with basic authentication.' },
   'OTP-10006': { status: 409, message: 'Secret key is not generated yet.', description: 'Start an enrolment (INIT, initTOTP or generateSecret) before validating its code.' },
+  'OTP-10008': { status: 403, message: 'Second factor required.', description: "Seeing or changing an enrolled user's TOTP needs a current code first: sign in with TOTP, or confirm a code from your app (My Account's Security page, or VALIDATE)." },
   'OTP-10007': { status: 423, message: 'Account locked.', description: 'The account is locked or disabled; codes are not checked.' },
 
   // Login flows

@@ -7,7 +7,7 @@ import { CLAIMS } from '../../src/claims/local-claims.ts';
 import { ManualClock } from '../../src/time/clock.ts';
 import { claimOf, createUser, setMyAccountSteps } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { csrfOf, errorText, noticeText, signIn } from './support.ts';
+import { codeNow, csrfOf, enableTotp, errorText, noticeText, signIn } from './support.ts';
 
 describe('My Account: My Profile', () => {
   let server: TestServer;
@@ -100,6 +100,25 @@ describe('My Account: My Profile', () => {
     // The real token works.
     assert.equal((await post(csrfOf(a.page))).status, 303);
     assert.equal(await claimOf(server, a.user, CLAIMS.givenName), 'Mallory');
+  });
+
+  test('an enrolled user\'s email change also needs a current code unless the session proved one (codes by email stand in for the app)', async () => {
+    const created = await createUser(server, { email: 'before@example.com' });
+    const { browser: first } = await signIn(server, created.username, created.password);
+    const { totp } = await enableTotp(first, clock);
+    clock.advance(30_000);
+    // Another browser, with the password only, long enough ago that the password is asked for too.
+    const { browser } = await signIn(server, created.username, created.password);
+    clock.advance(6 * 60_000);
+    const page = await browser.open('/myaccount');
+    assert.match(page.html, /name="token"/);
+    const noCode = await browser.submit(page, { [CLAIMS.email]: 'thief@example.com', currentPassword: created.password }, ['action', 'save-profile']);
+    assert.equal(noCode.status, 400);
+    assert.match(errorText(noCode), /current code/);
+    assert.equal(await claimOf(server, created.user, CLAIMS.email), 'before@example.com');
+    const withCode = await browser.submit(noCode, { [CLAIMS.email]: 'after@example.com', currentPassword: created.password, token: codeNow(totp, clock) }, ['action', 'save-profile']);
+    assert.match(noticeText(withCode), /saved/, errorText(withCode));
+    assert.equal(await claimOf(server, created.user, CLAIMS.email), 'after@example.com');
   });
 
   test('pages are not cached', async () => {

@@ -112,13 +112,18 @@ describe('My Account: Security (TOTP)', () => {
     assert.equal(await loginWithCode(server, await mfaApp(server), username, password, codeNow(totp, clock)), 'done');
   });
 
-  test('disable needs a current code once the sign-in is older than five minutes; it signs out the other sessions only', async () => {
+  test('disable needs a current code once the session\'s last code is older than fifteen minutes; it signs out the other sessions only', async () => {
     const { user, username, password } = await createUser(server);
     const { browser } = await signIn(server, username, password);
     const { totp } = await enableTotp(browser, clock);
     const other = await signIn(server, username, password);
-    clock.advance(6 * 60_000);
+    // Two visits 8 minutes apart keep the session alive (15 minutes idle) while its last code gets older than 15.
+    clock.advance(8 * 60_000);
+    await browser.open('/myaccount/security');
+    await other.browser.open('/myaccount');
+    clock.advance(8 * 60_000);
     const page = await browser.open('/myaccount/security');
+    assert.equal((await other.browser.client.get('/myaccount')).status, 200, 'the other session is alive before the disable');
     assert.match(page.html, /name="token"/);
 
     const noCode = await browser.submit(page, {}, ['action', 'disable']);
@@ -146,7 +151,7 @@ describe('My Account: Security (TOTP)', () => {
     assert.equal(resets[0]!.application, 'My Account');
   });
 
-  test('right after signing in, disable needs no code', async () => {
+  test('right after a code was proven in this session (enabling), disable needs no code', async () => {
     const { user, username, password } = await createUser(server);
     const { browser } = await signIn(server, username, password);
     const { page } = await enableTotp(browser, clock);
@@ -154,6 +159,32 @@ describe('My Account: Security (TOTP)', () => {
     const done = await browser.submit(page, {}, ['action', 'disable']);
     assert.equal(statusText(done), 'Not set up', errorText(done));
     assert.equal((await server.services.totpManagement.status(user)).enrolled, false);
+  });
+
+  test('a password-only session sees and changes nothing of an enrolled user\'s app until it confirms a current code', async () => {
+    const { user, username, password } = await createUser(server);
+    const first = await signIn(server, username, password);
+    const { totp } = await enableTotp(first.browser, clock);
+    nextStep();
+    // A second browser with the password only (My Account's own sequence is password only).
+    const { browser } = await signIn(server, username, password);
+    const page = await browser.open('/myaccount/security');
+    assert.equal(statusText(page), 'Enabled');
+    assert.match(page.html, /Confirm it's you/);
+    assert.doesNotMatch(page.html, /Refresh Secret Key/);
+    const refresh = await browser.client.post('/myaccount/security/refresh', { form: { csrf: csrfOf(page) }, headers: { accept: 'text/html' } });
+    assert.equal(refresh.status, 403);
+    assert.match(refresh.text, /confirm it is you/);
+    assert.deepEqual(await server.services.totpManagement.status(user), { enrolled: true, pending: false }, 'no new secret');
+    const disable = await browser.submit(page, {}, ['action', 'disable']);
+    assert.equal(disable.status, 400);
+    assert.equal((await server.services.totpManagement.status(user)).enrolled, true);
+    // A refresh started from the first browser is not shown to the second one.
+    await server.services.totpManagement.refresh({ tenant: await tenantOf(server), actor: user, via: 'test' }, user);
+    assert.doesNotMatch((await browser.open('/myaccount/security')).html, /class="qr"/, 'the pending QR is hidden');
+    const verified = await browser.submit(page, { token: codeNow(totp, clock) }, ['action', 'verify']);
+    assert.match(noticeText(verified), /can now change/, errorText(verified));
+    assert.match(verified.html, /class="qr"/, 'after a current code, the pending QR shows');
   });
 
   test('wrong codes on the set-up form lock the account like wrong codes at sign-in; the session is then refused', async () => {

@@ -30,6 +30,16 @@ export interface TotpQr {
   account: string;
 }
 
+/** What a caller shows for seeing or changing an enrolled user's second factor. */
+export interface FactorProof {
+  /** The caller's session proved a current code recently (flows/step-up.ts). */
+  session: boolean;
+  /** A current code sent with the request. */
+  code?: string | number | undefined;
+}
+
+export type FactorCheck = { ok: true } | { ok: false; reason: 'needed' | 'invalid' | 'reused' | 'unusable' | 'none'; lockedNow?: boolean };
+
 export interface TotpManagementDeps {
   credentials: TotpCredentials;
   settings: TotpSettings;
@@ -102,6 +112,19 @@ export class TotpManagement {
     const result = await this.deps.credentials.verify(user, codeText(code, active.digits), this.deps.clock.now(), params);
     await this.report(req, user, 'totp.validated', result);
     return result;
+  }
+
+  /**
+   * A password alone never reveals or replaces a second factor. For a user with an active secret, showing it or a
+   * pending one, starting a new one, proving one or removing it needs a session that recently proved a code, or a
+   * current code (checked like a login code: window, replay, lockout). A user not enrolled needs nothing more:
+   * enrolling is open to whoever passed the password, as it is in the login. Admin fronts do not ask.
+   */
+  async factorProven(req: TotpRequest, user: UserRecord, proof: FactorProof): Promise<FactorCheck> {
+    if (proof.session || !(await this.status(user)).enrolled) return { ok: true };
+    if (proof.code === undefined || proof.code === '') return { ok: false, reason: 'needed' };
+    const check = await this.verify(req, user, proof.code);
+    return check.ok ? check : { ok: false, reason: check.reason, ...(check.lockedNow ? { lockedNow: true } : {}) };
   }
 
   /** WSO2's resetTOTP and DELETE me/totp: both secrets go; the user's other sessions end (UserAdminService). */

@@ -3,12 +3,15 @@
 // never an identity claim (account state the server keeps) and never a secret. Changes go through the user admin
 // service with the user as its own actor (one audit event). The email address is where the code-by-email
 // fallback goes, so changing it needs the current password (checked by the one password policy, which counts
-// failures toward the lock) unless the session signed in within the last few minutes.
+// failures toward the lock) unless the session signed in within the last few minutes; and because a code by email
+// stands in for the authenticator app, an enrolled user also needs a current code (or this session's recent proof
+// of one, flows/step-up.ts): a password alone never replaces a second factor.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LocalClaim } from '../../claims/claim-metadata.ts';
 import { isReleasable, isSecretClaim } from '../../claims/claim-read-policy.ts';
 import { CLAIMS, LOCAL_DIALECT } from '../../claims/local-claims.ts';
 import { AppError } from '../../errors/app-error.ts';
+import { provenRecently } from '../../flows/step-up.ts';
 import { domainQualified } from '../../users/qualified-name.ts';
 import { FRESH_SIGN_IN_MS, formOf, type Form, type MyAccountContext, type MyAccountKit } from './session.ts';
 
@@ -60,6 +63,7 @@ export function registerProfile(app: FastifyInstance, kit: MyAccountKit): void {
         })),
         emailEditable: claims.some((c) => c.uri === CLAIMS.email),
         fresh: kit.freshSignIn(ctx),
+        emailNeedsCode: status.enrolled && !provenRecently(ctx.session, deps.clock.now()),
         freshMinutes: FRESH_SIGN_IN_MS / 60_000,
         profileAction: kit.url(ctx, '/myaccount/profile'),
         error: options.error ?? '',
@@ -103,6 +107,13 @@ export function registerProfile(app: FastifyInstance, kit: MyAccountKit): void {
       const checked = await deps.passwords.check(ctx.tenant, domainQualified(ctx.user.storeDomain, ctx.user.username), password);
       if (!checked.ok) {
         return refuse(checked.refusal === 'invalid' ? 'The current password is not right. Your email address was not changed.' : 'Your account can no longer be used (too many wrong passwords, or it was disabled). Nothing was changed.');
+      }
+    }
+    if (Object.hasOwn(changes, CLAIMS.email)) {
+      const token = (form.token ?? '').replace(/\s+/g, '');
+      const check = await deps.totpManagement.factorProven(kit.request(request, ctx), ctx.user, { session: provenRecently(ctx.session, deps.clock.now()), code: token });
+      if (!check.ok) {
+        return refuse(check.reason === 'needed' ? 'Enter a current code from your authenticator app to change your email address.' : check.reason === 'unusable' || check.lockedNow ? 'Your account is locked for now. Nothing was changed.' : 'That code is not right. Your email address was not changed.');
       }
     }
     try {

@@ -5,12 +5,15 @@
 //     this page shows the same QR and code form again (every POST redirects back here).
 //   - Refresh: a new pending secret; the old one keeps working at sign-in until a code from the new one is
 //     entered. Cancel drops a pending secret.
-//   - Disable: needs a current code, or a sign-in within the last few minutes; it ends the user's other
-//     sessions (this one stays).
+//   - Disable: needs a current code; it ends the user's other sessions (this one stays).
+// A password alone never reveals or replaces a second factor: once the user is enrolled, the pending QR, refresh,
+// cancel and confirm need this session to have proved a current code within the last minutes (a TOTP step at
+// sign-in, or the "Confirm it's you" form here, which records the proof: flows/step-up.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TotpCheck } from '../../credentials/totp/totp-credentials.ts';
+import { provenRecently, recordStepUp, STEP_UP_MS } from '../../flows/step-up.ts';
 import { base32Encode } from '../../totp/index.ts';
-import { FRESH_SIGN_IN_MS, formOf, type MyAccountContext, type MyAccountKit } from './session.ts';
+import { formOf, type MyAccountContext, type MyAccountKit } from './session.ts';
 
 const PAGE = '/myaccount/security';
 
@@ -20,6 +23,7 @@ const NOTICES: Record<string, string> = {
   enabled: 'Your authenticator app is set up: sign-ins will ask for its code.',
   cancelled: 'The unfinished set-up was cancelled. Nothing else changed.',
   disabled: 'TOTP is disabled. Your other sessions were signed out.',
+  verified: 'Thanks: you can now change your authenticator app for the next few minutes.',
 };
 
 /** What the user is told when a code is refused (never the code itself). */
@@ -42,7 +46,9 @@ export function registerSecurity(app: FastifyInstance, kit: MyAccountKit): void 
 
   const show = async (reply: FastifyReply, ctx: MyAccountContext, options: { error?: string; notice?: string; status?: number } = {}) => {
     const status = await tm.status(ctx.user);
-    const pending = status.pending ? await tm.pendingQr(ctx.tenant, ctx.user) : undefined;
+    const proven = provenRecently(ctx.session, deps.clock.now());
+    // An enrolled user's pending secret is shown only to a session that proved the current one.
+    const pending = status.pending && (proven || !status.enrolled) ? await tm.pendingQr(ctx.tenant, ctx.user) : undefined;
     const secret = pending?.secret;
     return kit.render(
       reply,
@@ -51,6 +57,7 @@ export function registerSecurity(app: FastifyInstance, kit: MyAccountKit): void 
       {
         title: 'Security · My Account',
         enrolled: status.enrolled,
+        hasPending: status.pending,
         pending: pending
           ? {
               refresh: status.enrolled,
@@ -64,9 +71,10 @@ export function registerSecurity(app: FastifyInstance, kit: MyAccountKit): void 
               period: secret!.period,
             }
           : undefined,
-        fresh: kit.freshSignIn(ctx),
-        freshMinutes: FRESH_SIGN_IN_MS / 60_000,
+        proven,
+        stepUpMinutes: STEP_UP_MS / 60_000,
         actions: {
+          verify: kit.url(ctx, `${PAGE}/verify`),
           enable: kit.url(ctx, `${PAGE}/enable`),
           confirm: kit.url(ctx, `${PAGE}/confirm`),
           refresh: kit.url(ctx, `${PAGE}/refresh`),
@@ -87,13 +95,35 @@ export function registerSecurity(app: FastifyInstance, kit: MyAccountKit): void 
     return show(reply, ctx, { notice: typeof done === 'string' && Object.hasOwn(NOTICES, done) ? NOTICES[done] : '' });
   });
 
-  /** A POST route of this page: signed in (CSRF checked) or answered already. */
-  const post = (path: string, handle: (request: FastifyRequest, reply: FastifyReply, ctx: MyAccountContext) => Promise<FastifyReply>) =>
+  /**
+   * A POST route of this page: signed in (CSRF checked) or answered already. With `factor`, an enrolled user's
+   * session must have proved a current code recently; otherwise the page asks for one and nothing changes.
+   */
+  const post = (path: string, handle: (request: FastifyRequest, reply: FastifyReply, ctx: MyAccountContext) => Promise<FastifyReply>, factor = true) =>
     app.post(`${PAGE}${path}`, async (request, reply) => {
       const ctx = await kit.signedIn(request, reply, PAGE);
       if (!ctx) return reply;
+      if (factor) {
+        const check = await tm.factorProven(kit.request(request, ctx), ctx.user, { session: provenRecently(ctx.session, deps.clock.now()) });
+        if (!check.ok) return show(reply, ctx, { error: 'First confirm it is you with a current code from your authenticator app.', status: 403 });
+      }
       return handle(request, reply, ctx);
     });
+
+  // "Confirm it's you": a current code (window, replay and lock rules of the login) lets this session see and
+  // change the authenticator app for a few minutes.
+  post(
+    '/verify',
+    async (request, reply, ctx) => {
+      const code = codeOf(formOf(request.body).token);
+      if (!code) return show(reply, ctx, { error: 'Enter the code your authenticator app shows (digits only).', status: 400 });
+      const check = await tm.verify(kit.request(request, ctx), ctx.user, code);
+      if (!check.ok) return show(reply, ctx, { error: refusal(check, 'current'), status: 400 });
+      await recordStepUp(deps.sso, ctx.session, deps.clock.now());
+      return kit.done(reply, ctx, PAGE, 'verified');
+    },
+    false,
+  );
 
   // INIT: the pending secret the user already has (a reload or a second tab), else a new one.
   post('/enable', async (request, reply, ctx) => {
@@ -118,20 +148,26 @@ export function registerSecurity(app: FastifyInstance, kit: MyAccountKit): void 
     if (!code) return show(reply, ctx, { error: 'Enter the code your authenticator app shows (digits only).', status: 400 });
     const check = await tm.confirm(kit.request(request, ctx), ctx.user, code);
     if (!check.ok) return show(reply, ctx, { error: refusal(check, 'new'), status: 400 });
+    // A code of the (now active) secret was just proven in this session.
+    await recordStepUp(deps.sso, ctx.session, deps.clock.now());
     return kit.done(reply, ctx, PAGE, 'enabled');
   });
 
-  // Removing the second factor needs proof of it (a current code) or a sign-in just now.
-  post('/disable', async (request, reply, ctx) => {
-    const req = kit.request(request, ctx);
-    if (!(await tm.status(ctx.user)).enrolled) return show(reply, ctx, { error: 'TOTP is not set up: there is nothing to disable.', status: 400 });
-    if (!kit.freshSignIn(ctx)) {
-      const code = codeOf(formOf(request.body).token);
-      if (!code) return show(reply, ctx, { error: `Enter a current code from your authenticator app to disable TOTP (or sign out and sign in again, then disable it within ${FRESH_SIGN_IN_MS / 60_000} minutes).`, status: 400 });
-      const check = await tm.verify(req, ctx.user, code);
-      if (!check.ok) return show(reply, ctx, { error: refusal(check, 'current'), status: 400 });
-    }
-    await tm.reset(req, ctx.user);
-    return kit.done(reply, ctx, PAGE, 'disabled');
-  });
+  // Removing the second factor needs proof of it: a current code in the form, or this session's recent proof.
+  post(
+    '/disable',
+    async (request, reply, ctx) => {
+      const req = kit.request(request, ctx);
+      if (!(await tm.status(ctx.user)).enrolled) return show(reply, ctx, { error: 'TOTP is not set up: there is nothing to disable.', status: 400 });
+      if (!provenRecently(ctx.session, deps.clock.now())) {
+        const code = codeOf(formOf(request.body).token);
+        if (!code) return show(reply, ctx, { error: 'Enter a current code from your authenticator app to disable TOTP.', status: 400 });
+        const check = await tm.verify(req, ctx.user, code);
+        if (!check.ok) return show(reply, ctx, { error: refusal(check, 'current'), status: 400 });
+      }
+      await tm.reset(req, ctx.user);
+      return kit.done(reply, ctx, PAGE, 'disabled');
+    },
+    false,
+  );
 }
