@@ -18,7 +18,8 @@ import type { ApplicationStore } from '../applications/application-store.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
 import type { SsoReuse } from '../flows/sso-reuse.ts';
-import type { SsoSession } from '../flows/sso-session.ts';
+import type { SsoSession, SsoSessionStore } from '../flows/sso-session.ts';
+import type { Clock } from '../time/clock.ts';
 import { authenticateBasic } from '../http/admin-auth.ts';
 import { isValidCsrf } from '../http/csrf.ts';
 import { SSO_COOKIE } from '../http/login-cookies.ts';
@@ -41,6 +42,8 @@ export interface SelfCaller {
 
 export interface SelfCallerDeps {
   ssoReuse: SsoReuse;
+  sso: SsoSessionStore;
+  clock: Clock;
   applications: ApplicationStore;
   keyring: Keyring;
   passwords: PasswordCheck;
@@ -86,6 +89,8 @@ async function sessionCaller(request: FastifyRequest, deps: SelfCallerDeps): Pro
   if (!isValidCsrf(deps.keyring, 'myaccount', live.session.id, request.headers[CSRF_HEADER])) {
     throw new AppError('PCS-40300', { description: `Send the My Account page's CSRF token in the X-CSRF-Token header.` });
   }
+  // An API call is use of the session, as a My Account page view is: it keeps the session alive.
+  await deps.sso.touch(live.session, deps.clock.now());
   return { user: live.user, via: 'session', sessionId: live.session.id, session: live.session };
 }
 

@@ -65,6 +65,16 @@ export class SsoSessionStore {
     return { id: row.id, tenantId: row.tenant_id, state: JSON.parse(row.state) as SsoState, version: Number(row.version), expiresAt: Number(row.expires_at) };
   }
 
+  /**
+   * Slides the idle expiry of a session in use (console, My Account, the me/totp API), once half of it has passed,
+   * so a busy session does not write its row on every request.
+   */
+  async touch(session: SsoSession, now: number): Promise<void> {
+    if (session.expiresAt - now >= this.timeouts.idleMs / 2) return;
+    const updated = await this.update(session, session.state, now);
+    if (updated) Object.assign(session, updated);
+  }
+
   /** Saves a changed state and slides the idle expiry; a concurrent change wins and this one is retried by the caller. */
   async update(session: SsoSession, state: SsoState, now: number): Promise<SsoSession | undefined> {
     const expiresAt = Math.min(now + this.timeouts.idleMs, state.authTime + this.timeouts.maxMs);

@@ -83,7 +83,7 @@ export class MyAccountKit {
     if (live && live.session.state.participants.some((p) => p.applicationId === application.id)) {
       const ctx = { tenant, user: live.user, session: live.session, application, csrf: this.csrfFor(live.session.id) };
       if (request.method === 'POST') this.checkCsrf(ctx, formOf(request.body));
-      await this.keepAlive(live.session);
+      await this.deps.sso.touch(live.session, this.deps.clock.now());
       return ctx;
     }
     if (request.method !== 'GET') throw new AppError('PCS-40300', { description: 'Your My Account session has ended. Sign in again and repeat the change.' });
@@ -95,11 +95,6 @@ export class MyAccountKit {
     return undefined;
   }
 
-  /** Using My Account keeps the SSO session alive: its idle expiry slides once half of it has passed (as the console's). */
-  private async keepAlive(session: SsoSession): Promise<void> {
-    const now = this.deps.clock.now();
-    if (session.expiresAt - now < this.deps.sso.timeouts.idleMs / 2) await this.deps.sso.update(session, session.state, now);
-  }
 
   /** Refuses (403) a form whose csrf field is not the token of this SSO session; nothing has changed yet. */
   checkCsrf(ctx: MyAccountContext, form: Form): void {

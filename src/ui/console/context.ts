@@ -72,7 +72,7 @@ export class ConsoleKit {
       const { session, user: admin } = live;
       const ctx = { tenant, admin, session, application, csrf: this.csrfFor(session.id) };
       if (request.method === 'POST') this.checkCsrf(session.id, formOf(request.body));
-      await this.keepAlive(session);
+      await this.deps.sso.touch(session, this.deps.clock.now());
       this.contexts.set(request, ctx);
       return undefined;
     }
@@ -104,11 +104,6 @@ export class ConsoleKit {
     }
   }
 
-  /** Console use keeps the SSO session alive: its idle expiry slides once half of it has passed. */
-  private async keepAlive(session: SsoSession): Promise<void> {
-    const now = this.deps.clock.now();
-    if (session.expiresAt - now < this.deps.sso.timeouts.idleMs / 2) await this.deps.sso.update(session, session.state, now);
-  }
 
   /** Whether the admin still has WSO2's first-start password "admin"; checked again only after the account changes. */
   async hasDefaultPassword(ctx: ConsoleContext): Promise<boolean> {
