@@ -7,8 +7,8 @@ import { AppError } from '../../errors/app-error.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { AdminRequest } from '../../users/user-admin.ts';
 import type { Tenant } from '../tenant-service.ts';
-import { isInside, join, nameOf, normalisePath, parentOf, ROOT } from './registry-path.ts';
-import { RegistryStore, type RegistryEntry } from './registry-store.ts';
+import { isInside, join, normalisePath, ROOT } from './registry-path.ts';
+import type { RegistryEntry, RegistryStore } from './registry-store.ts';
 import type { RegistryView } from './registry-view.ts';
 
 export const MAX_CONTENT_BYTES = 1024 * 1024;
@@ -172,4 +172,3 @@ export function checkMediaType(value: string | undefined): string {
   return v;
 }
 
-export { nameOf, parentOf };
