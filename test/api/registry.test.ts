@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import { normalisePath } from '../../src/tenants/registry/registry-path.ts';
+import { BAD_ESCAPES } from '../server/fuzz-inputs.ts';
 import { createUser, tenantOf } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { provisionTenant } from '../support/tenants.ts';
@@ -121,6 +122,18 @@ describe('registry API', () => {
     assert.equal(normalisePath('//a//b/'), '/a/b');
     assert.equal(normalisePath('/'), '/');
     assert.throws(() => normalisePath('a/b'), (e: Error & { description?: string }) => /absolute/.test(e.description ?? ''));
+  });
+
+  test('malformed escapes and odd bodies in any registry URL are a 4xx, never a 500', async () => {
+    // The fuzz test cannot fill a wildcard route; these are its bad escapes under each registry route.
+    for (const prefix of [BASE, '/api/server/v1/registry/properties']) {
+      for (const bad of [...BAD_ESCAPES, `a/${'%F0%9F%98%80'.repeat(200)}`, 'a?type=folder', 'x%2F..%2Fy']) {
+        for (const method of ['GET', 'PUT', 'DELETE']) {
+          const res = await call(method, `${prefix}/${bad}`, method === 'PUT' ? { body: '{"a":', type: 'application/json' } : {});
+          assert.ok(res.status >= 200 && res.status < 500, `${method} ${prefix}/${bad}: ${res.status} ${res.text}`);
+        }
+      }
+    }
   });
 
   test('size limit (1 MiB) and media type checks', async () => {
