@@ -32,7 +32,7 @@ for (const type of ALL_DATABASES) {
       assert.equal(await store.putResource(a, '/x/y/big.bin', big, 'application/octet-stream', 2000), 'replaced');
       const read = await store.resource(a, '/x/y/big.bin');
       assert.ok(read?.content.equals(big), 'same bytes');
-      assert.deepEqual([read.size, read.createdAt, read.updatedAt], [big.length, 1000, 2000]);
+      assert.deepEqual([read!.size, read!.createdAt, read!.updatedAt], [big.length, 1000, 2000]);
       await store.putResource(a, '/x/y/a.txt', Buffer.from([0, 0xff]), 'text/plain', 3000);
       assert.deepEqual((await store.children(a, '/x/y', 10)).map((e) => e.path), ['/x/y/a.txt', '/x/y/big.bin']);
       assert.deepEqual((await store.children(a, '/', 10)).map((e) => [e.path, e.kind]), [['/x', 'collection']]);
