@@ -13,6 +13,9 @@ import { createLoginServices, type LoginServices } from './login-services.ts';
 import type { Storage } from './storage/database.ts';
 import { Sweeper } from './storage/sweeper.ts';
 import { TenantConfigStore } from './tenants/tenant-config.ts';
+import { RegistryService } from './tenants/registry/registry-service.ts';
+import { RegistryStore } from './tenants/registry/registry-store.ts';
+import { totpRegistryView } from './credentials/totp/totp-xml.ts';
 import { TenantService } from './tenants/tenant-service.ts';
 import { PasswordHasher } from './users/password-hash.ts';
 import { PRIMARY_DOMAIN } from './users/qualified-name.ts';
@@ -43,10 +46,14 @@ export interface BaseServices {
 export function createServices(config: Config, storage: Storage, log: Logger, clock: Clock = systemClock): Services {
   const base = createBaseServices(config, storage, log, clock);
   const login = createLoginServices(base);
-  return { ...base, ...login, sweeper: createSweeper(base, login) };
+  // The registry, with the tenant's TOTP parameters mounted as WSO2's application-authentication.xml.
+  const registry = new RegistryService({ store: new RegistryStore(storage.db), audit: login.audit, clock, views: [totpRegistryView(login.totpSettings)] });
+  return { ...base, ...login, registry, sweeper: createSweeper(base, login) };
 }
 
 export type Services = BaseServices & LoginServices & {
+  /** The tenant registry (WSO2's /_system/governance/...). */
+  registry: RegistryService;
   /** Deletes expired rows on an interval; server.ts starts and stops it. */
   sweeper: Sweeper;
 };

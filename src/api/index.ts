@@ -9,6 +9,7 @@ import { registerClaimRoutes } from './claims.routes.ts';
 import { registerEmailTemplateApi } from './email-templates.ts';
 import { registerMeTotpRoutes } from './me-totp.routes.ts';
 import { registerOpenApi } from './openapi.ts';
+import { registerRegistryRoutes } from './registry.routes.ts';
 import { registerScim } from './scim/index.ts';
 import { registerTotpAdminService } from './soap/totp-admin.routes.ts';
 import { registerTenantRoutes } from './tenants.routes.ts';
@@ -27,4 +28,5 @@ export async function registerAdminApis(app: FastifyInstance, services: Services
   await app.register(async (scope) => registerTotpImportRoutes(scope, services));
   await app.register(async (scope) => registerMeTotpRoutes(scope, services));
   await app.register(async (scope) => registerTotpAdminService(scope, services));
+  await app.register(async (scope) => registerRegistryRoutes(scope, services));
 }

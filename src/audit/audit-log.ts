@@ -36,6 +36,9 @@ export const AUDIT_EVENTS = [
   'application.updated',
   'application.deleted',
   'settings.updated',
+  // The tenant registry (tenants/registry/): the path as the reason.
+  'registry.updated',
+  'registry.deleted',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

@@ -217,6 +217,22 @@ export interface TotpCredentialsTable {
   created_at: number;
 }
 
+/** The tenant registry (tenants/registry/): a collection or a resource per row; "/" is implied. */
+export interface RegistryResourcesTable {
+  tenant_id: string;
+  path: string;
+  parent_path: string;
+  kind: 'collection' | 'resource';
+  /** Bytes of a resource; NULL for a collection. */
+  content: Buffer | null;
+  media_type: string | null;
+  size: number;
+  /** JSON object of string keys and values. */
+  properties: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -238,4 +254,5 @@ export interface Database {
   rate_limits: RateLimitsTable;
   leases: LeasesTable;
   totp_credentials: TotpCredentialsTable;
+  registry_resources: RegistryResourcesTable;
 }

@@ -111,7 +111,7 @@ export class TenantService {
 
   async delete(tenant: Tenant): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      for (const table of ['identity_claims', 'totp_credentials', 'user_security', 'claims', 'claim_mappings', 'tenant_config', 'email_templates', 'applications', 'application_identifiers', 'auth_contexts', 'sso_sessions', 'audit_events', 'email_codes'] as const) {
+      for (const table of ['identity_claims', 'totp_credentials', 'user_security', 'claims', 'claim_mappings', 'tenant_config', 'email_templates', 'applications', 'application_identifiers', 'auth_contexts', 'sso_sessions', 'audit_events', 'email_codes', 'registry_resources'] as const) {
         await trx.deleteFrom(table).where('tenant_id', '=', tenant.id).execute();
       }
       await trx.deleteFrom('tenants').where('id', '=', tenant.id).execute();

@@ -41,7 +41,12 @@ export class TotpSettings {
   }
 
   async overrides(tenant: Tenant): Promise<Record<string, unknown>> {
-    return (await this.store.get(tenant.id, TOTP_RESOURCE)) ?? {};
+    return (await this.storedOverrides(tenant)) ?? {};
+  }
+
+  /** The tenant's overrides, or undefined when it has none stored (the registry view's resource then does not exist). */
+  async storedOverrides(tenant: Tenant): Promise<Record<string, unknown> | undefined> {
+    return this.store.get(tenant.id, TOTP_RESOURCE);
   }
 
   /** Replaces the tenant's overrides after validating them like the file; refuses with every problem listed. */

@@ -9,6 +9,7 @@ import * as m006 from './006-audit-actor.ts';
 import * as m007 from './007-rate-limits.ts';
 import * as m008 from './008-sweeper-lease.ts';
 import * as m009 from './009-totp-credentials.ts';
+import * as m010 from './010-registry.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007-rate-limits': m007,
   '008-sweeper-lease': m008,
   '009-totp-credentials': m009,
+  '010-registry': m010,
 };

@@ -38,6 +38,7 @@ const NAV = [
   ['/console/users', 'Users'],
   ['/console/applications', 'Applications'],
   ['/console/totp', 'TOTP settings'],
+  ['/console/registry', 'Registry'],
   ['/console/audit', 'Audit'],
 ] as const;
 

@@ -10,6 +10,7 @@ import { registerAudit } from './audit.ts';
 import { ConsoleKit, type ConsoleDeps } from './context.ts';
 import { formOf } from './forms.ts';
 import { registerOverview } from './overview.ts';
+import { registerRegistryPages } from './registry.ts';
 import { registerTotpSettings } from './totp-settings.ts';
 import { registerUser } from './user.ts';
 import { registerUsers } from './users.ts';
@@ -55,5 +56,6 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
     registerApplication(scope, kit);
     registerTotpSettings(scope, kit);
     registerAudit(scope, kit);
+    registerRegistryPages(scope, kit);
   });
 }

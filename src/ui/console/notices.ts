@@ -15,6 +15,9 @@ export const NOTICES = {
   'steps-saved': 'The authentication steps were saved.',
   'totp-saved': 'The TOTP settings were saved.',
   'totp-cleared': "The tenant's TOTP settings were removed: the values from deployment.toml apply.",
+  'registry-saved': 'The resource was saved in the registry.',
+  'registry-collection': 'The collection was created.',
+  'registry-deleted': 'It was deleted from the registry.',
 } as const;
 
 export type Notice = keyof typeof NOTICES;
