@@ -56,8 +56,13 @@ export class UserStoreRegistry {
   all(): { store: UserStore; tenant?: string }[] {
     const out: { store: UserStore; tenant?: string }[] = [{ store: this.primary }];
     const seen = new Set<UserStore>([this.primary]);
-    for (const [tenant, stores] of this.declared) for (const store of stores) if (!seen.has(store)) (seen.add(store), out.push({ store, tenant }));
-    for (const stores of this.secondary.values()) for (const store of stores) if (!seen.has(store)) (seen.add(store), out.push({ store }));
+    const add = (store: UserStore, tenant?: string) => {
+      if (seen.has(store)) return;
+      seen.add(store);
+      out.push(tenant ? { store, tenant } : { store });
+    };
+    for (const [tenant, stores] of this.declared) for (const store of stores) add(store, tenant);
+    for (const stores of this.secondary.values()) for (const store of stores) add(store);
     return out;
   }
 
