@@ -115,7 +115,8 @@ export function describeUserStoreContract(name: string, makeStore: () => Promise
 
     test('lists with every filter operator, and/or, case-insensitively', async (t) => {
       if (!canList(store)) return t.skip('store does not list');
-      const names = async (filter: UserFilter) => (await store.list(TENANT_A, { filter, offset: 0, limit: 10 })).users.map((u) => u.username);
+      const lister = store;
+      const names = async (filter: UserFilter) => (await lister.list(TENANT_A, { filter, offset: 0, limit: 10 })).users.map((u) => u.username);
       const c = (attribute: string, op: 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr', value = ''): UserFilter => ({ kind: 'condition', attribute, op, value });
       assert.deepEqual(await names(c('username', 'eq', 'ALICE')), ['Alice']);
       assert.deepEqual(await names(c('username', 'sw', 'CA')), ['carol']);

@@ -41,3 +41,48 @@ export function engineOf(url: string): JdbcEngine | undefined {
 /** Table and column names from the config go into SQL as quoted identifiers; this keeps them plain. */
 export const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 export const SQL_TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/;
+
+/** One [[user_store]] table of deployment.toml, as the config schema gives it (structural: no config import). */
+export interface DeclaredStore {
+  domain: string;
+  tenant: string;
+  url: string;
+  username: string;
+  password: string;
+  read_only: boolean;
+  pool_size: number;
+  connect_timeout: number;
+  query_timeout: number;
+  table: string;
+  id_column: string;
+  username_column: string;
+  password_column: string;
+  salt_column: string;
+  attribute_columns: Readonly<Record<string, string>>;
+}
+
+export function settingsOf(d: DeclaredStore): JdbcStoreSettings {
+  return {
+    domain: d.domain.toUpperCase(),
+    tenant: d.tenant,
+    url: d.url,
+    ...(d.username ? { username: d.username } : {}),
+    ...(d.password ? { password: d.password } : {}),
+    readOnly: d.read_only,
+    poolSize: d.pool_size,
+    connectTimeoutMs: d.connect_timeout,
+    queryTimeoutMs: d.query_timeout,
+    ...(d.table
+      ? {
+          mapped: {
+            table: d.table,
+            idColumn: d.id_column,
+            usernameColumn: d.username_column,
+            passwordColumn: d.password_column,
+            ...(d.salt_column ? { saltColumn: d.salt_column } : {}),
+            attributeColumns: { ...d.attribute_columns },
+          },
+        }
+      : {}),
+  };
+}
