@@ -50,3 +50,23 @@ export async function insertLegacyUser(type: DatabaseType, url: string, row: { l
   const s = type === 'postgres' ? 'insert into legacy_users (login, pass, salt, email) values ($1, $2, $3, $4)' : 'insert into legacy_users (login, pass, salt, email) values (?, ?, ?, ?)';
   await runSql(type, url, [s], [[row.login, row.pass, row.salt ?? '', row.email ?? null]]);
 }
+
+/** The stored hash and salt of a row of the legacy table. */
+export async function legacyRow(type: DatabaseType, url: string, login: string): Promise<{ pass: string; salt: string } | undefined> {
+  if (type === 'postgres') {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      return (await c.query<{ pass: string; salt: string }>('select pass, salt from legacy_users where login = $1', [login])).rows[0];
+    } finally {
+      await c.end();
+    }
+  }
+  const c = await mysql.createConnection({ uri: url });
+  try {
+    const [rows] = await c.query('select pass, salt from legacy_users where login = ?', [login]);
+    return (rows as { pass: string; salt: string }[])[0];
+  } finally {
+    await c.end();
+  }
+}

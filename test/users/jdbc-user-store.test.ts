@@ -8,7 +8,7 @@ import { systemClock } from '../../src/time/clock.ts';
 import { JdbcUserStore } from '../../src/users/jdbc/jdbc-user-store.ts';
 import { PasswordHasher } from '../../src/users/password-hash.ts';
 import { createTestDatabase, isAvailable } from '../support/databases.ts';
-import { createLegacyTable, jdbcSettings, LEGACY_TABLE } from '../support/jdbc-tables.ts';
+import { createLegacyTable, insertLegacyUser, jdbcSettings, LEGACY_TABLE, legacyRow, runSql } from '../support/jdbc-tables.ts';
 import { skipUnless } from '../support/services.ts';
 import { describeUserStoreContract } from '../support/user-store-contract.ts';
 
@@ -62,6 +62,34 @@ describe('a JDBC store that is down', () => {
       assert.equal(await store.findById('t', '5b0c3a4e-0000-4000-8000-000000000000'), undefined);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('legacy hashes in a mapped table', { skip: skipUnless(await isAvailable('mysql'), 'mysql is not reachable') }, () => {
+  test('a read-only store verifies them and leaves them as they are; a writable one upgrades them (MariaDB)', async () => {
+    const database = await createTestDatabase('mysql');
+    const readOnly = new JdbcUserStore(jdbcSettings(database.url, { mapped: LEGACY_TABLE, readOnly: true }), hasher, systemClock);
+    const writable = new JdbcUserStore(jdbcSettings(database.url, { mapped: LEGACY_TABLE }), hasher, systemClock);
+    try {
+      await createLegacyTable('mysql', database.url);
+      const wso2 = { login: 'erin', pass: '2WpmaGj4YkXqsFAIhAnRSiWNZgIxj8WgdDgYLPIRXTI=', salt: 'c2FsdHNhbHRzYWx0c2FsdA==' };
+      await insertLegacyUser('mysql', database.url, wso2);
+      assert.equal((await readOnly.verifyPassword('t', 'ERIN', 'wso2pass'))?.username, 'erin');
+      assert.equal((await readOnly.findByName('t', 'erin')) !== undefined, true);
+      const before = await readOnly.getAttributes((await readOnly.findByName('t', 'erin'))!);
+      assert.deepEqual(before, {});
+      assert.deepEqual(await legacyRow('mysql', database.url, 'erin'), { pass: wso2.pass, salt: wso2.salt }, 'the read-only store wrote nothing');
+      assert.equal(await writable.verifyPassword('t', 'erin', 'wso2pasS'), undefined);
+      assert.equal((await writable.verifyPassword('t', 'erin', 'wso2pass'))?.username, 'erin');
+      assert.match((await legacyRow('mysql', database.url, 'erin'))!.pass, /^\$argon2id\$/, 'the writable store upgraded it');
+      assert.equal((await readOnly.verifyPassword('t', 'erin', 'wso2pass'))?.username, 'erin', 'the argon2id hash verifies');
+      await runSql('mysql', database.url, ["update legacy_users set salt = 'x' where login = 'erin'"]);
+      assert.equal((await readOnly.verifyPassword('t', 'erin', 'wso2pass'))?.username, 'erin', 'the salt no longer matters');
+    } finally {
+      await readOnly.close();
+      await writable.close();
+      await database.drop();
     }
   });
 });
