@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError } from '../../src/errors/app-error.ts';
 import type { DatabaseType } from '../../src/storage/database.ts';
-import { systemClock } from '../../src/time/clock.ts';
+import { createServer, type Socket } from 'node:net';
+import { ManualClock, systemClock } from '../../src/time/clock.ts';
 import { JdbcUserStore } from '../../src/users/jdbc/jdbc-user-store.ts';
 import { PasswordHasher } from '../../src/users/password-hash.ts';
 import { createTestDatabase, isAvailable } from '../support/databases.ts';
@@ -62,6 +63,37 @@ describe('a JDBC store that is down', () => {
       assert.equal(await store.findById('t', '5b0c3a4e-0000-4000-8000-000000000000'), undefined);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('a JDBC store whose server never answers', () => {
+  test('times out after connect_timeout, then fails at once for a while; the health check still probes', async () => {
+    // A loopback listener that accepts connections and never says a word, like a host that drops packets.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const clock = new ManualClock();
+    const store = new JdbcUserStore(jdbcSettings(`postgres://nobody@127.0.0.1:${port}/none`, { connectTimeoutMs: 300, queryTimeoutMs: 600 }), hasher, clock);
+    const unavailable = (e: unknown) => e instanceof AppError && e.code === 'USR-50301' && /timeout/.test(e.description);
+    try {
+      let started = performance.now();
+      await assert.rejects(store.findByName('t', 'carol'), unavailable);
+      const first = performance.now() - started;
+      assert.ok(first >= 250 && first < 2000, `waited for the timeout (${first} ms)`);
+      started = performance.now();
+      await assert.rejects(store.verifyPassword('t', 'carol', 'pw'), unavailable);
+      assert.ok(performance.now() - started < 100, 'then fails at once');
+      assert.deepEqual(await store.health(), { status: 'DOWN', reason: 'timeout' });
+      clock.advance(5001);
+      started = performance.now();
+      await assert.rejects(store.findByName('t', 'carol'), unavailable);
+      assert.ok(performance.now() - started >= 250, 'after the back-off it tries again');
+    } finally {
+      await store.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });

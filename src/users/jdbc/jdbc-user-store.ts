@@ -38,7 +38,7 @@ export class JdbcUserStore implements FullUserStore {
   ) {
     this.domain = settings.domain;
     this.capabilities = { verifyPassword: true, list: true, write: !settings.readOnly };
-    this.connection = new JdbcConnection(settings);
+    this.connection = new JdbcConnection(settings, clock);
     this.layout = settings.mapped ? mappedLayout(settings.mapped) : managedLayout();
   }
 
@@ -222,7 +222,7 @@ export class JdbcUserStore implements FullUserStore {
 
   async health(): Promise<StoreHealth> {
     try {
-      await this.run((db) => sql`select 1`.execute(db));
+      await this.connection.ping();
       return { status: 'UP' };
     } catch (err) {
       const reason = err instanceof AppError ? /\(([^)]+)\)/.exec(err.description)?.[1] ?? 'unavailable' : 'query failed';
