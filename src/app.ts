@@ -50,7 +50,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   installSecurityHeaders(app);
   // Before any route: it attaches to /commonauth as routes register, and admin-auth.ts asks it on every Basic door.
   await registerRateLimits(app, services);
-  registerHealthRoutes(app, () => services.storage.ping());
+  registerHealthRoutes(app, () => services.storage.ping(), () => services.userStores.health());
   registerAssets(app);
   await registerAdminApis(app, services);
   const lifetimes = { loginMs: config.session.login_timeout * 60_000, ssoMaxMs: config.session.max_lifetime * 60_000 };

@@ -3,7 +3,7 @@
 import { AppError } from './errors/app-error.ts';
 import type { Services } from './services.ts';
 import type { Tenant } from './tenants/tenant-service.ts';
-import { SUPER_TENANT_DOMAIN } from './users/qualified-name.ts';
+import { PRIMARY_DOMAIN, SUPER_TENANT_DOMAIN } from './users/qualified-name.ts';
 
 export interface TenantAdminInput {
   username: string;
@@ -40,7 +40,8 @@ export async function ensureSuperTenant(services: Services): Promise<Tenant> {
     }
   }
   await services.claims.seedDefaults(tenant.id);
-  if (createAdmin && !(await services.users.find(tenant, username))) {
+  // The admin is made in PRIMARY, so only PRIMARY is asked: a secondary store that is down must not stop the start.
+  if (createAdmin && !(await services.users.find(tenant, `${PRIMARY_DOMAIN}/${username}`))) {
     try {
       await services.users.create(tenant, { username, password }, { enforcePolicy: false });
       services.log.warn(`created the super admin "${username}" with the configured password; change it if it is the default`);

@@ -70,6 +70,7 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
         await services.sweeper.stop();
         await sample?.close();
         await app.close();
+        await services.userStores.close();
         await storage.close();
       },
     };

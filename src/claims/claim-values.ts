@@ -157,7 +157,7 @@ export class ClaimValueService {
       } else if (isIdentityClaim(uri)) identity.push([uri, value]);
       else attributes[this.metadata.attributeFor(claim, user.storeDomain)] = value;
     }
-    if (Object.keys(attributes).length > 0) await this.users.storeOf(user).setAttributes(user, attributes);
+    if (Object.keys(attributes).length > 0) await this.users.setAttributes(user, attributes);
     if (identity.length > 0) await this.writeIdentity(user, identity);
     if (Object.keys(security).length > 0) await this.security.update(user, security);
   }

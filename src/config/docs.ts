@@ -7,14 +7,22 @@ interface DocSection {
   readonly path: readonly string[];
   readonly section: Section<Fields>;
   readonly lenient: boolean;
+  /** An array of tables ([[name]]), e.g. [[user_store]]. */
+  readonly array?: boolean;
 }
+
+/** A field whose value is an array of tables, each checked against `items` (e.g. [[user_store]]). */
+const itemsOf = (node: Fields[string]): Section<Fields> | undefined =>
+  node.node === 'field' ? (node as { items?: Section<Fields> }).items : undefined;
 
 function collect(section: Section<Fields>, path: readonly string[], lenient: boolean, out: DocSection[]): DocSection[] {
   const here = lenient || section.lenient;
-  const hasFields = Object.values(section.fields).some((n) => n.node === 'field');
+  const hasFields = Object.values(section.fields).some((n) => n.node === 'field' && !itemsOf(n));
   if (hasFields) out.push({ path, section, lenient: here });
   for (const [name, node] of Object.entries(section.fields)) {
     if (node.node === 'section') collect(node, [...path, name], here, out);
+    const items = itemsOf(node);
+    if (items) out.push({ path: [...path, name], section: items, lenient: here, array: true });
   }
   return out;
 }
@@ -45,7 +53,7 @@ function anchor(heading: string): string {
 }
 
 function renderSection(doc: DocSection): string[] {
-  const heading = `[${doc.path.join('.')}]`;
+  const heading = doc.array ? `[[${doc.path.join('.')}]]` : `[${doc.path.join('.')}]`;
   const lines = [`## ${heading}`, ''];
   if (doc.section.description !== '') lines.push(doc.section.description, '');
   if (doc.lenient && !doc.section.lenient) {
@@ -89,7 +97,7 @@ shown as \`(secret)\`. The environment variable \`PORTCULLIS_ENCRYPTION_KEY\` ov
 export function renderConfigDocs(): string {
   const docs = collect(configSchema, [], false, []);
   const toc = docs.map((d) => {
-    const heading = `[${d.path.join('.')}]`;
+    const heading = d.array ? `[[${d.path.join('.')}]]` : `[${d.path.join('.')}]`;
     return `- [${code(heading)}](#${anchor(heading)})`;
   });
   const body = docs.flatMap(renderSection);

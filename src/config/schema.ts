@@ -3,6 +3,7 @@
 import { checkEncryptionKey } from './key-format.ts';
 import { bool, float, int, list, oneOf, section, str, type Infer } from './schema-dsl.ts';
 import { totpParameters } from './totp-schema.ts';
+import { userStoreList } from './user-store-schema.ts';
 
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])$/;
 const HOST_FORMAT = 'a host name or IP address (IPv6 in brackets), without scheme or port';
@@ -450,6 +451,7 @@ export const configSchema = section({
   logging,
   transport: section({ https }),
   database: section({ identity_db: identityDb }),
+  user_store: userStoreList(),
   super_admin: superAdmin,
   encryption,
   password_hashing: passwordHashing,

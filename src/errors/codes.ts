@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   'USR-40004': { status: 400, message: 'User store is read-only.', description: 'Users in this user store cannot be changed here.' },
   'USR-40401': { status: 404, message: 'User not found.', description: 'No user matches the request.' },
   'USR-40901': { status: 409, message: 'User exists.', description: 'A user with this name already exists in the user store.' },
+  'USR-40902': { status: 409, message: 'Ambiguous user name.', description: 'The user name exists in more than one user store; qualify it with the store domain, e.g. JDBC/carol.' },
+  'USR-50301': { status: 503, message: 'User store unavailable.', description: 'The user store that holds this user does not answer. Try again later.' },
   'USR-40301': { status: 403, message: "The tenant's admin is protected.", description: "The tenant's admin cannot be deleted, disabled or locked by an admin action: nobody would be left to manage the tenant." },
 
   // Claims

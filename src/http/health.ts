@@ -1,16 +1,33 @@
-// Liveness (/health: the process answers) and readiness (/health/ready: the database answers), for load
-// balancers and orchestrators. Neither needs authentication nor reveals anything but UP/DOWN.
+// Liveness (/health: the process answers) and readiness (/health/ready: the database and the user stores
+// answer), for load balancers and orchestrators. Neither needs authentication nor reveals more than UP/DOWN,
+// each user store's domain and a short reason (never a URL or credential).
+//
+// Readiness follows the PRIMARY store only: it lives in the identity database, without which no node can
+// serve anything. A secondary store that is down is reported (DOWN, with its reason) but keeps the node
+// ready: its users' logins fail fast with USR-50301 while everyone else signs in, and taking every node out
+// of the load balancer for it would lock out all users instead of some.
 import type { FastifyInstance } from 'fastify';
 
-export function registerHealthRoutes(app: FastifyInstance, ping: () => Promise<void>): void {
+export interface StoreStatusView {
+  domain: string;
+  tenant?: string;
+  status: 'UP' | 'DOWN';
+  reason?: string;
+}
+
+export function registerHealthRoutes(app: FastifyInstance, ping: () => Promise<void>, stores: () => Promise<StoreStatusView[]> = async () => []): void {
   app.get('/health', async () => ({ status: 'UP' }));
   app.get('/health/ready', async (request, reply) => {
+    const userStores = await stores().catch(() => [] as StoreStatusView[]);
+    const primaryDown = userStores.some((s) => s.domain === 'PRIMARY' && s.status === 'DOWN');
     try {
       await ping();
-      return { status: 'UP', checks: { database: 'UP' } };
     } catch (err) {
       request.log.warn({ err }, 'readiness check failed');
-      return reply.code(503).send({ status: 'DOWN', checks: { database: 'DOWN' } });
+      return reply.code(503).send({ status: 'DOWN', checks: { database: 'DOWN', userStores } });
     }
+    for (const s of userStores.filter((x) => x.status === 'DOWN')) request.log.warn({ store: s.domain, tenant: s.tenant, reason: s.reason }, 'user store is down');
+    if (primaryDown) return reply.code(503).send({ status: 'DOWN', checks: { database: 'UP', userStores } });
+    return { status: 'UP', checks: { database: 'UP', userStores } };
   });
 }

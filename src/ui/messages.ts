@@ -2,6 +2,8 @@
 // can override the templates; these are the defaults (English).
 const MESSAGES: Record<string, string> = {
   'login.fail.message': 'Login failed. Check your user name and password and try again.',
+  'login.fail.ambiguous': 'This user name exists in more than one user store. Sign in with the store name, e.g. JDBC/name.',
+  'login.fail.store': 'The user store for this account is not available right now. Try again later.',
   'account.locked': 'Your account is locked because of too many failed attempts.',
   'totp.invalid': 'Authentication failed. The verification code is not correct; please retry.',
   'totp.reused': 'Authentication failed. That code was already used; wait for the next one and retry.',

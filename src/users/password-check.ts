@@ -7,6 +7,7 @@
 // confirmed by a different answer. Every refusal that skips the comparison (no such user, locked, disabled)
 // still spends one hash verification on a fixed dummy hash, so response time does not tell the cases apart.
 // Wrong passwords count toward the lock (the 'login' counter); a right one resets that counter.
+import { AppError } from '../errors/app-error.ts';
 import type { Tenant } from '../tenants/tenant-service.ts';
 import type { Clock } from '../time/clock.ts';
 import { LOCK_REASONS, type LockoutService, type LockStatus } from './lockout.ts';
@@ -21,7 +22,9 @@ export type PasswordCheckResult =
   | { ok: false; refusal: 'invalid' }
   /** The account is locked (perhaps by this very failure); `lock` says until when. */
   | { ok: false; refusal: 'locked'; user: UserRecord; lock: LockStatus }
-  | { ok: false; refusal: 'disabled'; user: UserRecord };
+  | { ok: false; refusal: 'disabled'; user: UserRecord }
+  /** The name's store is down (USR-50301) or a bare name is in two stores (USR-40902): said plainly, no hashing. */
+  | { ok: false; refusal: 'store'; error: AppError };
 
 export interface PasswordCheckDeps {
   users: UserService;
@@ -42,12 +45,21 @@ export class PasswordCheck {
    * refusal the same way, except where a tenant chose to say that an account is locked.
    */
   async check(tenant: Tenant, name: string, password: string, now = this.now()): Promise<PasswordCheckResult> {
+    try {
+      return await this.checkIn(tenant, name, password, now);
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'USR-50301' || err.code === 'USR-40902')) return { ok: false, refusal: 'store', error: err };
+      throw err;
+    }
+  }
+
+  private async checkIn(tenant: Tenant, name: string, password: string, now: number): Promise<PasswordCheckResult> {
     const user = await this.find(tenant, name);
     if (!user || password.length === 0) return this.refuse({ ok: false, refusal: 'invalid' }, password);
     const state = await this.deps.lockout.accountState(user, now);
     if (state.disabled) return this.refuse({ ok: false, refusal: 'disabled', user }, password);
     if (state.lock.locked) return this.refuse({ ok: false, refusal: 'locked', user, lock: state.lock }, password);
-    const verified = await this.deps.users.storeOf(user).verifyPassword(tenant.id, user.username, password);
+    const verified = await this.deps.users.verifyPassword(user, password);
     if (!verified) {
       const counted = await this.deps.lockout.recordFailure(user, 'login', now);
       if (counted.locked) return { ok: false, refusal: 'locked', user, lock: { locked: true, reason: LOCK_REASONS.login, unlockTime: counted.unlockTime } };
@@ -61,7 +73,7 @@ export class PasswordCheck {
   private async find(tenant: Tenant, name: string): Promise<UserRecord | undefined> {
     const q = parseQualifiedName(name);
     if (q.tenantDomain !== undefined && q.tenantDomain !== tenant.domain) return undefined;
-    if (q.storeDomain !== undefined && !this.deps.users.registry.storesOf(tenant.id).some((s) => s.domain === q.storeDomain)) return undefined;
+    if (q.storeDomain !== undefined && !this.deps.users.storesOf(tenant).some((s) => s.domain === q.storeDomain)) return undefined;
     return this.deps.users.find(tenant, name);
   }
 

@@ -9,7 +9,7 @@ import type { Database } from '../storage/schema.ts';
 import type { Clock } from '../time/clock.ts';
 import { dummyHashFor, type PasswordHasher } from './password-hash.ts';
 import { USERNAME_ATTRIBUTE, type AttributeCondition, type UserFilter } from './user-filter.ts';
-import type { ListQuery, NewUser, UserPage, UserRecord, UserStore } from './user-store.ts';
+import type { FullUserStore, ListQuery, NewUser, StoreCapabilities, StoreHealth, UserPage, UserRecord } from './user-store.ts';
 
 type Row = Database['users'];
 type Eb = ExpressionBuilder<Database, 'users'>;
@@ -67,8 +67,8 @@ function toWhere(eb: Eb, filter: UserFilter): Expression<SqlBool> {
   return filter.kind === 'and' ? eb.and(parts) : eb.or(parts);
 }
 
-export class SqlUserStore implements UserStore {
-  readonly readOnly = false;
+export class SqlUserStore implements FullUserStore {
+  readonly capabilities: StoreCapabilities = { verifyPassword: true, list: true, write: true };
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -76,6 +76,18 @@ export class SqlUserStore implements UserStore {
     readonly domain: string,
     private readonly clock: Clock,
   ) {}
+
+  async health(): Promise<StoreHealth> {
+    try {
+      await sql`select 1`.execute(this.db);
+      return { status: 'UP' };
+    } catch {
+      return { status: 'DOWN', reason: 'the identity database does not answer' };
+    }
+  }
+
+  /** The identity database belongs to storage, which closes it. */
+  async close(): Promise<void> {}
 
   private base(tenantId: string) {
     return this.db

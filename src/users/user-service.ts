@@ -1,9 +1,11 @@
 // Users across a tenant's stores: name resolution (DOMAIN/name@tenant), authentication, lifecycle, listing.
-// Identity data kept outside the store (identity claims, lock counters) is removed with the user.
+// Identity data kept outside the store (identity claims, lock counters, TOTP) is removed with the user.
+// Capabilities are asked through capabilities.ts; a write to a store that cannot write is USR-40004.
 import type { Kysely } from 'kysely';
 import { AppError } from '../errors/app-error.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Tenant } from '../tenants/tenant-service.ts';
+import { canList, canVerify, writerOf } from './capabilities.ts';
 import { checkPassword } from './password-policy.ts';
 import { isValidUsername, parseQualifiedName, PRIMARY_DOMAIN } from './qualified-name.ts';
 import type { UserFilter } from './user-filter.ts';
@@ -26,26 +28,44 @@ export class UserService {
     readonly registry: UserStoreRegistry,
   ) {}
 
-  /** Splits a typed name; a tenant suffix other than this tenant's means "not in this tenant". */
-  private parse(tenant: Tenant, name: string): { stores: UserStore[]; username: string } | undefined {
-    const q = parseQualifiedName(name);
-    if (q.tenantDomain !== undefined && q.tenantDomain !== tenant.domain) return undefined;
-    const stores = q.storeDomain ? [this.registry.storeOf(tenant.id, q.storeDomain)] : this.registry.storesOf(tenant.id);
-    return { stores, username: q.username };
+  /** The tenant's stores in lookup order (PRIMARY first). */
+  storesOf(tenant: Tenant): UserStore[] {
+    this.registry.bind(tenant);
+    return this.registry.storesOf(tenant.id);
   }
 
+  /** Splits a typed name; a tenant suffix other than this tenant's means "not in this tenant". */
+  private parse(tenant: Tenant, name: string): { stores: UserStore[]; username: string; qualified: boolean } | undefined {
+    const q = parseQualifiedName(name);
+    if (q.tenantDomain !== undefined && q.tenantDomain !== tenant.domain) return undefined;
+    const all = this.storesOf(tenant);
+    const stores = q.storeDomain ? [this.registry.storeOf(tenant.id, q.storeDomain)] : all;
+    return { stores, username: q.username, qualified: q.storeDomain !== undefined };
+  }
+
+  /**
+   * The user a typed name means. A bare name is looked up in every store: found in two, it is refused as
+   * ambiguous (USR-40902) rather than guessed. A store that is down is skipped for bare names so other
+   * stores keep working; if the name is found nowhere while a store was down, that store's USR-50301 is
+   * thrown (the user may well be there). A qualified name (`JDBC/carol`) asks only its store.
+   */
   async find(tenant: Tenant, name: string): Promise<UserRecord | undefined> {
     const p = this.parse(tenant, name);
     if (!p) return undefined;
-    for (const store of p.stores) {
-      const user = await store.findByName(tenant.id, p.username);
-      if (user) return user;
-    }
+    if (p.qualified) return p.stores[0]!.findByName(tenant.id, p.username);
+    const results = await Promise.all(
+      p.stores.map((store) => store.findByName(tenant.id, p.username).then((user) => ({ user }), (error: unknown) => ({ error }))),
+    );
+    const found = results.flatMap((r) => ('user' in r && r.user ? [r.user] : []));
+    if (found.length > 1) throw new AppError('USR-40902', { description: `"${p.username}" exists in ${found.map((u) => u.storeDomain).join(' and ')}; sign in as DOMAIN/${p.username}.` });
+    if (found.length === 1) return found[0];
+    const failed = results.find((r): r is { error: unknown } => 'error' in r);
+    if (failed) throw failed.error;
     return undefined;
   }
 
   async findById(tenant: Tenant, id: string): Promise<UserRecord | undefined> {
-    for (const store of this.registry.storesOf(tenant.id)) {
+    for (const store of this.storesOf(tenant)) {
       const user = await store.findById(tenant.id, id);
       if (user) return user;
     }
@@ -58,15 +78,18 @@ export class UserService {
     return user;
   }
 
+  /** Checks a password in the user's own store; undefined when it cannot be checked or does not match. */
+  async verifyPassword(user: UserRecord, password: string): Promise<UserRecord | undefined> {
+    const store = this.storeOf(user);
+    if (!canVerify(store) || password.length === 0) return undefined;
+    return store.verifyPassword(user.tenantId, user.username, password);
+  }
+
   /** The user when name and password match; undefined otherwise, without saying which part was wrong. */
   async authenticate(tenant: Tenant, name: string, password: string): Promise<UserRecord | undefined> {
-    const p = this.parse(tenant, name);
-    if (!p || password.length === 0) return undefined;
-    for (const store of p.stores) {
-      const user = await store.verifyPassword(tenant.id, p.username, password);
-      if (user) return user;
-    }
-    return undefined;
+    if (password.length === 0) return undefined;
+    const user = await this.find(tenant, name);
+    return user && this.verifyPassword(user, password);
   }
 
   async create(tenant: Tenant, input: CreateUserInput, options: { enforcePolicy?: boolean } = {}): Promise<UserRecord> {
@@ -75,22 +98,25 @@ export class UserService {
       throw new AppError('USR-40001', { description: 'The user name names another tenant.' });
     }
     if (!isValidUsername(q.username)) throw new AppError('USR-40001');
-    const store = this.registry.storeOf(tenant.id, q.storeDomain ?? PRIMARY_DOMAIN);
-    if (store.readOnly) throw new AppError('USR-40004');
+    this.registry.bind(tenant);
+    const store = writerOf(this.registry.storeOf(tenant.id, q.storeDomain ?? PRIMARY_DOMAIN));
     if (options.enforcePolicy !== false) checkPassword(input.password, q.username);
     return store.create(tenant.id, { username: q.username, password: input.password, attributes: input.attributes ?? {} });
   }
 
   async setPassword(user: UserRecord, password: string, options: { enforcePolicy?: boolean } = {}): Promise<void> {
-    const store = this.registry.storeOf(user.tenantId, user.storeDomain);
-    if (store.readOnly) throw new AppError('USR-40004');
+    const store = writerOf(this.storeOf(user));
     if (options.enforcePolicy !== false) checkPassword(password, user.username);
     await store.setPassword(user, password);
   }
 
+  /** Sets store attributes (a null value removes one); USR-40004 on a read-only store. */
+  async setAttributes(user: UserRecord, values: Record<string, string | null>): Promise<void> {
+    await writerOf(this.storeOf(user)).setAttributes(user, values);
+  }
+
   async delete(user: UserRecord): Promise<void> {
-    const store = this.registry.storeOf(user.tenantId, user.storeDomain);
-    if (store.readOnly) throw new AppError('USR-40004');
+    const store = writerOf(this.storeOf(user));
     await store.delete(user);
     await this.db.deleteFrom('identity_claims').where('user_id', '=', user.id).execute();
     await this.db.deleteFrom('totp_credentials').where('user_id', '=', user.id).execute();
@@ -102,12 +128,13 @@ export class UserService {
   }
 
   /**
-   * One page over all of the tenant's stores, in store order, then by user name. The filter is either one
-   * filter for every store or a function giving each store (by domain) its own, since each store maps claims
-   * to its own attribute names.
+   * One page over all of the tenant's stores that can list, in store order, then by user name. The filter is
+   * either one filter for every store or a function giving each store (by domain) its own, since each store
+   * maps claims to its own attribute names.
    */
   async list(tenant: Tenant, query: { filter?: UserFilter | StoreFilter; offset: number; limit: number; domain?: string }): Promise<UserPage> {
-    const stores = query.domain ? [this.registry.storeOf(tenant.id, query.domain)] : this.registry.storesOf(tenant.id);
+    this.registry.bind(tenant);
+    const stores = (query.domain ? [this.registry.storeOf(tenant.id, query.domain)] : this.registry.storesOf(tenant.id)).filter(canList);
     let skip = query.offset;
     let want = query.limit;
     let total = 0;

@@ -32,21 +32,57 @@ export interface ListQuery {
   limit: number;
 }
 
+/** What a store can do besides looking users up; services ask this instead of guessing from the type. */
+export interface StoreCapabilities {
+  /** verifyPassword (a store without it holds no passwords, e.g. a directory bound through another door). */
+  readonly verifyPassword: boolean;
+  /** list (search with offset/limit and a UserFilter). */
+  readonly list: boolean;
+  /** create, setPassword, delete, setAttributes. A read-only store refuses with USR-40004 (in UserService). */
+  readonly write: boolean;
+}
+
+/** UP, or DOWN with a reason fit for an operator (no secrets: never the connection URL). */
+export interface StoreHealth {
+  status: 'UP' | 'DOWN';
+  reason?: string;
+}
+
+/**
+ * Every store can look users up, say what else it can do, report its health and be closed. The other
+ * capabilities are separate interfaces (Keycloak's UserLookupProvider / CredentialInputValidator /
+ * UserQueryProvider / UserRegistrationProvider); reach them through canVerify/canList/canWrite in
+ * capabilities.ts, which check `capabilities`, so a read-only LDAP or JDBC store is refused before any write.
+ */
 export interface UserStore {
   readonly domain: string;
-  readonly readOnly: boolean;
+  readonly capabilities: StoreCapabilities;
   findByName(tenantId: string, username: string): Promise<UserRecord | undefined>;
   findById(tenantId: string, id: string): Promise<UserRecord | undefined>;
+  /** Attribute values by attribute name; absent attributes are missing from the result. */
+  getAttributes(user: UserRecord, names?: readonly string[]): Promise<Record<string, string>>;
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+  /** Removes every user of a tenant (tenant deletion); only stores that own their tenant's users have it. */
+  deleteTenant?(tenantId: string): Promise<void>;
+}
+
+export interface PasswordVerifier {
   /** The user when the password is right; undefined otherwise (no user, no password, wrong password). */
   verifyPassword(tenantId: string, username: string, password: string): Promise<UserRecord | undefined>;
+}
+
+export interface UserQuery {
+  list(tenantId: string, query: ListQuery): Promise<UserPage>;
+}
+
+export interface UserWriter {
   create(tenantId: string, user: NewUser): Promise<UserRecord>;
   setPassword(user: UserRecord, password: string): Promise<void>;
   delete(user: UserRecord): Promise<void>;
-  /** Attribute values by attribute name; absent attributes are missing from the result. */
-  getAttributes(user: UserRecord, names?: readonly string[]): Promise<Record<string, string>>;
   /** Sets attributes; a null value removes the attribute. */
   setAttributes(user: UserRecord, values: Record<string, string | null>): Promise<void>;
-  list(tenantId: string, query: ListQuery): Promise<UserPage>;
-  /** Removes every user of a tenant (tenant deletion). */
-  deleteTenant?(tenantId: string): Promise<void>;
 }
+
+/** A store with every capability (the SQL stores implement all of it, then declare what is enabled). */
+export type FullUserStore = UserStore & PasswordVerifier & UserQuery & UserWriter;

@@ -38,7 +38,7 @@ describe('claim read policy: SCIM, console, My Account, email templates', () => 
     assert.ok(await server.services.claims.get(tenant.id, COPY));
     user = await createUser(server, { email: 'sid@example.com', givenName: 'Sid' });
     await server.services.claimValues.set(user.user, { [CLAIMS.secretKey]: SEED, [CLAIMS.verifySecretKey]: PENDING, [CLAIMS.totpEnabled]: 'true', [CLAIMS.accountLocked]: 'true' });
-    await server.services.users.storeOf(user.user).setAttributes(user.user, { totpSecretkey: SEED });
+    await server.services.users.setAttributes(user.user, { totpSecretkey: SEED });
   });
   after(async () => server?.close());
 

@@ -19,7 +19,7 @@ describe('HTTP foundation', () => {
     assert.deepEqual(live.json(), { status: 'UP' });
     const ready = await c.get('/health/ready');
     assert.equal(ready.status, 200);
-    assert.deepEqual(ready.json(), { status: 'UP', checks: { database: 'UP' } });
+    assert.deepEqual(ready.json(), { status: 'UP', checks: { database: 'UP', userStores: [{ domain: 'PRIMARY', status: 'UP' }] } });
   });
 
   test('API errors have one shape with a trace id; no stack traces', async () => {

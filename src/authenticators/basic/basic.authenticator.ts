@@ -44,6 +44,8 @@ export function createBasicAuthenticator(deps: BasicDeps): Authenticator {
       if (!username || !password) return { kind: 'retry', view: 'login', failure: LOGIN_FAILED };
       const result = await deps.passwords.check(ctx.tenant, username, password, ctx.now);
       if (!result.ok) {
+        // A store that is down, or a bare name in two stores, is said plainly: it reveals no password.
+        if (result.refusal === 'store') return { kind: 'retry', view: 'login', failure: { reason: result.error.code === 'USR-40902' ? 'login.fail.ambiguous' : 'login.fail.store' } };
         if (result.refusal === 'locked') {
           const params = await deps.failureSettings.forTenant(ctx.tenant);
           if (params.showAuthFailureReason) return { kind: 'retry', view: 'login', failure: lockFailure(result.lock, params, ctx.now) };

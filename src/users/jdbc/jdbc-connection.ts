@@ -1,0 +1,128 @@
+// The connection of a secondary SQL store: its own small pool with connect and operation timeouts, and the
+// rule that any failure to reach the database becomes USR-50301 ("User store unavailable") quickly, never a
+// hang or a 500. SQL errors (a missing column in a mapping) are configuration faults and are rethrown as is.
+import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely';
+import { createPool as createMysqlPool } from 'mysql2';
+import pg from 'pg';
+import { AppError } from '../../errors/app-error.ts';
+import type { Clock } from '../../time/clock.ts';
+import { engineOf, type JdbcEngine, type JdbcStoreSettings } from './jdbc-settings.ts';
+
+/** Tables are named at run time, so the database has no static type. */
+export type AnyDatabase = Record<string, Record<string, unknown>>;
+
+class OperationTimeout extends Error {}
+
+/** A short, secret-free reason for health reports and logs. */
+export function reasonOf(err: unknown): string {
+  if (err instanceof OperationTimeout) return 'timeout';
+  const e = err as { code?: unknown; message?: unknown; errors?: unknown[] };
+  const code = typeof e?.code === 'string' ? e.code : Array.isArray(e?.errors) ? String((e.errors[0] as { code?: unknown })?.code ?? '') : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ETIMEDOUT' || /timeout/i.test(message)) return 'timeout';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host unreachable';
+  if (code === '28P01' || code === '28000' || code === 'ER_ACCESS_DENIED_ERROR') return 'access denied';
+  if (code === '3D000' || code === 'ER_BAD_DB_ERROR') return 'database does not exist';
+  return 'connection failed';
+}
+
+/** True for "could not talk to the database"; false for an SQL error the database answered with. */
+function isConnectionFailure(err: unknown): boolean {
+  if (err instanceof OperationTimeout) return true;
+  const e = err as { code?: unknown; sqlState?: unknown; errno?: unknown };
+  if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return /^(08|28|3D|57P)/.test(e.code);
+  if (typeof e?.sqlState === 'string' && typeof e.errno === 'number') return e.code === 'ER_ACCESS_DENIED_ERROR' || e.code === 'ER_BAD_DB_ERROR' || e.code === 'ER_CON_COUNT_ERROR';
+  return true;
+}
+
+function dialect(engine: JdbcEngine, s: JdbcStoreSettings) {
+  if (engine === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: s.url,
+      ...(s.username ? { user: s.username } : {}),
+      ...(s.password ? { password: s.password } : {}),
+      max: s.poolSize,
+      connectionTimeoutMillis: s.connectTimeoutMs,
+      query_timeout: s.queryTimeoutMs,
+    });
+    // An idle connection dropped by the server must not crash the process; the next use reports it.
+    pool.on('error', () => {});
+    return new PostgresDialect({ pool });
+  }
+  const pool = createMysqlPool({
+    uri: s.url,
+    ...(s.username ? { user: s.username } : {}),
+    ...(s.password ? { password: s.password } : {}),
+    connectionLimit: s.poolSize,
+    connectTimeout: s.connectTimeoutMs,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+  });
+  pool.on('connection', (c) => c.on('error', () => {}));
+  return new MysqlDialect({ pool });
+}
+
+/** After a connection failure, calls fail at once for this long instead of each waiting for a timeout. */
+const BACKOFF_MS = 5000;
+
+export class JdbcConnection {
+  readonly db: Kysely<AnyDatabase>;
+  readonly engine: JdbcEngine;
+  private downUntil = 0;
+  private lastReason = '';
+
+  constructor(
+    private readonly settings: JdbcStoreSettings,
+    private readonly clock: Clock,
+  ) {
+    const engine = engineOf(settings.url);
+    if (!engine) throw new Error(`user store ${settings.domain}: url must start with postgres:// or mysql:// (or mariadb://)`);
+    this.engine = engine;
+    this.db = new Kysely<AnyDatabase>({ dialect: dialect(engine, settings) });
+  }
+
+  private unavailable(reason: string): AppError {
+    return new AppError('USR-50301', { description: `The user store ${this.settings.domain} is not available (${reason}). Try again later.` });
+  }
+
+  /**
+   * Runs one operation within the operation timeout; a connection failure becomes USR-50301. For a few
+   * seconds after such a failure, further calls fail at once (a host that drops packets would otherwise cost
+   * every login the whole connect timeout); a probe (the health check) always tries.
+   */
+  async run<T>(operation: (db: Kysely<AnyDatabase>) => Promise<T>, probe = false): Promise<T> {
+    if (!probe && this.clock.now() < this.downUntil) throw this.unavailable(this.lastReason);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new OperationTimeout()), this.settings.queryTimeoutMs);
+    });
+    const work = operation(this.db);
+    // Should the timeout win, the abandoned operation's later failure is not an unhandled rejection.
+    work.catch(() => {});
+    try {
+      const result = await Promise.race([work, timeout]);
+      this.downUntil = 0;
+      return result;
+    } catch (err) {
+      if (isConnectionFailure(err)) {
+        this.lastReason = reasonOf(err);
+        this.downUntil = this.clock.now() + BACKOFF_MS;
+        throw this.unavailable(this.lastReason);
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A probe past the back-off; resolves when the database answers. */
+  async ping(): Promise<void> {
+    await this.run((db) => sql`select 1`.execute(db), true);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy().catch(() => {});
+  }
+}
