@@ -58,7 +58,7 @@ export async function verifyStoredPassword(hasher: PasswordHasher, stored: strin
       case 'argon2':
         return await hasher.verify(stored, password);
       case 'bcrypt':
-        return bcryptVerify(stored, password);
+        return await bcryptVerify(stored, password);
       case 'pbkdf2-sha256':
         return await verifyPbkdf2(stored, password);
       case 'wso2-sha256':
