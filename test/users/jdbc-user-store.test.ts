@@ -23,14 +23,14 @@ for (const type of ENGINES) {
     const database = await createTestDatabase(type);
     const store = new JdbcUserStore(jdbcSettings(database.url), hasher, systemClock);
     return { store, tenantScoped: true, seed: async (t, u) => void (await store.create(t, u)), close: async () => (await store.close(), await database.drop()) };
-  }, { skip });
+  }, { skip, expects: { verifyPassword: true, list: true, write: true, tenantScoped: true } });
 
   describeUserStoreContract(`JDBC (mapped existing table) on ${type}`, async () => {
     const database = await createTestDatabase(type as DatabaseType);
     await createLegacyTable(type, database.url);
     const store = new JdbcUserStore(jdbcSettings(database.url, { mapped: LEGACY_TABLE }), hasher, systemClock);
     return { store, tenantScoped: false, seed: async (t, u) => void (await store.create(t, u)), close: async () => (await store.close(), await database.drop()) };
-  }, { skip });
+  }, { skip, expects: { verifyPassword: true, list: true, write: true, tenantScoped: false } });
 
   describeUserStoreContract(`JDBC (mapped, read-only) on ${type}`, async () => {
     const database = await createTestDatabase(type);
@@ -44,7 +44,7 @@ for (const type of ENGINES) {
       seed: async (t, u) => void (await writer.create(t, u)),
       close: async () => (await writer.close(), await store.close(), await database.drop()),
     };
-  }, { skip });
+  }, { skip, expects: { verifyPassword: true, list: true, write: false, tenantScoped: false } });
 }
 
 describe('a JDBC store that is down', () => {

@@ -18,6 +18,6 @@ for (const type of ALL_DATABASES) {
       const store = new SqlUserStore(storage.db, hasher, PRIMARY_DOMAIN, systemClock);
       return { store, tenantScoped: true, seed: async (tenantId, user) => void (await store.create(tenantId, user)), close: () => storage.close() };
     },
-    { skip: skipUnless(available, `${type} is not reachable`) },
+    { skip: skipUnless(available, `${type} is not reachable`), expects: { verifyPassword: true, list: true, write: true, tenantScoped: true } },
   );
 }
