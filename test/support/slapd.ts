@@ -1,0 +1,164 @@
+// A real OpenLDAP server for tests: Debian's slapd on a free high loopback port, with a slapd.conf this file
+// writes in a temp dir (mdb backend, dc=example,dc=com, the core/cosine/inetorgperson/nis schemas), seeded
+// offline with slapadd (users as inetOrgPerson with {SSHA} passwords, groups as groupOfNames). It can be
+// stopped and started again on the same port with the same data, and is stopped by its own pid.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SLAPD = '/usr/sbin/slapd';
+const SLAPADD = '/usr/sbin/slapadd';
+const SCHEMA_DIR = '/etc/ldap/schema';
+const MODULE_DIR = '/usr/lib/ldap';
+
+export const SUFFIX = 'dc=example,dc=com';
+export const PEOPLE = `ou=people,${SUFFIX}`;
+export const GROUPS = `ou=groups,${SUFFIX}`;
+export const ROOT_DN = `cn=admin,${SUFFIX}`;
+export const ROOT_PASSWORD = 'slapd-Root-pw1';
+
+export interface SeedUser {
+  uid: string;
+  password: string;
+  cn?: string;
+  sn?: string;
+  mail?: string;
+  givenName?: string;
+}
+
+export interface SeedGroup {
+  cn: string;
+  members: string[];
+}
+
+export function slapdAvailable(): boolean {
+  return existsSync(SLAPD) && existsSync(SLAPADD) && existsSync(join(SCHEMA_DIR, 'inetorgperson.schema'));
+}
+
+/** RFC 2307 {SSHA}: base64(SHA-1(password + salt) + salt). */
+export function sshaOf(password: string): string {
+  const salt = randomBytes(8);
+  return `{SSHA}${Buffer.concat([createHash('sha1').update(password).update(salt).digest(), salt]).toString('base64')}`;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepting(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function ldifOf(users: SeedUser[], groups: SeedGroup[]): string {
+  const blocks = [
+    `dn: ${SUFFIX}\nobjectClass: top\nobjectClass: dcObject\nobjectClass: organization\no: Example\ndc: example`,
+    `dn: ${PEOPLE}\nobjectClass: organizationalUnit\nou: people`,
+    `dn: ${GROUPS}\nobjectClass: organizationalUnit\nou: groups`,
+  ];
+  for (const u of users) {
+    const lines = [`dn: uid=${u.uid},${PEOPLE}`, 'objectClass: inetOrgPerson', `uid: ${u.uid}`, `cn: ${u.cn ?? u.uid}`, `sn: ${u.sn ?? u.uid}`, `userPassword: ${sshaOf(u.password)}`];
+    if (u.mail) lines.push(`mail: ${u.mail}`);
+    if (u.givenName) lines.push(`givenName: ${u.givenName}`);
+    blocks.push(lines.join('\n'));
+  }
+  for (const g of groups) blocks.push([`dn: cn=${g.cn},${GROUPS}`, 'objectClass: groupOfNames', `cn: ${g.cn}`, ...g.members.map((m) => `member: uid=${m},${PEOPLE}`)].join('\n'));
+  return blocks.join('\n\n') + '\n';
+}
+
+export class Slapd {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `ldap://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Writes the config, seeds the database offline and starts slapd. */
+  static async start(seed: { users?: SeedUser[]; groups?: SeedGroup[] } = {}): Promise<Slapd> {
+    const dir = mkdtempSync(join(tmpdir(), 'pcs-slapd-'));
+    mkdirSync(join(dir, 'db'));
+    const conf = [
+      ...['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include ${SCHEMA_DIR}/${s}.schema`),
+      `modulepath ${MODULE_DIR}`,
+      'moduleload back_mdb',
+      `pidfile ${join(dir, 'slapd.pid')}`,
+      `argsfile ${join(dir, 'slapd.args')}`,
+      'password-hash {SSHA}',
+      'sizelimit unlimited',
+      'database mdb',
+      'maxsize 104857600',
+      `suffix "${SUFFIX}"`,
+      `rootdn "${ROOT_DN}"`,
+      `rootpw ${ROOT_PASSWORD}`,
+      `directory ${join(dir, 'db')}`,
+      'index objectClass,uid,mail eq',
+      'access to attrs=userPassword by self write by anonymous auth by * none',
+      'access to * by * read',
+    ].join('\n');
+    writeFileSync(join(dir, 'slapd.conf'), conf + '\n');
+    writeFileSync(join(dir, 'seed.ldif'), ldifOf(seed.users ?? [], seed.groups ?? []));
+    const added = spawnSync(SLAPADD, ['-f', join(dir, 'slapd.conf'), '-l', join(dir, 'seed.ldif')], { encoding: 'utf8' });
+    if (added.status !== 0) throw new Error(`slapadd failed: ${added.stderr}`);
+    const slapd = new Slapd(dir, await freePort());
+    await slapd.resume();
+    return slapd;
+  }
+
+  /** Starts slapd (again) on the same port with the same data. */
+  async resume(): Promise<void> {
+    if (this.child) return;
+    const child = spawn(SLAPD, ['-d', '0', '-h', `${this.url}/`, '-f', join(this.dir, 'slapd.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const until = Date.now() + 10_000;
+    while (!(await accepting(this.port))) {
+      if (child.exitCode !== null || Date.now() > until) {
+        this.child = undefined;
+        throw new Error(`slapd did not start: ${stderr.slice(-500)}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** Stops slapd by its own pid and waits for it to exit; the data stays for resume(). */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(killer);
+  }
+
+  /** Stops slapd and removes its directory. */
+  async close(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
