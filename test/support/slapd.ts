@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LdapStoreSettings } from '../../src/users/ldap/ldap-settings.ts';
 
 const SLAPD = '/usr/sbin/slapd';
 const SLAPADD = '/usr/sbin/slapadd';
@@ -161,4 +162,31 @@ export class Slapd {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Settings of an LDAP store on this slapd, bound as its rootdn, users under ou=people. */
+export function ldapStoreSettings(slapd: { url: string }, overrides: Partial<LdapStoreSettings> = {}): LdapStoreSettings {
+  return {
+    kind: 'ldap',
+    domain: 'LDAP',
+    tenant: 'carbon.super',
+    url: slapd.url,
+    bindDn: ROOT_DN,
+    bindPassword: ROOT_PASSWORD,
+    startTls: false,
+    tlsCaFile: '',
+    userSearchBase: PEOPLE,
+    usernameAttribute: 'uid',
+    usernameSearchFilter: '(&(objectClass=inetOrgPerson)(uid=?))',
+    userListFilter: '(objectClass=inetOrgPerson)',
+    idAttribute: 'entryUUID',
+    objectClasses: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'],
+    attributes: { mail: 'mail', givenName: 'givenName' },
+    readOnly: false,
+    poolSize: 4,
+    connectTimeoutMs: 1000,
+    operationTimeoutMs: 2000,
+    maxSearchResults: 1000,
+    ...overrides,
+  };
 }
