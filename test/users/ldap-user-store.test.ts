@@ -1,0 +1,98 @@
+// LDAP stores pass the same contract as PRIMARY and JDBC, on a real OpenLDAP (slapd) started by the test:
+// read-write and read-only. Then what is LDAP's own: names are escaped (never patterns), an empty password
+// never binds, a disabled AD account is refused, and a directory that is down fails fast and recovers.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { AppError } from '../../src/errors/app-error.ts';
+import { systemClock } from '../../src/time/clock.ts';
+import { escapeDnValue, escapeFilterValue, guidFilterValue, guidText, ldapFilterOf } from '../../src/users/ldap/ldap-filter.ts';
+import { LdapUserStore } from '../../src/users/ldap/ldap-user-store.ts';
+import { skipUnless } from '../support/services.ts';
+import { ldapStoreSettings, Slapd, slapdAvailable } from '../support/slapd.ts';
+import { describeUserStoreContract } from '../support/user-store-contract.ts';
+
+const skip = skipUnless(slapdAvailable(), 'slapd (OpenLDAP) is not installed');
+
+describeUserStoreContract('LDAP on OpenLDAP (read-write)', async () => {
+  const slapd = await Slapd.start();
+  const store = new LdapUserStore(ldapStoreSettings(slapd), systemClock);
+  return { store, tenantScoped: false, seed: async (t, u) => void (await store.create(t, u)), close: async () => (await store.close(), await slapd.close()) };
+}, { skip });
+
+describeUserStoreContract('LDAP on OpenLDAP (read-only)', async () => {
+  const slapd = await Slapd.start();
+  const writer = new LdapUserStore(ldapStoreSettings(slapd), systemClock);
+  const store = new LdapUserStore(ldapStoreSettings(slapd, { readOnly: true }), systemClock);
+  assert.equal(store.capabilities.write, false);
+  return { store, tenantScoped: false, seed: async (t, u) => void (await writer.create(t, u)), close: async () => (await writer.close(), await store.close(), await slapd.close()) };
+}, { skip });
+
+describe('LDAP text escaping', () => {
+  test('filter values per RFC 4515, DN values per RFC 4514', () => {
+    assert.equal(escapeFilterValue('a*b(c)d\\e\u0000'), 'a\\2ab\\28c\\29d\\5ce\\00');
+    assert.equal(escapeFilterValue('é'), '\\c3\\a9');
+    assert.equal(escapeDnValue('Smith, John+x=y'), 'Smith\\, John\\+x\\=y');
+    assert.equal(escapeDnValue(' #lead trail '), '\\ #lead trail\\ ');
+    const filter = ldapFilterOf({ kind: 'and', filters: [{ kind: 'condition', attribute: 'username', op: 'sw', value: 'a*' }, { kind: 'condition', attribute: 'other', op: 'eq', value: 'x' }] }, 'uid', { mail: 'mail' });
+    assert.equal(filter, '(&(uid=a\\2a*)(!(objectClass=*)))');
+  });
+
+  test('objectGUID bytes and text round-trip, wire order in filters', () => {
+    const bytes = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+    const textForm = guidText(bytes);
+    assert.equal(textForm, '33221100-5544-7766-8899-aabbccddeeff');
+    assert.equal(guidFilterValue(textForm), bytes.toString('hex').match(/../g)!.map((b) => `\\${b}`).join(''));
+    assert.equal(guidFilterValue('not-a-guid'), undefined);
+  });
+});
+
+describe('an LDAP store on OpenLDAP', { skip }, () => {
+  let slapd: Slapd;
+  let store: LdapUserStore;
+  before(async () => {
+    slapd = await Slapd.start({ users: [{ uid: 'bob', password: 'bob-Secret-1', mail: 'bob@example.com' }, { uid: 'star', password: 'star-Secret-1' }], groups: [{ cn: 'staff', members: ['bob'] }] });
+    store = new LdapUserStore(ldapStoreSettings(slapd, { connectTimeoutMs: 1000, operationTimeoutMs: 1000 }), systemClock);
+  });
+  after(async () => {
+    await store?.close();
+    await slapd?.close();
+  });
+
+  test('seeded users sign in by bind; names are not patterns; an empty password never binds', async () => {
+    const bob = await store.verifyPassword('t', 'BOB', 'bob-Secret-1');
+    assert.equal(bob?.username, 'bob');
+    assert.match(bob!.id, /^LDAP:[0-9a-f-]{36}$/);
+    assert.equal(await store.findByName('t', 'b*'), undefined);
+    assert.equal(await store.findByName('t', '*'), undefined);
+    assert.equal(await store.verifyPassword('t', 'b*', 'bob-Secret-1'), undefined);
+    assert.equal(await store.verifyPassword('t', 'bob', ''), undefined);
+    assert.equal(await store.findByName('t', 'bob)(uid=*'), undefined);
+  });
+
+  test('a stopped slapd fails fast with USR-50301, health says DOWN; it recovers when slapd is back', async () => {
+    assert.ok(await store.findByName('t', 'bob'));
+    await slapd.stop();
+    const started = performance.now();
+    await assert.rejects(store.verifyPassword('t', 'bob', 'bob-Secret-1'), (e: unknown) => e instanceof AppError && e.code === 'USR-50301' && !e.description.includes('slapd-Root'));
+    // The next call inside the back-off is refused at once.
+    await assert.rejects(store.findByName('t', 'bob'), (e: unknown) => e instanceof AppError && e.code === 'USR-50301');
+    assert.ok(performance.now() - started < 5000, 'refused within the timeout');
+    const down = await store.health();
+    assert.equal(down.status, 'DOWN');
+    assert.equal(down.reason, 'connection refused');
+    await slapd.resume();
+    assert.deepEqual(await store.health(), { status: 'UP' });
+    assert.equal((await store.verifyPassword('t', 'bob', 'bob-Secret-1'))?.username, 'bob');
+  });
+
+  test('Active Directory mode reads objectGUID as the id and userAccountControl bit 0x2 as disabled', async () => {
+    // OpenLDAP has no objectGUID or userAccountControl; the store's reading of an AD entry is checked directly.
+    const ad = new LdapUserStore(ldapStoreSettings(slapd, { kind: 'active_directory', usernameAttribute: 'sAMAccountName', idAttribute: 'objectGUID' }), systemClock);
+    const found = (ad as unknown as { found: (t: string, e: unknown) => { disabled: boolean; record: { id: string; username: string } } }).found.bind(ad);
+    const entry = (uac: string) => ({ dn: 'CN=x,DC=ad', sAMAccountName: 'x', 'objectGUID;binary': Buffer.alloc(16, 1), userAccountControl: uac });
+    assert.equal(found('t', entry('514')).disabled, true, 'NORMAL_ACCOUNT | ACCOUNTDISABLE');
+    assert.equal(found('t', entry('512')).disabled, false);
+    assert.equal(found('t', entry('512')).record.id, 'LDAP:01010101-0101-0101-0101-010101010101');
+    await ad.close();
+  });
+});
