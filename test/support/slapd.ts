@@ -28,7 +28,21 @@ export interface SeedUser {
   sn?: string;
   mail?: string;
   givenName?: string;
+  /** Active Directory's attributes, on the test schema's auxiliary class `user` (see AD_LIKE_SCHEMA). */
+  ad?: { sAMAccountName: string; userPrincipalName?: string; userAccountControl: number; objectGUID: Buffer };
 }
+
+/**
+ * The few Active Directory attributes the AD mode reads, with matching rules so OpenLDAP can search them
+ * (Debian's msuser.schema has none). Test-only OIDs; an auxiliary class named `user` as AD's structural one.
+ */
+const AD_LIKE_SCHEMA = [
+  "attributetype ( 1.3.6.1.4.1.99999.1.1 NAME 'sAMAccountName' EQUALITY caseIgnoreMatch SUBSTR caseIgnoreSubstringsMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )",
+  "attributetype ( 1.3.6.1.4.1.99999.1.2 NAME 'userAccountControl' EQUALITY integerMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )",
+  "attributetype ( 1.3.6.1.4.1.99999.1.3 NAME 'objectGUID' EQUALITY octetStringMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )",
+  "attributetype ( 1.3.6.1.4.1.99999.1.4 NAME 'userPrincipalName' EQUALITY caseIgnoreMatch SUBSTR caseIgnoreSubstringsMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )",
+  "objectclass ( 1.3.6.1.4.1.99999.2.1 NAME 'user' SUP top AUXILIARY MAY ( sAMAccountName $ userAccountControl $ objectGUID $ userPrincipalName ) )",
+].join('\n');
 
 export interface SeedGroup {
   cn: string;
@@ -74,6 +88,10 @@ function ldifOf(users: SeedUser[], groups: SeedGroup[]): string {
     const lines = [`dn: uid=${u.uid},${PEOPLE}`, 'objectClass: inetOrgPerson', `uid: ${u.uid}`, `cn: ${u.cn ?? u.uid}`, `sn: ${u.sn ?? u.uid}`, `userPassword: ${sshaOf(u.password)}`];
     if (u.mail) lines.push(`mail: ${u.mail}`);
     if (u.givenName) lines.push(`givenName: ${u.givenName}`);
+    if (u.ad) {
+      lines.push('objectClass: user', `sAMAccountName: ${u.ad.sAMAccountName}`, `userAccountControl: ${u.ad.userAccountControl}`, `objectGUID:: ${u.ad.objectGUID.toString('base64')}`);
+      if (u.ad.userPrincipalName) lines.push(`userPrincipalName: ${u.ad.userPrincipalName}`);
+    }
     blocks.push(lines.join('\n'));
   }
   for (const g of groups) blocks.push([`dn: cn=${g.cn},${GROUPS}`, 'objectClass: groupOfNames', `cn: ${g.cn}`, ...g.members.map((m) => `member: uid=${m},${PEOPLE}`)].join('\n'));
@@ -101,8 +119,10 @@ export class Slapd {
   static async start(seed: { users?: SeedUser[]; groups?: SeedGroup[] } = {}): Promise<Slapd> {
     const dir = mkdtempSync(join(tmpdir(), 'pcs-slapd-'));
     mkdirSync(join(dir, 'db'));
+    writeFileSync(join(dir, 'ad-like.schema'), AD_LIKE_SCHEMA + '\n');
     const conf = [
       ...['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include ${SCHEMA_DIR}/${s}.schema`),
+      `include ${join(dir, 'ad-like.schema')}`,
       `modulepath ${MODULE_DIR}`,
       'moduleload back_mdb',
       `pidfile ${join(dir, 'slapd.pid')}`,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AppError } from '../../src/errors/app-error.ts';
 import { systemClock } from '../../src/time/clock.ts';
-import { escapeDnValue, escapeFilterValue, guidFilterValue, guidText, ldapFilterOf } from '../../src/users/ldap/ldap-filter.ts';
+import { escapeDnValue, escapeFilterValue, guidBytes, guidText, ldapFilterOf } from '../../src/users/ldap/ldap-filter.ts';
 import { LdapUserStore } from '../../src/users/ldap/ldap-user-store.ts';
 import { skipUnless } from '../support/services.ts';
 import { ldapStoreSettings, Slapd, slapdAvailable } from '../support/slapd.ts';
@@ -37,12 +37,12 @@ describe('LDAP text escaping', () => {
     assert.equal(filter, '(&(uid=a\\2a*)(!(objectClass=*)))');
   });
 
-  test('objectGUID bytes and text round-trip, wire order in filters', () => {
+  test('objectGUID bytes and text round-trip', () => {
     const bytes = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
     const textForm = guidText(bytes);
     assert.equal(textForm, '33221100-5544-7766-8899-aabbccddeeff');
-    assert.equal(guidFilterValue(textForm), bytes.toString('hex').match(/../g)!.map((b) => `\\${b}`).join(''));
-    assert.equal(guidFilterValue('not-a-guid'), undefined);
+    assert.deepEqual(guidBytes(textForm), bytes);
+    assert.equal(guidBytes('not-a-guid'), undefined);
   });
 });
 
@@ -89,10 +89,59 @@ describe('an LDAP store on OpenLDAP', { skip }, () => {
     // OpenLDAP has no objectGUID or userAccountControl; the store's reading of an AD entry is checked directly.
     const ad = new LdapUserStore(ldapStoreSettings(slapd, { kind: 'active_directory', usernameAttribute: 'sAMAccountName', idAttribute: 'objectGUID' }), systemClock);
     const found = (ad as unknown as { found: (t: string, e: unknown) => { disabled: boolean; record: { id: string; username: string } } }).found.bind(ad);
-    const entry = (uac: string) => ({ dn: 'CN=x,DC=ad', sAMAccountName: 'x', 'objectGUID;binary': Buffer.alloc(16, 1), userAccountControl: uac });
+    const entry = (uac: string) => ({ dn: 'CN=x,DC=ad', sAMAccountName: 'x', objectGUID: Buffer.alloc(16, 1), userAccountControl: uac });
     assert.equal(found('t', entry('514')).disabled, true, 'NORMAL_ACCOUNT | ACCOUNTDISABLE');
     assert.equal(found('t', entry('512')).disabled, false);
     assert.equal(found('t', entry('512')).record.id, 'LDAP:01010101-0101-0101-0101-010101010101');
     await ad.close();
+  });
+});
+
+describe('Active Directory mode on OpenLDAP with AD attributes (sAMAccountName, objectGUID, userAccountControl)', { skip }, () => {
+  const GUID = Buffer.from('0f1e2d3c4b5a69788796a5b4c3d2e1f0', 'hex');
+  let slapd: Slapd;
+  let store: LdapUserStore;
+  const adSettings = (s: Slapd, usernameAttribute = 'sAMAccountName') =>
+    ldapStoreSettings(s, { kind: 'active_directory', domain: 'AD', usernameAttribute, usernameSearchFilter: `(&(objectClass=user)(${usernameAttribute}=?))`, userListFilter: '(objectClass=user)', idAttribute: 'objectGUID', readOnly: true });
+  before(async () => {
+    slapd = await Slapd.start({
+      users: [
+        { uid: 'jdoe', password: 'jdoe-Secret-1', ad: { sAMAccountName: 'JDoe', userPrincipalName: 'jdoe@corp.example', userAccountControl: 512, objectGUID: GUID } },
+        { uid: 'gone', password: 'gone-Secret-1', ad: { sAMAccountName: 'gone', userAccountControl: 514, objectGUID: Buffer.alloc(16, 7) } },
+        { uid: 'plain', password: 'plain-Secret-1' },
+      ],
+    });
+    store = new LdapUserStore(adSettings(slapd), systemClock);
+  });
+  after(async () => {
+    await store?.close();
+    await slapd?.close();
+  });
+
+  test('sAMAccountName signs in; the id is the objectGUID in text form and finds the user again', async () => {
+    const jdoe = await store.verifyPassword('t', 'jdoe', 'jdoe-Secret-1');
+    assert.equal(jdoe?.username, 'JDoe');
+    assert.equal(jdoe?.id, `AD:${guidText(GUID)}`);
+    assert.equal(jdoe?.disabled, undefined);
+    assert.deepEqual(await store.findById('t', jdoe!.id), jdoe);
+    assert.equal(await store.findById('t', 'AD:not-a-guid'), undefined);
+    assert.equal(await store.findByName('t', 'plain'), undefined, 'only entries of class user');
+    assert.deepEqual((await store.list('t', { offset: 0, limit: 10 })).users.map((u) => u.username), ['gone', 'JDoe']);
+  });
+
+  test('userPrincipalName as the user name attribute', async () => {
+    const upn = new LdapUserStore(adSettings(slapd, 'userPrincipalName'), systemClock);
+    try {
+      assert.equal((await upn.verifyPassword('t', 'JDOE@corp.example', 'jdoe-Secret-1'))?.username, 'jdoe@corp.example');
+    } finally {
+      await upn.close();
+    }
+  });
+
+  test('ACCOUNTDISABLE (userAccountControl 514): found and marked disabled, the right password is refused', async () => {
+    const gone = await store.findByName('t', 'gone');
+    assert.equal(gone?.disabled, true);
+    // OpenLDAP itself would accept this bind; the refusal is the store's.
+    assert.equal(await store.verifyPassword('t', 'gone', 'gone-Secret-1'), undefined);
   });
 });

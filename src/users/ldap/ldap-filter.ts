@@ -16,7 +16,7 @@ export function escapeFilterValue(value: string): string {
 
 /** RFC 4514 section 2.4: an attribute value inside a DN. */
 export function escapeDnValue(value: string): string {
-  let out = value.replace(/[\\,+"<>;=\u0000]/g, (c) => (c === '\u0000' ? '\\00' : `\\${c}`));
+  let out = value.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`).split(String.fromCharCode(0)).join('\\00');
   if (/^[ #]/.test(out)) out = `\\${out}`;
   if (out.endsWith(' ')) out = `${out.slice(0, -1)}\\ `;
   return out;
@@ -82,11 +82,10 @@ export function guidText(bytes: Buffer): string {
   return `${le(h.slice(0, 8))}-${le(h.slice(8, 12))}-${le(h.slice(12, 16))}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-/** The objectGUID filter value for a GUID in text form: every byte escaped, in wire order. */
-export function guidFilterValue(text: string): string | undefined {
+/** The objectGUID bytes (wire order) of a GUID in text form; undefined when it is not one. */
+export function guidBytes(text: string): Buffer | undefined {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) return undefined;
   const h = text.replace(/-/g, '').toLowerCase();
   const le = (s: string) => s.match(/../g)!.reverse().join('');
-  const wire = le(h.slice(0, 8)) + le(h.slice(8, 12)) + le(h.slice(12, 16)) + h.slice(16);
-  return wire.match(/../g)!.map((b) => `\\${b}`).join('');
+  return Buffer.from(le(h.slice(0, 8)) + le(h.slice(8, 12)) + le(h.slice(12, 16)) + h.slice(16), 'hex');
 }

@@ -3,12 +3,12 @@
 // password is checked by binding as the user's DN; ids are `DOMAIN:entryUUID` (AD: `DOMAIN:objectGUID`), so
 // a lookup by another store's id never reaches the directory. TOTP state, lock counters and sessions stay in
 // Portcullis's database, so a read-only directory works. Listing is a bounded search sorted here.
-import { Attribute, Change, type Client, type Entry } from 'ldapts';
+import { AndFilter, Attribute, Change, EqualityFilter, FilterParser, type Client, type Entry, type Filter } from 'ldapts';
 import { AppError } from '../../errors/app-error.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { FullUserStore, ListQuery, NewUser, StoreCapabilities, StoreHealth, UserPage, UserRecord } from '../user-store.ts';
 import { LdapConnection } from './ldap-connection.ts';
-import { escapeDnValue, escapeFilterValue, guidFilterValue, guidText, ldapFilterOf, PASSWORD_MODIFY_OID, passwordModifyRequest, unicodePwd, userFilterFor } from './ldap-filter.ts';
+import { escapeDnValue, guidBytes, guidText, ldapFilterOf, PASSWORD_MODIFY_OID, passwordModifyRequest, unicodePwd, userFilterFor } from './ldap-filter.ts';
 import type { LdapStoreSettings } from './ldap-settings.ts';
 
 /** userAccountControl's ACCOUNTDISABLE bit (AD). */
@@ -51,12 +51,13 @@ export class LdapUserStore implements FullUserStore {
     this.connection = new LdapConnection(settings, clock);
   }
 
-  private get idRequest(): string {
-    return this.ad ? `${this.settings.idAttribute};binary` : this.settings.idAttribute;
+  /** AD's objectGUID is 16 raw bytes: ldapts must hand it over as a Buffer, not decode it as UTF-8. */
+  private get binary(): string[] {
+    return this.ad ? [this.settings.idAttribute] : [];
   }
 
   private get recordAttributes(): string[] {
-    return [this.settings.usernameAttribute, this.idRequest, 'createTimestamp', 'modifyTimestamp', ...(this.ad ? ['whenCreated', 'whenChanged', 'userAccountControl'] : [])];
+    return [this.settings.usernameAttribute, this.settings.idAttribute, 'createTimestamp', 'modifyTimestamp', ...(this.ad ? ['whenCreated', 'whenChanged', 'userAccountControl'] : [])];
   }
 
   private rawId(id: string): string | undefined {
@@ -65,21 +66,22 @@ export class LdapUserStore implements FullUserStore {
 
   private found(tenantId: string, entry: Entry): Found | undefined {
     const username = text(entry[this.settings.usernameAttribute]);
-    const rawId = first(entry[this.idRequest] ?? entry[this.settings.idAttribute]);
+    const rawId = first(entry[this.settings.idAttribute]);
     if (!username || rawId === undefined) return undefined;
     const id = Buffer.isBuffer(rawId) ? guidText(rawId) : rawId;
     const created = timeOf(text(entry.createTimestamp) ?? text(entry.whenCreated));
     const updated = timeOf(text(entry.modifyTimestamp) ?? text(entry.whenChanged)) || created;
     const control = Number(text(entry.userAccountControl) ?? 0);
+    const disabled = this.ad && (control & ACCOUNTDISABLE) !== 0;
     return {
       dn: entry.dn,
-      disabled: this.ad && (control & ACCOUNTDISABLE) !== 0,
-      record: { id: `${this.domain}:${id}`, tenantId, storeDomain: this.domain, username, createdAt: created, updatedAt: updated },
+      disabled,
+      record: { id: `${this.domain}:${id}`, tenantId, storeDomain: this.domain, username, createdAt: created, updatedAt: updated, ...(disabled ? { disabled: true } : {}) },
     };
   }
 
-  private async searchOne(tenantId: string, filter: string): Promise<Found | undefined> {
-    const { searchEntries } = await this.connection.run((c) => c.search(this.settings.userSearchBase, { scope: 'sub', filter, attributes: this.recordAttributes, sizeLimit: 2 }));
+  private async searchOne(tenantId: string, filter: string | Filter): Promise<Found | undefined> {
+    const { searchEntries } = await this.connection.run((c) => c.search(this.settings.userSearchBase, { scope: 'sub', filter, attributes: this.recordAttributes, explicitBufferAttributes: this.binary, sizeLimit: 2 }));
     // Two entries for one name is a directory fault; refusing beats guessing which one signs in.
     if (searchEntries.length !== 1) return undefined;
     return this.found(tenantId, searchEntries[0]!);
@@ -92,9 +94,11 @@ export class LdapUserStore implements FullUserStore {
   private async byId(tenantId: string, id: string): Promise<Found | undefined> {
     const raw = this.rawId(id);
     if (raw === undefined) return undefined;
-    const value = this.ad ? guidFilterValue(raw) : escapeFilterValue(raw);
+    // A filter object, not text: ldapts would read \XX escapes of a GUID's bytes back as UTF-8 text.
+    const value = this.ad ? guidBytes(raw) : raw;
     if (value === undefined) return undefined;
-    return this.searchOne(tenantId, `(&${this.settings.userListFilter}(${this.settings.idAttribute}=${value}))`);
+    const filter = new AndFilter({ filters: [FilterParser.parseString(this.settings.userListFilter), new EqualityFilter({ attribute: this.settings.idAttribute, value })] });
+    return this.searchOne(tenantId, filter);
   }
 
   async findByName(tenantId: string, username: string): Promise<UserRecord | undefined> {
@@ -143,7 +147,7 @@ export class LdapUserStore implements FullUserStore {
     const max = this.settings.maxSearchResults;
     const entries = await this.connection.run(async (c: Client) => {
       const out: Entry[] = [];
-      for await (const page of c.searchPaginated(this.settings.userSearchBase, { scope: 'sub', filter, attributes: this.recordAttributes, paged: { pageSize: Math.min(500, max) } })) {
+      for await (const page of c.searchPaginated(this.settings.userSearchBase, { scope: 'sub', filter, attributes: this.recordAttributes, explicitBufferAttributes: this.binary, paged: { pageSize: Math.min(500, max) } })) {
         out.push(...page.searchEntries);
         if (out.length >= max) break;
       }
