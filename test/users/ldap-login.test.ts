@@ -16,13 +16,16 @@ const skip = skipUnless(slapdAvailable(), 'slapd (OpenLDAP) is not installed');
 
 const BOB = { uid: 'bob', password: 'bob-Ldap-pass1', mail: 'bob@example.com', givenName: 'Bob' };
 const ALICE = { uid: 'alice', password: 'alice-Ldap-pass1' };
+// Active Directory's shape on OpenLDAP (the harness's AD-like schema): one account enabled, one disabled.
+const JDOE = { uid: 'jdoe', password: 'jdoe-Ad-pass1', ad: { sAMAccountName: 'jdoe', userAccountControl: 512, objectGUID: Buffer.alloc(16, 0x11) } };
+const GONE = { uid: 'gone', password: 'gone-Ad-pass1', ad: { sAMAccountName: 'gone', userAccountControl: 514, objectGUID: Buffer.alloc(16, 0x22) } };
 
 describe('logging in as users of an LDAP store', { skip }, () => {
   let server: TestServer;
   let slapd: Slapd;
 
   before(async () => {
-    slapd = await Slapd.start({ users: [BOB, ALICE], groups: [{ cn: 'staff', members: ['bob', 'alice'] }] });
+    slapd = await Slapd.start({ users: [BOB, ALICE, JDOE, GONE], groups: [{ cn: 'staff', members: ['bob', 'alice'] }] });
     process.env.PCS_TEST_SLAPD_PW = ROOT_PASSWORD;
     server = await startTestServer({
       toml: `
@@ -37,6 +40,17 @@ read_only = true
 connect_timeout = 1000
 query_timeout = 1000
 attributes = { mail = "mail", givenName = "givenName" }
+
+[[user_store]]
+type = "active_directory"
+domain = "AD"
+connection_url = "${slapd.url}"
+connection_name = "${ROOT_DN}"
+connection_password = "$env{PCS_TEST_SLAPD_PW}"
+user_search_base = "${PEOPLE}"
+read_only = true
+connect_timeout = 1000
+query_timeout = 1000
 `,
     });
     await server.services.users.create(await tenantOf(server), { username: 'alice', password: 'alice primary pass' });
@@ -63,6 +77,19 @@ attributes = { mail = "mail", givenName = "givenName" }
     assert.equal((await signIn('ldap/BOB', BOB.password)).page.name, 'myaccount');
     assert.equal((await signIn('bob', BOB.password)).page.name, 'myaccount', 'a bare name found only in LDAP');
     assert.equal((await signIn('LDAP/b*', BOB.password)).page.name, 'login.do', 'a name is not a pattern');
+  });
+
+  test('Active Directory mode: AD/jdoe signs in; AD/gone (ACCOUNTDISABLE) is refused as a disabled account', async () => {
+    await setMyAccountSteps(server, [['BasicAuthenticator']]);
+    assert.equal((await signIn('AD/jdoe', JDOE.password)).page.name, 'myaccount');
+    const refused = await signIn('AD/gone', GONE.password);
+    assert.equal(refused.page.name, 'login.do');
+    // Refused as disabled before any password check: no failed attempt is counted against the account.
+    const gone = (await server.services.users.find(await tenantOf(server), 'AD/gone'))!;
+    assert.equal(gone.disabled, true);
+    assert.equal((await server.services.security.get(gone)).failedLoginAttempts, 0);
+    assert.equal((await signIn('AD/gone', 'wrong-Ad-pass1')).page.name, 'login.do');
+    assert.equal((await server.services.security.get(gone)).failedLoginAttempts, 0);
   });
 
   test('a bare name in PRIMARY and LDAP is refused as ambiguous; each qualified name works', async () => {
