@@ -2,9 +2,10 @@
 // read-write and read-only. Then what is LDAP's own: names are escaped (never patterns), an empty password
 // never binds, a disabled AD account is refused, and a directory that is down fails fast and recovers.
 import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { AppError } from '../../src/errors/app-error.ts';
-import { systemClock } from '../../src/time/clock.ts';
+import { ManualClock, systemClock } from '../../src/time/clock.ts';
 import { escapeDnValue, escapeFilterValue, guidBytes, guidText, ldapFilterOf } from '../../src/users/ldap/ldap-filter.ts';
 import { LdapUserStore } from '../../src/users/ldap/ldap-user-store.ts';
 import { skipUnless } from '../support/services.ts';
@@ -143,5 +144,33 @@ describe('Active Directory mode on OpenLDAP with AD attributes (sAMAccountName, 
     assert.equal(gone?.disabled, true);
     // OpenLDAP itself would accept this bind; the refusal is the store's.
     assert.equal(await store.verifyPassword('t', 'gone', 'gone-Secret-1'), undefined);
+  });
+});
+
+describe('an LDAP store whose server never answers', () => {
+  test('gives up after the timeout with USR-50301 (timeout), then refuses at once for a while; health still probes', async () => {
+    // A loopback listener that accepts connections and never says a word, like a host that drops packets.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const clock = new ManualClock();
+    const store = new LdapUserStore(ldapStoreSettings({ url: `ldap://127.0.0.1:${port}` }, { connectTimeoutMs: 300, operationTimeoutMs: 600 }), clock);
+    const unavailable = (e: unknown) => e instanceof AppError && e.code === 'USR-50301' && /timeout/.test(e.description) && !e.description.includes(String(port));
+    try {
+      const started = performance.now();
+      await assert.rejects(store.verifyPassword('t', 'bob', 'bob-Secret-1'), unavailable);
+      assert.ok(performance.now() - started < 5000, 'gave up within the timeout (generous bound)');
+      const next = performance.now();
+      await assert.rejects(store.findByName('t', 'bob'), unavailable);
+      assert.ok(performance.now() - next < 200, 'refused at once during the pause');
+      assert.deepEqual(await store.health(), { status: 'DOWN', reason: 'timeout' });
+      clock.advance(6000);
+      await assert.rejects(store.findByName('t', 'bob'), unavailable, 'after the pause it tries again');
+    } finally {
+      await store.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
