@@ -86,6 +86,16 @@ describe('an LDAP store on OpenLDAP', { skip }, () => {
     assert.equal((await store.verifyPassword('t', 'bob', 'bob-Secret-1'))?.username, 'bob');
   });
 
+  test('a refused service-account bind is USR-50301 (access denied), never the password', async () => {
+    const wrong = new LdapUserStore(ldapStoreSettings(slapd, { bindPassword: 'not-the-Root-pw' }), systemClock);
+    try {
+      await assert.rejects(wrong.findByName('t', 'bob'), (e: unknown) => e instanceof AppError && e.code === 'USR-50301' && /access denied/.test(e.description) && !e.description.includes('not-the-Root-pw'));
+      assert.deepEqual(await wrong.health(), { status: 'DOWN', reason: 'access denied' });
+    } finally {
+      await wrong.close();
+    }
+  });
+
   test('Active Directory mode reads objectGUID as the id and userAccountControl bit 0x2 as disabled', async () => {
     // OpenLDAP has no objectGUID or userAccountControl; the store's reading of an AD entry is checked directly.
     const ad = new LdapUserStore(ldapStoreSettings(slapd, { kind: 'active_directory', usernameAttribute: 'sAMAccountName', idAttribute: 'objectGUID' }), systemClock);

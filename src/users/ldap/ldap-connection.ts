@@ -12,6 +12,9 @@ import type { LdapStoreSettings } from './ldap-settings.ts';
 
 class OperationTimeout extends Error {}
 
+/** The service account's bind was refused: the store cannot work, as if the directory were down. */
+class ServiceBindRefused extends Error {}
+
 /** After a connection failure, calls fail at once for this long; a probe (health check) always tries. */
 const BACKOFF_MS = 5000;
 
@@ -21,7 +24,7 @@ const UNAVAILABLE_CODES = new Set([51, 52, 53, 80]);
 /** A short, secret-free reason for health reports and error descriptions. */
 export function reasonOf(err: unknown): string {
   if (err instanceof OperationTimeout) return 'timeout';
-  if (err instanceof InvalidCredentialsError) return 'access denied';
+  if (err instanceof ServiceBindRefused || err instanceof InvalidCredentialsError) return 'access denied';
   const e = err as { code?: unknown; message?: unknown };
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : '';
@@ -92,7 +95,11 @@ export class LdapConnection {
     let client: Client | undefined;
     try {
       client = await this.connect();
-      if (this.settings.bindDn) await client.bind(this.settings.bindDn, this.settings.bindPassword);
+      if (this.settings.bindDn) {
+        await client.bind(this.settings.bindDn, this.settings.bindPassword).catch((err: unknown) => {
+          throw err instanceof ResultCodeError && !UNAVAILABLE_CODES.has(err.code) ? new ServiceBindRefused() : err;
+        });
+      }
       return client;
     } catch (err) {
       this.open--;
