@@ -89,7 +89,7 @@ function createBaseServices(config: Config, storage: Storage, log: Logger, clock
   });
   const userStores = new UserStoreRegistry(new SqlUserStore(db, hasher, PRIMARY_DOMAIN, clock));
   // Secondary stores from [[user_store]] (JDBC, LDAP, AD): pools open lazily, so a store that is down does not stop the start.
-  for (const declared of config.user_store) userStores.declare(declared.tenant, storeOfDeclared(declared, hasher, clock));
+  for (const declared of config.user_store) userStores.declare(declared.tenant, storeOfDeclared(declared, hasher, clock, (v, ad) => keyring.decryptString(v, ad)));
   const users = new UserService(db, userStores);
   const security = new SecurityStateStore(db);
   const claims = new ClaimMetadataStore(db, clock);

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfigText } from '../../src/config/load.ts';
-import { ldapSettingsOf } from '../../src/users/ldap/ldap-settings.ts';
+import { randomBytes } from 'node:crypto';
+import { Keyring } from '../../src/crypto/keyring.ts';
+import { encryptConnectionPassword, ldapSettingsOf, secretOf } from '../../src/users/ldap/ldap-settings.ts';
 
 const parse = (toml: string) => parseConfigText(toml, 'deployment.toml');
 
@@ -65,4 +67,20 @@ test('refusals name the key and never show the bind password', () => {
 test('a JDBC store still needs its url; an LDAP store does not', () => {
   assert.throws(() => parse('[[user_store]]\ndomain = "JDBC"'), /url.*required/);
   assert.equal(parse('[[user_store]]\ntype = "ldap"\ndomain = "L"\nconnection_url = "ldap://h:389"\nuser_search_base = "dc=x"').user_store[0]!.type, 'ldap');
+});
+
+test('an enc: connection_password is decrypted with the server keyring, bound to that use', () => {
+  const keyring = new Keyring([randomBytes(32)]);
+  const decrypt = (v: string, ad: string) => keyring.decryptString(v, ad);
+  const sealed = encryptConnectionPassword((p, ad) => keyring.encrypt(p, ad), 's3cret-bind');
+  assert.match(sealed, /^enc:/);
+  assert.ok(!sealed.includes('s3cret'));
+  assert.equal(secretOf(sealed, {}, decrypt), 's3cret-bind');
+  const config = parse(`[[user_store]]\ntype = "ldap"\ndomain = "L"\nconnection_url = "ldap://h:389"\nuser_search_base = "dc=x"\nconnection_password = "${sealed}"`);
+  assert.equal(ldapSettingsOf(config.user_store[0]!, {}, decrypt).bindPassword, 's3cret-bind');
+  // Another key, or a value encrypted for another purpose, does not decrypt; the error shows no value.
+  const other = new Keyring([randomBytes(32)]);
+  assert.throws(() => secretOf(sealed, {}, (v, ad) => other.decryptString(v, ad)), (e: Error) => /cannot be decrypted/.test(e.message) && !e.message.includes(sealed));
+  assert.throws(() => secretOf(`enc:${keyring.encrypt('x', 'elsewhere')}`, {}, decrypt), /cannot be decrypted/);
+  assert.throws(() => secretOf(sealed, {}), /no keyring/);
 });

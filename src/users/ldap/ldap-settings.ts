@@ -70,11 +70,31 @@ export interface DeclaredDirectory {
   attributes: Readonly<Record<string, string>>;
 }
 
+/** Decrypts a value the server's keyring encrypted (Keyring.decryptString); throws when it cannot. */
+export type SecretDecrypter = (ciphertext: string, associatedData: string) => string;
+
+/** What an encrypted connection_password is bound to: it decrypts nowhere else. */
+export const CONNECTION_PASSWORD_AD = 'user_store:connection_password';
+const ENCRYPTED_PREFIX = 'enc:';
+
+/** The `enc:` form of a bind password, encrypted with the server's keyring (see docs/user-stores.md). */
+export function encryptConnectionPassword(encrypt: (plaintext: string, associatedData: string) => string, password: string): string {
+  return ENCRYPTED_PREFIX + encrypt(password, CONNECTION_PASSWORD_AD);
+}
+
 /**
- * `$env{NAME}` reads the password from the environment, so deployment.toml need not hold it. Values are
- * otherwise taken as written.
+ * `$env{NAME}` reads the password from the environment; `enc:...` is encrypted with the server's keyring
+ * (AES-256-GCM, bound to this use); anything else is the password as written. Errors name the form, never the value.
  */
-export function secretOf(value: string, env: NodeJS.ProcessEnv = process.env): string {
+export function secretOf(value: string, env: NodeJS.ProcessEnv = process.env, decrypt?: SecretDecrypter): string {
+  if (value.startsWith(ENCRYPTED_PREFIX)) {
+    if (!decrypt) throw new Error('user store: connection_password is encrypted but no keyring is available');
+    try {
+      return decrypt(value.slice(ENCRYPTED_PREFIX.length), CONNECTION_PASSWORD_AD);
+    } catch {
+      throw new Error('user store: connection_password (enc:) cannot be decrypted with the server keyring (wrong key, or not made for connection_password)');
+    }
+  }
   const ref = /^\$env\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value);
   if (!ref) return value;
   const found = env[ref[1]!];
@@ -82,7 +102,7 @@ export function secretOf(value: string, env: NodeJS.ProcessEnv = process.env): s
   return found;
 }
 
-export function ldapSettingsOf(d: DeclaredDirectory, env: NodeJS.ProcessEnv = process.env): LdapStoreSettings {
+export function ldapSettingsOf(d: DeclaredDirectory, env: NodeJS.ProcessEnv = process.env, decrypt?: SecretDecrypter): LdapStoreSettings {
   const ad = d.type === 'active_directory';
   const nameAttribute = d.user_name_attribute || (ad ? 'sAMAccountName' : 'uid');
   const objectClass = d.user_entry_object_class || (ad ? 'user' : 'inetOrgPerson');
@@ -92,7 +112,7 @@ export function ldapSettingsOf(d: DeclaredDirectory, env: NodeJS.ProcessEnv = pr
     tenant: d.tenant,
     url: d.connection_url,
     bindDn: d.connection_name,
-    bindPassword: secretOf(d.connection_password, env),
+    bindPassword: secretOf(d.connection_password, env, decrypt),
     startTls: d.start_tls,
     tlsCaFile: d.tls_ca_file,
     userSearchBase: d.user_search_base,
