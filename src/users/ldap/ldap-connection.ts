@@ -90,6 +90,7 @@ export class LdapConnection {
     if (this.open >= this.settings.poolSize) {
       const handed = await new Promise<Client | undefined>((resolve) => this.waiting.push(resolve));
       if (handed) return handed;
+      if (this.closed) throw new Error('user store closed');
     }
     this.open++;
     let client: Client | undefined;
