@@ -86,6 +86,16 @@ describe('an LDAP store on OpenLDAP', { skip }, () => {
     assert.equal((await store.verifyPassword('t', 'bob', 'bob-Secret-1'))?.username, 'bob');
   });
 
+  test('more concurrent lookups than pooled connections all complete', async () => {
+    const small = new LdapUserStore(ldapStoreSettings(slapd, { poolSize: 2 }), systemClock);
+    try {
+      const found = await Promise.all(Array.from({ length: 20 }, (_, i) => small.findByName('t', i % 2 ? 'bob' : 'star')));
+      assert.deepEqual(new Set(found.map((u) => u?.username)), new Set(['bob', 'star']));
+    } finally {
+      await small.close();
+    }
+  });
+
   test('a refused service-account bind is USR-50301 (access denied), never the password', async () => {
     const wrong = new LdapUserStore(ldapStoreSettings(slapd, { bindPassword: 'not-the-Root-pw' }), systemClock);
     try {
