@@ -17,8 +17,7 @@ import { RegistryService } from './tenants/registry/registry-service.ts';
 import { RegistryStore } from './tenants/registry/registry-store.ts';
 import { totpRegistryView } from './credentials/totp/totp-xml.ts';
 import { TenantService } from './tenants/tenant-service.ts';
-import { JdbcUserStore } from './users/jdbc/jdbc-user-store.ts';
-import { settingsOf } from './users/jdbc/jdbc-settings.ts';
+import { storeOfDeclared } from './users/declared-stores.ts';
 import { PasswordHasher } from './users/password-hash.ts';
 import { PRIMARY_DOMAIN } from './users/qualified-name.ts';
 import { SecurityStateStore } from './users/security-state.ts';
@@ -89,8 +88,8 @@ function createBaseServices(config: Config, storage: Storage, log: Logger, clock
     parallelism: config.password_hashing.parallelism,
   });
   const userStores = new UserStoreRegistry(new SqlUserStore(db, hasher, PRIMARY_DOMAIN, clock));
-  // Secondary stores from [[user_store]]: pools open lazily, so a store that is down does not stop the start.
-  for (const declared of config.user_store) userStores.declare(declared.tenant, new JdbcUserStore(settingsOf(declared), hasher, clock));
+  // Secondary stores from [[user_store]] (JDBC, LDAP, AD): pools open lazily, so a store that is down does not stop the start.
+  for (const declared of config.user_store) userStores.declare(declared.tenant, storeOfDeclared(declared, hasher, clock, (v, ad) => keyring.decryptString(v, ad)));
   const users = new UserService(db, userStores);
   const security = new SecurityStateStore(db);
   const claims = new ClaimMetadataStore(db, clock);

@@ -50,7 +50,9 @@ export class LockoutService {
   async accountState(user: UserRecord, now: number): Promise<AccountState> {
     const s = await this.security.get(user);
     const lock = await this.lockOf(user, s, now);
-    return { usable: !s.accountDisabled && !lock.locked, disabled: s.accountDisabled, lock };
+    // Disabled here (an admin) or in the user's own store (AD's userAccountControl).
+    const disabled = s.accountDisabled || user.disabled === true;
+    return { usable: !disabled && !lock.locked, disabled, lock };
   }
 
   private async lockOf(user: UserRecord, s: SecurityState, now: number): Promise<LockStatus> {

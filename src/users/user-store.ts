@@ -12,6 +12,11 @@ export interface UserRecord {
   username: string;
   createdAt: number;
   updatedAt: number;
+  /**
+   * Set when the store itself marks the account disabled (Active Directory's userAccountControl ACCOUNTDISABLE
+   * bit): every door that asks lockout.accountState then treats it as a disabled account.
+   */
+  disabled?: true;
 }
 
 export interface NewUser {

@@ -1,0 +1,233 @@
+// A secondary user store in an LDAP directory (OpenLDAP, 389 DS, ...) or Active Directory, through ldapts.
+// Users are found under user_search_base with the configured filter (the name escaped per RFC 4515); a
+// password is checked by binding as the user's DN; ids are `DOMAIN:entryUUID` (AD: `DOMAIN:objectGUID`), so
+// a lookup by another store's id never reaches the directory. TOTP state, lock counters and sessions stay in
+// Portcullis's database, so a read-only directory works. Listing is a bounded search sorted here.
+import { AndFilter, Attribute, Change, EqualityFilter, FilterParser, type Client, type Entry, type Filter } from 'ldapts';
+import { AppError } from '../../errors/app-error.ts';
+import type { Clock } from '../../time/clock.ts';
+import type { FullUserStore, ListQuery, NewUser, StoreCapabilities, StoreHealth, UserPage, UserRecord } from '../user-store.ts';
+import { LdapConnection } from './ldap-connection.ts';
+import { escapeDnValue, guidBytes, guidText, ldapFilterOf, PASSWORD_MODIFY_OID, passwordModifyRequest, unicodePwd, userFilterFor } from './ldap-filter.ts';
+import type { LdapStoreSettings } from './ldap-settings.ts';
+
+/** userAccountControl's ACCOUNTDISABLE bit (AD). */
+export const ACCOUNTDISABLE = 0x2;
+
+interface Found {
+  dn: string;
+  record: UserRecord;
+  disabled: boolean;
+}
+
+function first(value: Entry[string] | undefined): string | Buffer | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function text(value: Entry[string] | undefined): string | undefined {
+  const v = first(value);
+  return v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : v;
+}
+
+/** Generalized time (createTimestamp) as epoch milliseconds; 0 when absent. */
+function timeOf(value: string | undefined): number {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})/.exec(value ?? '');
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : 0;
+}
+
+export class LdapUserStore implements FullUserStore {
+  readonly domain: string;
+  readonly capabilities: StoreCapabilities;
+  private readonly connection: LdapConnection;
+  private readonly ad: boolean;
+
+  constructor(
+    readonly settings: LdapStoreSettings,
+    clock: Clock,
+  ) {
+    this.domain = settings.domain;
+    this.ad = settings.kind === 'active_directory';
+    this.capabilities = { verifyPassword: true, list: true, write: !settings.readOnly };
+    this.connection = new LdapConnection(settings, clock);
+  }
+
+  /** AD's objectGUID is 16 raw bytes: ldapts must hand it over as a Buffer, not decode it as UTF-8. */
+  private get binary(): string[] {
+    return this.ad ? [this.settings.idAttribute] : [];
+  }
+
+  private get recordAttributes(): string[] {
+    return [this.settings.usernameAttribute, this.settings.idAttribute, 'createTimestamp', 'modifyTimestamp', ...(this.ad ? ['whenCreated', 'whenChanged', 'userAccountControl'] : [])];
+  }
+
+  private rawId(id: string): string | undefined {
+    return id.startsWith(`${this.domain}:`) ? id.slice(this.domain.length + 1) : undefined;
+  }
+
+  private found(tenantId: string, entry: Entry): Found | undefined {
+    const username = text(entry[this.settings.usernameAttribute]);
+    const rawId = first(entry[this.settings.idAttribute]);
+    if (!username || rawId === undefined) return undefined;
+    const id = Buffer.isBuffer(rawId) ? guidText(rawId) : rawId;
+    const created = timeOf(text(entry.createTimestamp) ?? text(entry.whenCreated));
+    const updated = timeOf(text(entry.modifyTimestamp) ?? text(entry.whenChanged)) || created;
+    const control = Number(text(entry.userAccountControl) ?? 0);
+    const disabled = this.ad && (control & ACCOUNTDISABLE) !== 0;
+    return {
+      dn: entry.dn,
+      disabled,
+      record: { id: `${this.domain}:${id}`, tenantId, storeDomain: this.domain, username, createdAt: created, updatedAt: updated, ...(disabled ? { disabled: true } : {}) },
+    };
+  }
+
+  private async searchOne(tenantId: string, filter: string | Filter): Promise<Found | undefined> {
+    const { searchEntries } = await this.connection.run((c) => c.search(this.settings.userSearchBase, { scope: 'sub', filter, attributes: this.recordAttributes, explicitBufferAttributes: this.binary, sizeLimit: 2 }));
+    // Two entries for one name is a directory fault; refusing beats guessing which one signs in.
+    if (searchEntries.length !== 1) return undefined;
+    return this.found(tenantId, searchEntries[0]!);
+  }
+
+  private byName(tenantId: string, username: string): Promise<Found | undefined> {
+    return this.searchOne(tenantId, userFilterFor(this.settings.usernameSearchFilter, username));
+  }
+
+  private async byId(tenantId: string, id: string): Promise<Found | undefined> {
+    const raw = this.rawId(id);
+    if (raw === undefined) return undefined;
+    // A filter object, not text: ldapts would read \XX escapes of a GUID's bytes back as UTF-8 text.
+    const value = this.ad ? guidBytes(raw) : raw;
+    if (value === undefined) return undefined;
+    const filter = new AndFilter({ filters: [FilterParser.parseString(this.settings.userListFilter), new EqualityFilter({ attribute: this.settings.idAttribute, value })] });
+    return this.searchOne(tenantId, filter);
+  }
+
+  async findByName(tenantId: string, username: string): Promise<UserRecord | undefined> {
+    if (username.length === 0) return undefined;
+    return (await this.byName(tenantId, username))?.record;
+  }
+
+  async findById(tenantId: string, id: string): Promise<UserRecord | undefined> {
+    return (await this.byId(tenantId, id))?.record;
+  }
+
+  /** Binds as the user; an unknown user, a wrong password and (AD) a disabled account answer alike. */
+  async verifyPassword(tenantId: string, username: string, password: string): Promise<UserRecord | undefined> {
+    if (password.length === 0 || username.length === 0) return undefined;
+    const user = await this.byName(tenantId, username);
+    if (!user || user.disabled) return undefined;
+    return (await this.connection.bindAs(user.dn, password)) ? user.record : undefined;
+  }
+
+  async getAttributes(user: UserRecord, names?: readonly string[]): Promise<Record<string, string>> {
+    const wanted = Object.entries(this.settings.attributes).filter(([name]) => !names || names.includes(name));
+    if (wanted.length === 0) return {};
+    const found = await this.dnOf(user);
+    if (!found) return {};
+    const { searchEntries } = await this.connection.run((c) => c.search(found, { scope: 'base', filter: '(objectClass=*)', attributes: wanted.map(([, a]) => a) }));
+    const entry = searchEntries[0];
+    if (!entry) return {};
+    const lower = new Map(Object.entries(entry).map(([k, v]) => [k.toLowerCase(), v] as const));
+    return Object.fromEntries(wanted.flatMap(([name, attr]) => {
+      const v = text(lower.get(attr.toLowerCase()));
+      return v === undefined ? [] : [[name, v]];
+    }));
+  }
+
+  private async dnOf(user: UserRecord): Promise<string | undefined> {
+    if (user.storeDomain !== this.domain) return undefined;
+    return (await this.byId(user.tenantId, user.id))?.dn;
+  }
+
+  /**
+   * Reads at most max_search_results entries (paged, 500 a page) and sorts them by name here, since LDAP
+   * has no portable server-side sort with offsets; `total` is capped at that number.
+   */
+  async list(tenantId: string, query: ListQuery): Promise<UserPage> {
+    const filter = query.filter ? `(&${this.settings.userListFilter}${ldapFilterOf(query.filter, this.settings.usernameAttribute, this.settings.attributes)})` : this.settings.userListFilter;
+    const max = this.settings.maxSearchResults;
+    const entries = await this.connection.run(async (c: Client) => {
+      const out: Entry[] = [];
+      for await (const page of c.searchPaginated(this.settings.userSearchBase, { scope: 'sub', filter, attributes: this.recordAttributes, explicitBufferAttributes: this.binary, paged: { pageSize: Math.min(500, max) } })) {
+        out.push(...page.searchEntries);
+        if (out.length >= max) break;
+      }
+      return out.slice(0, max);
+    });
+    const users = entries.flatMap((e) => this.found(tenantId, e)?.record ?? []);
+    users.sort((a, b) => a.username.toLowerCase().localeCompare(b.username.toLowerCase()) || a.id.localeCompare(b.id));
+    return { total: users.length, users: users.slice(query.offset, query.offset + query.limit) };
+  }
+
+  private attributeOf(name: string): string {
+    const attr = this.settings.attributes[name];
+    if (!attr) throw new AppError('USR-40004', { description: `The user store ${this.domain} keeps no attribute named ${name}.` });
+    return attr;
+  }
+
+  async create(tenantId: string, user: NewUser): Promise<UserRecord> {
+    if (await this.byName(tenantId, user.username)) throw new AppError('USR-40901');
+    const s = this.settings;
+    const rdn = this.ad ? `CN=${escapeDnValue(user.username)}` : `${s.usernameAttribute}=${escapeDnValue(user.username)}`;
+    const dn = `${rdn},${s.userSearchBase}`;
+    const entry: Record<string, string | string[]> = { objectClass: s.objectClasses, [s.usernameAttribute]: user.username, cn: user.username };
+    if (!this.ad) entry.sn = user.username;
+    for (const [name, value] of Object.entries(user.attributes ?? {})) entry[this.attributeOf(name)] = value;
+    try {
+      await this.connection.run((c) => c.add(dn, entry));
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 68) throw new AppError('USR-40901');
+      throw err;
+    }
+    await this.writePassword(dn, user.password);
+    const created = await this.byName(tenantId, user.username);
+    if (!created) throw new Error(`user store ${this.domain}: the new entry was not found under the search base`);
+    return created.record;
+  }
+
+  /** LDAP: the Password Modify operation, so the directory hashes with its own scheme. AD: unicodePwd. */
+  private async writePassword(dn: string, password: string): Promise<void> {
+    if (!this.ad) {
+      await this.connection.run((c) => c.exop(PASSWORD_MODIFY_OID, passwordModifyRequest(dn, password)));
+      return;
+    }
+    if (!this.connection.secure) throw new AppError('USR-40004', { description: `Active Directory accepts password changes only over LDAPS or StartTLS; the user store ${this.domain} uses neither.` });
+    const changes = [new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }) })];
+    await this.connection.run((c) => c.modify(dn, changes));
+  }
+
+  async setPassword(user: UserRecord, password: string): Promise<void> {
+    const dn = await this.dnOf(user);
+    if (dn) await this.writePassword(dn, password);
+  }
+
+  async delete(user: UserRecord): Promise<void> {
+    const dn = await this.dnOf(user);
+    if (dn) await this.connection.run((c) => c.del(dn));
+  }
+
+  async setAttributes(user: UserRecord, values: Record<string, string | null>): Promise<void> {
+    const entries = Object.entries(values);
+    if (entries.length === 0) return;
+    const changes = entries.map(([name, value]) =>
+      value === null
+        ? new Change({ operation: 'replace', modification: new Attribute({ type: this.attributeOf(name), values: [] }) })
+        : new Change({ operation: 'replace', modification: new Attribute({ type: this.attributeOf(name), values: [value] }) }),
+    );
+    const dn = await this.dnOf(user);
+    if (dn) await this.connection.run((c) => c.modify(dn, changes));
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      await this.connection.run((c) => c.search(this.settings.userSearchBase, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] }), true);
+      return { status: 'UP' };
+    } catch (err) {
+      const reason = err instanceof AppError ? (/\(([^)]+)\)/.exec(err.description)?.[1] ?? 'unavailable') : 'search failed';
+      return { status: 'DOWN', reason };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.connection.close();
+  }
+}
