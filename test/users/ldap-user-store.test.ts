@@ -18,7 +18,7 @@ describeUserStoreContract('LDAP on OpenLDAP (read-write)', async () => {
   const slapd = await Slapd.start();
   const store = new LdapUserStore(ldapStoreSettings(slapd), systemClock);
   return { store, tenantScoped: false, seed: async (t, u) => void (await store.create(t, u)), close: async () => (await store.close(), await slapd.close()) };
-}, { skip });
+}, { skip, expects: { verifyPassword: true, list: true, write: true, tenantScoped: false } });
 
 describeUserStoreContract('LDAP on OpenLDAP (read-only)', async () => {
   const slapd = await Slapd.start();
@@ -26,7 +26,7 @@ describeUserStoreContract('LDAP on OpenLDAP (read-only)', async () => {
   const store = new LdapUserStore(ldapStoreSettings(slapd, { readOnly: true }), systemClock);
   assert.equal(store.capabilities.write, false);
   return { store, tenantScoped: false, seed: async (t, u) => void (await writer.create(t, u)), close: async () => (await writer.close(), await store.close(), await slapd.close()) };
-}, { skip });
+}, { skip, expects: { verifyPassword: true, list: true, write: false, tenantScoped: false } });
 
 describe('LDAP text escaping', () => {
   test('filter values per RFC 4515, DN values per RFC 4514', () => {
