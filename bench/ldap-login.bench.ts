@@ -5,7 +5,7 @@
 // {SSHA} hash), so the ratio is mostly "argon2id here" against "two LDAP round trips". Timings are printed,
 // never asserted. Without slapd it says why and exits 0.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sequenceOf } from '../src/applications/application.ts';
@@ -14,6 +14,7 @@ import { createLogger } from '../src/http/logger.ts';
 import { startServer } from '../src/server.ts';
 import { PEOPLE, ROOT_DN, ROOT_PASSWORD, Slapd, slapdAvailable } from '../test/support/slapd.ts';
 import { formatOps, formatRatio, printTable } from './lib/measure.ts';
+import { httpsCaller } from './lib/http-call.ts';
 import { median, runConcurrent } from './lib/load.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 200);
@@ -48,25 +49,7 @@ async function main(): Promise<void> {
     }
     const base = new URL(`https://127.0.0.1:${server.port}`);
 
-    function call(path: string, cookies: Map<string, string>, form?: Record<string, string>): Promise<{ status: number; location?: string }> {
-      return new Promise((resolve, reject) => {
-        const body = form ? new URLSearchParams(form).toString() : undefined;
-        const headers: Record<string, string> = { accept: 'text/html', cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
-        if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
-        const req = request(new URL(path, base), { method: body ? 'POST' : 'GET', agent, headers }, (res) => {
-          for (const c of res.headers['set-cookie'] ?? []) {
-            const [pair] = c.split(';');
-            const eq = pair!.indexOf('=');
-            cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-          }
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}) }));
-        });
-        req.on('error', reject);
-        if (body) req.write(body);
-        req.end();
-      });
-    }
+    const call = httpsCaller(base, agent);
 
     let served = 0;
     const loginAs = (prefix: string) => async () => {

@@ -4,7 +4,7 @@
 // overhead: everything a login does besides hashing the password (TLS, pages, database, TOTP, SSO session).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hash, verify } from '@node-rs/argon2';
@@ -15,6 +15,7 @@ import { parseConfigText } from '../src/config/index.ts';
 import { createLogger } from '../src/http/logger.ts';
 import { startServer } from '../src/server.ts';
 import { formatOps, formatRatio, printTable } from './lib/measure.ts';
+import { httpsCaller } from './lib/http-call.ts';
 import { median, runConcurrent } from './lib/load.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2500);
@@ -88,25 +89,7 @@ async function main(): Promise<void> {
   const base = new URL(node.url);
   let nextUser = 0;
 
-  function call(path: string, cookies: Map<string, string>, form?: Record<string, string>): Promise<{ status: number; location?: string }> {
-    return new Promise((resolve, reject) => {
-      const body = form ? new URLSearchParams(form).toString() : undefined;
-      const headers: Record<string, string> = { accept: 'text/html', cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
-      if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
-      const req = request(new URL(path, base), { method: body ? 'POST' : 'GET', agent, headers }, (res) => {
-        for (const c of res.headers['set-cookie'] ?? []) {
-          const [pair] = c.split(';');
-          const eq = pair!.indexOf('=');
-          cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-        }
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}) }));
-      });
-      req.on('error', reject);
-      if (body) req.write(body);
-      req.end();
-    });
-  }
+  const call = httpsCaller(base, agent);
 
   async function login(): Promise<void> {
     const user = `bench-${nextUser++ % USERS}`;

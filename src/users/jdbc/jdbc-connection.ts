@@ -4,14 +4,12 @@
 import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely';
 import { createPool as createMysqlPool } from 'mysql2';
 import pg from 'pg';
-import { AppError } from '../../errors/app-error.ts';
 import type { Clock } from '../../time/clock.ts';
+import { OperationTimeout, StoreOutage } from '../store-outage.ts';
 import { engineOf, type JdbcEngine, type JdbcStoreSettings } from './jdbc-settings.ts';
 
 /** Tables are named at run time, so the database has no static type. */
 export type AnyDatabase = Record<string, Record<string, unknown>>;
-
-class OperationTimeout extends Error {}
 
 /** A short, secret-free reason for health reports and logs. */
 export function reasonOf(err: unknown): string {
@@ -64,57 +62,26 @@ function dialect(engine: JdbcEngine, s: JdbcStoreSettings) {
   return new MysqlDialect({ pool });
 }
 
-/** After a connection failure, calls fail at once for this long instead of each waiting for a timeout. */
-const BACKOFF_MS = 5000;
-
 export class JdbcConnection {
   readonly db: Kysely<AnyDatabase>;
   readonly engine: JdbcEngine;
-  private downUntil = 0;
-  private lastReason = '';
+  private readonly outage: StoreOutage;
 
   constructor(
     private readonly settings: JdbcStoreSettings,
-    private readonly clock: Clock,
+    clock: Clock,
   ) {
+    this.outage = new StoreOutage(settings.domain, clock, { isConnectionFailure, reasonOf });
     const engine = engineOf(settings.url);
     if (!engine) throw new Error(`user store ${settings.domain}: url must start with postgres:// or mysql:// (or mariadb://)`);
     this.engine = engine;
     this.db = new Kysely<AnyDatabase>({ dialect: dialect(engine, settings) });
   }
 
-  private unavailable(reason: string): AppError {
-    return new AppError('USR-50301', { description: `The user store ${this.settings.domain} is not available (${reason}). Try again later.` });
-  }
-
-  /**
-   * Runs one operation within the operation timeout; a connection failure becomes USR-50301. For a few
-   * seconds after such a failure, further calls fail at once (a host that drops packets would otherwise cost
-   * every login the whole connect timeout); a probe (the health check) always tries.
-   */
+  /** Runs one operation within the operation timeout; failing to reach the database is USR-50301 (store-outage.ts). */
   async run<T>(operation: (db: Kysely<AnyDatabase>) => Promise<T>, probe = false): Promise<T> {
-    if (!probe && this.clock.now() < this.downUntil) throw this.unavailable(this.lastReason);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new OperationTimeout()), this.settings.queryTimeoutMs);
-    });
-    const work = operation(this.db);
-    // Should the timeout win, the abandoned operation's later failure is not an unhandled rejection.
-    work.catch(() => {});
-    try {
-      const result = await Promise.race([work, timeout]);
-      this.downUntil = 0;
-      return result;
-    } catch (err) {
-      if (isConnectionFailure(err)) {
-        this.lastReason = reasonOf(err);
-        this.downUntil = this.clock.now() + BACKOFF_MS;
-        throw this.unavailable(this.lastReason);
-      }
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+    this.outage.check(probe);
+    return this.outage.guard(operation(this.db), this.settings.queryTimeoutMs);
   }
 
   /** A probe past the back-off; resolves when the database answers. */

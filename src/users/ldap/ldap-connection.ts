@@ -6,17 +6,12 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, InvalidCredentialsError, ResultCodeError } from 'ldapts';
-import { AppError } from '../../errors/app-error.ts';
 import type { Clock } from '../../time/clock.ts';
+import { OperationTimeout, StoreOutage } from '../store-outage.ts';
 import type { LdapStoreSettings } from './ldap-settings.ts';
-
-class OperationTimeout extends Error {}
 
 /** The service account's bind was refused: the store cannot work, as if the directory were down. */
 class ServiceBindRefused extends Error {}
-
-/** After a connection failure, calls fail at once for this long; a probe (health check) always tries. */
-const BACKOFF_MS = 5000;
 
 /** LDAP result codes that mean "the server cannot serve now" rather than "your request is wrong". */
 const UNAVAILABLE_CODES = new Set([51, 52, 53, 80]);
@@ -47,14 +42,14 @@ export class LdapConnection {
   private readonly waiting: ((client: Client | undefined) => void)[] = [];
   private open = 0;
   private closed = false;
-  private downUntil = 0;
-  private lastReason = '';
+  private readonly outage: StoreOutage;
   private readonly tlsOptions: ConnectionOptions;
 
   constructor(
     private readonly settings: LdapStoreSettings,
-    private readonly clock: Clock,
+    clock: Clock,
   ) {
+    this.outage = new StoreOutage(settings.domain, clock, { isConnectionFailure, reasonOf });
     if (!/^ldaps?:\/\//i.test(settings.url)) throw new Error(`user store ${settings.domain}: connection_url must start with ldap:// or ldaps://`);
     this.tlsOptions = settings.tlsCaFile ? { ca: readFileSync(settings.tlsCaFile) } : {};
   }
@@ -63,9 +58,6 @@ export class LdapConnection {
     return /^ldaps:/i.test(this.settings.url) || this.settings.startTls;
   }
 
-  private unavailable(reason: string): AppError {
-    return new AppError('USR-50301', { description: `The user store ${this.settings.domain} is not available (${reason}). Try again later.` });
-  }
 
   /** A new connected client, upgraded with StartTLS when configured; not yet bound. */
   private async connect(): Promise<Client> {
@@ -127,28 +119,8 @@ export class LdapConnection {
   }
 
   /** Runs `work` within the operation timeout, turning "cannot reach the directory" into USR-50301. */
-  private async guarded<T>(work: Promise<T>, probe: boolean): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new OperationTimeout()), this.settings.connectTimeoutMs + this.settings.operationTimeoutMs);
-    });
-    // Should the timeout win, the abandoned operation's later failure is not an unhandled rejection.
-    work.catch(() => {});
-    try {
-      const result = await Promise.race([work, timeout]);
-      this.downUntil = 0;
-      return result;
-    } catch (err) {
-      if (isConnectionFailure(err)) {
-        this.lastReason = reasonOf(err);
-        this.downUntil = this.clock.now() + BACKOFF_MS;
-        if (!probe) this.dropIdle();
-        throw this.unavailable(this.lastReason);
-      }
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+  private guarded<T>(work: Promise<T>, probe: boolean): Promise<T> {
+    return this.outage.guard(work, this.settings.connectTimeoutMs + this.settings.operationTimeoutMs, probe ? undefined : () => this.dropIdle());
   }
 
   /** Idle clients of a directory that just failed are likely dead too. */
@@ -161,8 +133,8 @@ export class LdapConnection {
 
   /** Runs one operation on a service-account client. */
   async run<T>(operation: (client: Client) => Promise<T>, probe = false): Promise<T> {
-    if (this.closed) throw this.unavailable('closed');
-    if (!probe && this.clock.now() < this.downUntil) throw this.unavailable(this.lastReason);
+    if (this.closed) throw this.outage.unavailable('closed');
+    this.outage.check(probe);
     return this.guarded(
       (async () => {
         const client = await this.acquire();
@@ -186,7 +158,7 @@ export class LdapConnection {
   /** True when `dn` binds with `password`; false for wrong credentials. Never called with an empty password. */
   async bindAs(dn: string, password: string): Promise<boolean> {
     if (password.length === 0) return false; // an empty simple bind is an anonymous bind (RFC 4513 5.1.2)
-    if (this.clock.now() < this.downUntil) throw this.unavailable(this.lastReason);
+    this.outage.check();
     return this.guarded(
       (async () => {
         const client = await this.connect();
