@@ -21,13 +21,25 @@ export interface EnrolledUser {
  */
 export async function enrolledUser(server: TestServer, options: { keepUsedStep?: boolean; email?: string; givenName?: string } = {}): Promise<EnrolledUser> {
   const created = await createUser(server, options);
-  const browser = new LoginBrowser(server.client());
-  const enrol = await browser.login(await browser.open('/myaccount'), created.username, created.password);
-  assert.equal(enrol.name, 'totp_enroll.do');
-  const totp = totpFromQr(enrol);
-  await awayFromStepEdge(totp.period);
-  const done = await browser.submit(await browser.submit(enrol, {}, ['ENABLE_TOTP', 'true']), { token: codeAt(totp) });
-  assert.equal(done.name, 'myaccount');
+  const totp = await enrolAtLogin(server, created.username, created.password);
   if (!options.keepUsedStep) await server.services.security.update(created.user, { lastTotpStep: null });
   return { ...created, totp };
+}
+
+/**
+ * Signs in to My Account (steps password then TOTP, enrolment in the login on) as `username` (any store:
+ * `LDAP/bob`, `JDBC/carol`), enrols from the QR with Continue and a code, and returns the app it set up.
+ */
+export async function enrolAtLogin(server: TestServer, username: string, password: string): Promise<OTPAuth.TOTP> {
+  const browser = new LoginBrowser(server.client());
+  const enrol = await browser.login(await browser.open('/myaccount'), username, password);
+  assert.equal(enrol.name, 'totp_enroll.do');
+  const totp = totpFromQr(enrol);
+  const codePage = await browser.submit(enrol, {}, ['ENABLE_TOTP', 'true']);
+  assert.equal(codePage.name, 'totp.do');
+  await awayFromStepEdge(totp.period);
+  const done = await browser.submit(codePage, { token: codeAt(totp) });
+  assert.equal(done.name, 'myaccount');
+  assert.match(done.html, /Authenticator app \(TOTP\)<\/dt><dd>Enabled/);
+  return totp;
 }

@@ -8,7 +8,8 @@ import pg from 'pg';
 import { createTestDatabase, isAvailable, type TestDatabase } from '../support/databases.ts';
 import { createUser, setMyAccountSteps, setTotpParams, tenantOf } from '../support/fixtures.ts';
 import { createLegacyTable, insertLegacyUser } from '../support/jdbc-tables.ts';
-import { alertText, awayFromStepEdge, codeAt, LoginBrowser, totpFromQr, type Page } from '../support/login-browser.ts';
+import { enrolAtLogin } from '../support/enrolment.ts';
+import { alertText, awayFromStepEdge, codeAt, LoginBrowser, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { skipUnless } from '../support/services.ts';
 
@@ -140,15 +141,7 @@ read_only = true
   test('JDBC/carol enrols TOTP in My Account (password, then TOTP), then signs in with a code', async () => {
     await setMyAccountSteps(server, [['BasicAuthenticator'], ['totp']]);
     await setTotpParams(server, { enrolUserInAuthenticationFlow: true, authenticationMandatory: true });
-    const { browser, page: enrol } = await signIn('JDBC/carol', CAROL_BCRYPT.password);
-    assert.equal(enrol.name, 'totp_enroll.do');
-    const totp = totpFromQr(enrol);
-    const codePage = await browser.submit(enrol, {}, ['ENABLE_TOTP', 'true']);
-    assert.equal(codePage.name, 'totp.do');
-    await awayFromStepEdge(30);
-    const done = await browser.submit(codePage, { token: codeAt(totp) });
-    assert.equal(done.name, 'myaccount');
-    assert.match(done.html, /Authenticator app \(TOTP\)<\/dt><dd>Enabled/);
+    const totp = await enrolAtLogin(server, 'JDBC/carol', CAROL_BCRYPT.password);
 
     const again = await signIn('JDBC/carol', CAROL_BCRYPT.password);
     assert.equal(again.page.name, 'totp.do');

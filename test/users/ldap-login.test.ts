@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createUser, setMyAccountSteps, setTotpParams, tenantOf } from '../support/fixtures.ts';
-import { alertText, awayFromStepEdge, codeAt, LoginBrowser, totpFromQr, type Page } from '../support/login-browser.ts';
+import { enrolAtLogin } from '../support/enrolment.ts';
+import { alertText, awayFromStepEdge, codeAt, LoginBrowser, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { skipUnless } from '../support/services.ts';
 import { PEOPLE, ROOT_DN, ROOT_PASSWORD, Slapd, slapdAvailable } from '../support/slapd.ts';
@@ -104,15 +105,7 @@ query_timeout = 1000
   test('LDAP/bob enrols TOTP in My Account, then signs in to a SAML application with password and code', async () => {
     await setMyAccountSteps(server, [['BasicAuthenticator'], ['totp']]);
     await setTotpParams(server, { enrolUserInAuthenticationFlow: true, authenticationMandatory: true });
-    const { browser, page: enrol } = await signIn('LDAP/bob', BOB.password);
-    assert.equal(enrol.name, 'totp_enroll.do');
-    const totp = totpFromQr(enrol);
-    const codePage = await browser.submit(enrol, {}, ['ENABLE_TOTP', 'true']);
-    assert.equal(codePage.name, 'totp.do');
-    await awayFromStepEdge(30);
-    const done = await browser.submit(codePage, { token: codeAt(totp) });
-    assert.equal(done.name, 'myaccount');
-    assert.match(done.html, /Authenticator app \(TOTP\)<\/dt><dd>Enabled/);
+    const totp = await enrolAtLogin(server, 'LDAP/bob', BOB.password);
 
     const app = await samlApp(server, { steps: [['BasicAuthenticator'], ['totp']] });
     const sp = serviceProvider(server, app, await idpMetadata(server));
