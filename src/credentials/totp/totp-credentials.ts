@@ -130,7 +130,7 @@ export class TotpCredentials {
    * Proves the pending secret with `code` and makes it the active one (replacing any older active secret).
    * A wrong code keeps it pending and counts toward locking the account, as a wrong login code does.
    */
-  async confirmEnrolment(user: UserRecord, code: string, now: number, tenant: TotpParameters): Promise<TotpCheck> {
+  async confirmEnrolment(user: UserRecord, code: string | number, now: number, tenant: TotpParameters): Promise<TotpCheck> {
     const pending = await this.deps.store.get(user, 'pending');
     if (!pending) return { ok: false, reason: 'none' };
     const result = await this.check(user, pending, code, now, tenant, {});
@@ -141,7 +141,7 @@ export class TotpCredentials {
   }
 
   /** Checks a code against the active secret: window, replay and lock rules (the login step's check). */
-  async verify(user: UserRecord, code: string, now: number, tenant: TotpParameters, options: VerifyOptions = {}): Promise<TotpCheck> {
+  async verify(user: UserRecord, code: string | number, now: number, tenant: TotpParameters, options: VerifyOptions = {}): Promise<TotpCheck> {
     const active = await this.deps.store.get(user, 'active');
     if (!active) return { ok: false, reason: 'none' };
     return this.check(user, active, code, now, tenant, options);
@@ -186,10 +186,12 @@ export class TotpCredentials {
     await this.deps.security.update(user, { lastTotpStep: null, failedTotpAttempts: 0 });
   }
 
-  private async check(user: UserRecord, c: StoredTotpCredential, code: string, now: number, tenant: TotpParameters, options: VerifyOptions): Promise<TotpCheck> {
+  private async check(user: UserRecord, c: StoredTotpCredential, code: string | number, now: number, tenant: TotpParameters, options: VerifyOptions): Promise<TotpCheck> {
     const { lockout, security } = this.deps;
     const secret = toSecret(c, tenant);
-    const result = createTotpVerifier(secret.key, { algorithm: secret.algorithm, digits: secret.digits, period: secret.period, windowSize: tenant.windowSize }).verify(code, now);
+    // A malformed integer is refused (400) before anything is counted.
+    const text = codeText(code, secret.digits);
+    const result = createTotpVerifier(secret.key, { algorithm: secret.algorithm, digits: secret.digits, period: secret.period, windowSize: tenant.windowSize }).verify(text, now);
     let reason: 'invalid' | 'reused' = 'invalid';
     let ok = false;
     if (result.valid) {
@@ -224,4 +226,15 @@ function toSecret(c: Pick<StoredTotpCredential, 'secret' | 'encoding' | 'algorit
     period: c.period ?? tenant.timeStepSize,
     explicit: c.algorithm !== null && c.digits !== null && c.period !== null,
   };
+}
+
+/**
+ * A code as the credentials layer compares it: exact digit strings. WSO2's APIs take the code as an integer,
+ * which cannot carry leading zeros, so an integer is read as the code with its zeros restored (12345 is 012345 for
+ * a 6-digit credential); a string must already be the exact code. Anything else is a 400.
+ */
+export function codeText(code: string | number, digits: number): string {
+  if (typeof code === 'string') return code;
+  if (!Number.isSafeInteger(code) || code < 0 || code >= 10 ** digits) throw new AppError('PCS-40001', { description: `verificationCode must be a ${digits}-digit code.` });
+  return String(code).padStart(digits, '0');
 }

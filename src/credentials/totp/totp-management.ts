@@ -5,7 +5,6 @@
 // event naming the actor and the front, and for a reset the user's other sessions end (UserAdminService).
 import type { AuditEventName, AuditLog } from '../../audit/audit-log.ts';
 import type { TotpParameters } from '../../config/index.ts';
-import { AppError } from '../../errors/app-error.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { Clock } from '../../time/clock.ts';
 import { buildOtpauthUri, encodeWso2QrPayload, renderQrPngDataUrl } from '../../totp/index.ts';
@@ -97,9 +96,7 @@ export class TotpManagement {
    */
   async confirm(req: TotpRequest, user: UserRecord, code: string | number): Promise<TotpCheck> {
     const params = await this.deps.settings.forTenant(req.tenant);
-    const pending = await this.deps.credentials.pending(user, params);
-    if (!pending) return { ok: false, reason: 'none' };
-    const result = await this.deps.credentials.confirmEnrolment(user, codeText(code, pending.digits), this.deps.clock.now(), params);
+    const result = await this.deps.credentials.confirmEnrolment(user, code, this.deps.clock.now(), params);
     await this.report(req, user, 'totp.enrolled', result);
     return result;
   }
@@ -107,9 +104,7 @@ export class TotpManagement {
   /** Checks a code against the active secret (WSO2's validateTOTP): window, replay and lock, as at login. */
   async verify(req: TotpRequest, user: UserRecord, code: string | number): Promise<TotpCheck> {
     const params = await this.deps.settings.forTenant(req.tenant);
-    const active = await this.deps.credentials.active(user, params);
-    if (!active) return { ok: false, reason: 'none' };
-    const result = await this.deps.credentials.verify(user, codeText(code, active.digits), this.deps.clock.now(), params);
+    const result = await this.deps.credentials.verify(user, code, this.deps.clock.now(), params);
     await this.report(req, user, 'totp.validated', result);
     return result;
   }
@@ -184,15 +179,4 @@ export function otpauthFor(secret: TotpSecret, user: UserRecord, issuer: string,
   // The credential's own parameters: it keeps them even if the tenant's settings change later.
   const uri = buildOtpauthUri({ issuer, account, key: secret.key, algorithm: secret.algorithm, digits: secret.digits, period: secret.period });
   return { uri, qrCodeUrl: encodeWso2QrPayload(uri), secret, issuer, account };
-}
-
-/**
- * A code as the credentials layer compares it: exact digit strings. WSO2's APIs take the code as an integer,
- * which cannot carry leading zeros, so an integer is read as the code with its zeros restored (12345 is 012345 for
- * a 6-digit credential); a string must already be the exact code. Anything else is a 400.
- */
-export function codeText(code: string | number, digits: number): string {
-  if (typeof code === 'string') return code;
-  if (!Number.isSafeInteger(code) || code < 0 || code >= 10 ** digits) throw new AppError('PCS-40001', { description: `verificationCode must be a ${digits}-digit code.` });
-  return String(code).padStart(digits, '0');
 }
