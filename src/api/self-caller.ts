@@ -81,9 +81,9 @@ async function basicCaller(request: FastifyRequest, reply: FastifyReply, deps: S
 async function sessionCaller(request: FastifyRequest, deps: SelfCallerDeps): Promise<SelfCaller> {
   const cookie = request.cookies[SSO_COOKIE];
   if (!cookie) throw new AppError('OTP-10001', { description: 'Sign in to My Account, or send credentials with the request.' });
-  const live = await deps.ssoReuse.byCookie(cookie, request.tenant);
-  const myAccount = live && (await deps.applications.ensureMyAccount(request.tenant.id));
-  if (!live || !myAccount || !live.session.state.participants.some((p) => p.applicationId === myAccount.id)) {
+  const myAccount = await deps.applications.ensureMyAccount(request.tenant.id);
+  const live = await deps.ssoReuse.forApplication(cookie, request.tenant, myAccount.id);
+  if (!live) {
     throw new AppError('OTP-10001', { description: 'Sign in to My Account of this tenant first.' });
   }
   if (!isValidCsrf(deps.keyring, 'myaccount', live.session.id, request.headers[CSRF_HEADER])) {

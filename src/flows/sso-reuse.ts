@@ -31,6 +31,15 @@ export class SsoReuse {
     return this.check(await this.deps.sso.findByCookie(cookie, tenant.id, this.deps.now()), tenant);
   }
 
+  /**
+   * The browser's session if it may still be used and has signed in to the application (My Account, the console):
+   * a session of the tenant that never passed that application's own login does not open its pages or APIs.
+   */
+  async forApplication(cookie: string | undefined, tenant: Tenant, applicationId: string): Promise<LiveSession | undefined> {
+    const live = await this.byCookie(cookie, tenant);
+    return live?.session.state.participants.some((p) => p.applicationId === applicationId) ? live : undefined;
+  }
+
   /** A session a login in progress refers to, if it may still be used. */
   async byId(id: string, tenant: Tenant): Promise<LiveSession | undefined> {
     return this.check(await this.deps.sso.findById(id, tenant.id, this.deps.now()), tenant);

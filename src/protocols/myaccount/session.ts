@@ -8,6 +8,7 @@ import type { Application } from '../../applications/application.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { LoginFront, LoginResult } from '../../flows/fronts.ts';
 import type { SsoSession } from '../../flows/sso-session.ts';
+import { provenRecently } from '../../flows/step-up.ts';
 import { csrfToken, isValidCsrf } from '../../http/csrf.ts';
 import { browserOf, sendEngineResponse, SSO_COOKIE, type CookieLifetimes } from '../../http/login-cookies.ts';
 import type { Services } from '../../services.ts';
@@ -79,8 +80,8 @@ export class MyAccountKit {
   async signedIn(request: FastifyRequest, reply: FastifyReply, page: MyAccountPage): Promise<MyAccountContext | undefined> {
     const { tenant } = request;
     const application = await this.deps.applications.ensureMyAccount(tenant.id);
-    const live = await this.deps.ssoReuse.byCookie(request.cookies[SSO_COOKIE], tenant);
-    if (live && live.session.state.participants.some((p) => p.applicationId === application.id)) {
+    const live = await this.deps.ssoReuse.forApplication(request.cookies[SSO_COOKIE], tenant, application.id);
+    if (live) {
       const ctx = { tenant, user: live.user, session: live.session, application, csrf: this.csrfFor(live.session.id) };
       if (request.method === 'POST') this.checkCsrf(ctx, formOf(request.body));
       await this.deps.sso.touch(live.session, this.deps.clock.now());
@@ -114,6 +115,11 @@ export class MyAccountKit {
    */
   freshSignIn(ctx: MyAccountContext): boolean {
     return this.deps.clock.now() - ctx.session.state.authTime <= FRESH_SIGN_IN_MS;
+  }
+
+  /** Whether this session proved a current code recently (flows/step-up.ts): it may see and change the factor. */
+  codeProven(ctx: MyAccountContext): boolean {
+    return provenRecently(ctx.session, this.deps.clock.now());
   }
 
   url(ctx: MyAccountContext, path: string): string {

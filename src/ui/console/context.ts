@@ -67,9 +67,8 @@ export class ConsoleKit {
   async guard(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const { tenant } = request;
     const application = await this.deps.applications.ensureConsole(tenant.id);
-    const live = await this.deps.ssoReuse.byCookie(request.cookies[SSO_COOKIE], tenant);
-    const joined = live?.session.state.participants.some((p) => p.applicationId === application.id) ?? false;
-    if (live && joined && isTenantAdmin(tenant, live.user)) {
+    const live = await this.deps.ssoReuse.forApplication(request.cookies[SSO_COOKIE], tenant, application.id);
+    if (live && isTenantAdmin(tenant, live.user)) {
       const { session, user: admin } = live;
       const ctx = { tenant, admin, session, application, csrf: this.csrfFor(session.id) };
       if (request.method === 'POST') this.checkCsrf(session.id, formOf(request.body));
