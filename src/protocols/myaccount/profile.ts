@@ -11,7 +11,6 @@ import type { LocalClaim } from '../../claims/claim-metadata.ts';
 import { isReleasable, isSecretClaim } from '../../claims/claim-read-policy.ts';
 import { CLAIMS, LOCAL_DIALECT } from '../../claims/local-claims.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { provenRecently } from '../../flows/step-up.ts';
 import { domainQualified } from '../../users/qualified-name.ts';
 import { FRESH_SIGN_IN_MS, formOf, type Form, type MyAccountContext, type MyAccountKit } from './session.ts';
 
@@ -63,7 +62,7 @@ export function registerProfile(app: FastifyInstance, kit: MyAccountKit): void {
         })),
         emailEditable: claims.some((c) => c.uri === CLAIMS.email),
         fresh: kit.freshSignIn(ctx),
-        emailNeedsCode: status.enrolled && !provenRecently(ctx.session, deps.clock.now()),
+        emailNeedsCode: status.enrolled && !kit.codeProven(ctx),
         freshMinutes: FRESH_SIGN_IN_MS / 60_000,
         profileAction: kit.url(ctx, '/myaccount/profile'),
         error: options.error ?? '',
@@ -111,7 +110,7 @@ export function registerProfile(app: FastifyInstance, kit: MyAccountKit): void {
     }
     if (Object.hasOwn(changes, CLAIMS.email)) {
       const token = (form.token ?? '').replace(/\s+/g, '');
-      const check = await deps.totpManagement.factorProven(kit.request(request, ctx), ctx.user, { session: provenRecently(ctx.session, deps.clock.now()), code: token });
+      const check = await deps.totpManagement.factorProven(kit.request(request, ctx), ctx.user, { session: kit.codeProven(ctx), code: token });
       if (!check.ok) {
         return refuse(check.reason === 'needed' ? 'Enter a current code from your authenticator app to change your email address.' : check.reason === 'unusable' || check.lockedNow ? 'Your account is locked for now. Nothing was changed.' : 'That code is not right. Your email address was not changed.');
       }

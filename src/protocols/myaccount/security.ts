@@ -10,8 +10,7 @@
 // cancel and confirm need this session to have proved a current code within the last minutes (a TOTP step at
 // sign-in, or the "Confirm it's you" form here, which records the proof: flows/step-up.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { TotpCheck } from '../../credentials/totp/totp-credentials.ts';
-import { provenRecently, recordStepUp, STEP_UP_MS } from '../../flows/step-up.ts';
+import { recordStepUp, STEP_UP_MS } from '../../flows/step-up.ts';
 import { base32Encode } from '../../totp/index.ts';
 import { formOf, type MyAccountContext, type MyAccountKit } from './session.ts';
 
@@ -27,7 +26,7 @@ const NOTICES: Record<string, string> = {
 };
 
 /** What the user is told when a code is refused (never the code itself). */
-function refusal(check: Extract<TotpCheck, { ok: false }>, what: 'new' | 'current'): string {
+function refusal(check: { reason: string; lockedNow?: boolean | undefined }, what: 'new' | 'current'): string {
   if (check.reason === 'reused') return 'That code was already used. Wait for the next code from your app and enter it.';
   if (check.reason === 'unusable' || check.lockedNow) return 'Too many wrong codes: your account is locked for now. Nothing was changed.';
   if (check.reason === 'none') return what === 'new' ? 'There is no set-up to finish (it was cancelled or finished elsewhere).' : 'TOTP is not set up.';
@@ -46,7 +45,7 @@ export function registerSecurity(app: FastifyInstance, kit: MyAccountKit): void 
 
   const show = async (reply: FastifyReply, ctx: MyAccountContext, options: { error?: string; notice?: string; status?: number } = {}) => {
     const status = await tm.status(ctx.user);
-    const proven = provenRecently(ctx.session, deps.clock.now());
+    const proven = kit.codeProven(ctx);
     // An enrolled user's pending secret is shown only to a session that proved the current one.
     const pending = status.pending && (proven || !status.enrolled) ? await tm.pendingQr(ctx.tenant, ctx.user) : undefined;
     const secret = pending?.secret;
@@ -104,7 +103,7 @@ export function registerSecurity(app: FastifyInstance, kit: MyAccountKit): void 
       const ctx = await kit.signedIn(request, reply, PAGE);
       if (!ctx) return reply;
       if (factor) {
-        const check = await tm.factorProven(kit.request(request, ctx), ctx.user, { session: provenRecently(ctx.session, deps.clock.now()) });
+        const check = await tm.factorProven(kit.request(request, ctx), ctx.user, { session: kit.codeProven(ctx) });
         if (!check.ok) return show(reply, ctx, { error: 'First confirm it is you with a current code from your authenticator app.', status: 403 });
       }
       return handle(request, reply, ctx);
@@ -159,11 +158,9 @@ export function registerSecurity(app: FastifyInstance, kit: MyAccountKit): void 
     async (request, reply, ctx) => {
       const req = kit.request(request, ctx);
       if (!(await tm.status(ctx.user)).enrolled) return show(reply, ctx, { error: 'TOTP is not set up: there is nothing to disable.', status: 400 });
-      if (!provenRecently(ctx.session, deps.clock.now())) {
-        const code = codeOf(formOf(request.body).token);
-        if (!code) return show(reply, ctx, { error: 'Enter a current code from your authenticator app to disable TOTP.', status: 400 });
-        const check = await tm.verify(req, ctx.user, code);
-        if (!check.ok) return show(reply, ctx, { error: refusal(check, 'current'), status: 400 });
+      const check = await tm.factorProven(req, ctx.user, { session: kit.codeProven(ctx), code: codeOf(formOf(request.body).token) });
+      if (!check.ok) {
+        return show(reply, ctx, { error: check.reason === 'needed' ? 'Enter a current code from your authenticator app to disable TOTP.' : refusal(check, 'current'), status: 400 });
       }
       await tm.reset(req, ctx.user);
       return kit.done(reply, ctx, PAGE, 'disabled');
