@@ -66,7 +66,8 @@ export async function registerKeyRoutes(app: FastifyInstance, services: Services
   // documents is what is accepted.
   app.addHook('preValidation', async (request) => {
     if (request.method !== 'POST') return;
-    const body = request.body ?? {};
+    // No body at all is the default grace period (the schema's object, so Fastify's check passes).
+    const body = (request.body ??= {});
     const days = (body as Record<string, unknown>).gracePeriodDays;
     if (typeof body !== 'object' || Array.isArray(body) || Object.keys(body).some((k) => k !== 'gracePeriodDays') || (days !== undefined && (!Number.isInteger(days) || (days as number) < 0 || (days as number) > 365))) {
       throw new AppError('PCS-40001', { description: 'The body may only carry gracePeriodDays, an integer from 0 to 365.' });
