@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import type { Clock } from '../../src/time/clock.ts';
 import { MANAGED_ATTRIBUTES, MANAGED_USERS } from '../../src/users/jdbc/jdbc-layout.ts';
 import { createTestDatabase, isAvailable, type TestDatabase } from './databases.ts';
 import { tenantOf } from './fixtures.ts';
@@ -40,7 +41,7 @@ export class StoreFixture {
     readonly mariaDb: TestDatabase,
   ) {}
 
-  static async start(): Promise<StoreFixture> {
+  static async start(options: { clock?: Clock } = {}): Promise<StoreFixture> {
     const slapd = await Slapd.start({
       users: [
         { uid: 'bob', password: PASSWORDS.bob, mail: 'bob@example.com', givenName: 'Bob', sn: 'Builder' },
@@ -55,6 +56,7 @@ export class StoreFixture {
     await insertLegacyUser('mysql', mariaDb.url, { login: 'frank', pass: CAMERON_BCRYPT });
     process.env.PCS_TEST_SLAPD_PW = ROOT_PASSWORD;
     const server = await startTestServer({
+      ...options,
       toml: `
 [[user_store]]
 type = "ldap"
