@@ -22,17 +22,17 @@ class DirectoryCalls {
 
   install(): void {
     const { search, searchPaginated, bind } = this.saved;
-    const calls = this;
+    const count = (what: 'searches' | 'binds') => void this[what]++;
     Client.prototype.search = function (this: Client, ...args: Parameters<Client['search']>) {
-      calls.searches++;
+      count('searches');
       return search.apply(this, args);
     };
     Client.prototype.searchPaginated = function (this: Client, ...args: Parameters<Client['searchPaginated']>) {
-      calls.searches++;
+      count('searches');
       return searchPaginated.apply(this, args);
     };
     Client.prototype.bind = function (this: Client, ...args: Parameters<Client['bind']>) {
-      calls.binds++;
+      count('binds');
       return bind.apply(this, args);
     };
   }
