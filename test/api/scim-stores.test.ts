@@ -183,6 +183,19 @@ describe('SCIM Users across user stores', { skip }, () => {
     assert.deepEqual(await fx.jdbcAttributes('carol'), { mail: 'carol@work.example', givenName: 'Carol', sn: 'Danvers' });
   });
 
+  test('a value the table refuses (longer than its column) is a 400 naming the store, not a 500', async () => {
+    const carol = await byName('JDBC/carol');
+    const r = await c.request(`/scim2/Users/${encodeURIComponent(carol.id)}`, {
+      method: 'PATCH',
+      json: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'x'.repeat(2000) }] },
+      auth: ADMIN,
+    });
+    const body = scimError(r, 400, 'invalidValue');
+    assert.equal(body.code, 'USR-40005');
+    assert.match(body.detail, /user store JDBC refused the change/);
+    assert.equal((await fx.jdbcAttributes('carol'))!['displayName'], undefined);
+  });
+
   test('a password set through SCIM for an LDAP user is the one that signs in', async () => {
     const carla = await byName('LDAP/carla');
     const r = await c.request(`/scim2/Users/${encodeURIComponent(carla.id)}`, {
