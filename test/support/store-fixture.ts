@@ -13,7 +13,7 @@ import { tenantOf } from './fixtures.ts';
 import { createLegacyTable, insertLegacyUser } from './jdbc-tables.ts';
 import { startTestServer, type TestServer } from './server.ts';
 import { skipUnless } from './services.ts';
-import { PEOPLE, ROOT_DN, ROOT_PASSWORD, Slapd, slapdAvailable } from './slapd.ts';
+import { ldapStoreToml, PEOPLE, ROOT_DN, ROOT_PASSWORD, Slapd, slapdAvailable } from './slapd.ts';
 
 export const PASSWORDS = {
   bob: 'bob-Ldap-pass1',
@@ -58,17 +58,7 @@ export class StoreFixture {
     const server = await startTestServer({
       ...options,
       toml: `
-[[user_store]]
-type = "ldap"
-domain = "LDAP"
-connection_url = "${slapd.url}"
-connection_name = "${ROOT_DN}"
-connection_password = "$env{PCS_TEST_SLAPD_PW}"
-user_search_base = "${PEOPLE}"
-read_only = false
-connect_timeout = 1000
-query_timeout = 2000
-
+${ldapStoreToml(slapd, { read_only: false, connect_timeout: 1000, query_timeout: 2000 })}
 [[user_store]]
 type = "database"
 domain = "JDBC"
