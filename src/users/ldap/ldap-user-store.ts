@@ -210,13 +210,12 @@ export class LdapUserStore implements FullUserStore {
       }
       return out.slice(0, max);
     });
-    // Kept, so reading each listed user's claims (a SCIM page) asks the directory nothing more.
-    const users = entries.flatMap((e) => {
-      const found = this.found(tenantId, e);
-      return found ? [this.remember(found).record] : [];
-    });
-    users.sort((a, b) => a.username.toLowerCase().localeCompare(b.username.toLowerCase()) || a.id.localeCompare(b.id));
-    return { total: users.length, users: users.slice(query.offset, query.offset + query.limit) };
+    const found = entries.flatMap((e) => this.found(tenantId, e) ?? []);
+    found.sort((a, b) => a.record.username.toLowerCase().localeCompare(b.record.username.toLowerCase()) || a.record.id.localeCompare(b.record.id));
+    // The page's entries are kept, so reading its users' claims (a SCIM page) asks the directory nothing more;
+    // only the page's, so a long listing does not push every other user out of the cache.
+    const page = found.slice(query.offset, query.offset + query.limit).map((f) => this.remember(f).record);
+    return { total: found.length, users: page };
   }
 
   private attributeOf(name: string): string {
