@@ -53,6 +53,8 @@ export class LdapUserStore implements FullUserStore {
   private readonly ad: boolean;
   /** Found entries by `id\0tenant\0id` and `name\0tenant\0lower-case name` (a miss is kept too). */
   private readonly entries: BoundedCache<string, Found | undefined>;
+  /** Bumped by every write: a search that started before a write must not keep what it read. */
+  private writes = 0;
 
   constructor(
     readonly settings: LdapStoreSettings,
@@ -73,8 +75,9 @@ export class LdapUserStore implements FullUserStore {
     return `name\0${tenantId}\0${username.toLowerCase()}`;
   }
 
-  /** Keeps what a search found under its id and name (replacing older entries). */
-  private remember(found: Found): Found {
+  /** Keeps what a search found under its id and name (replacing older entries), unless a write came since it began. */
+  private remember(found: Found, writesAtStart: number): Found {
+    if (writesAtStart !== this.writes) return found;
     const { tenantId, id, username } = found.record;
     for (const key of [LdapUserStore.idKey(tenantId, id), LdapUserStore.nameKey(tenantId, username)]) {
       this.entries.delete(key);
@@ -85,6 +88,7 @@ export class LdapUserStore implements FullUserStore {
 
   /** Drops a user's entries after a write, so the next read asks the directory. */
   private forget(tenantId: string, user: { id?: string; username: string }): void {
+    this.writes++;
     if (user.id) this.entries.delete(LdapUserStore.idKey(tenantId, user.id));
     this.entries.delete(LdapUserStore.nameKey(tenantId, user.username));
   }
@@ -130,11 +134,12 @@ export class LdapUserStore implements FullUserStore {
   }
 
   private async searchOne(tenantId: string, filter: string | Filter): Promise<Found | undefined> {
+    const writes = this.writes;
     const { searchEntries } = await this.connection.run((c) => c.search(this.settings.userSearchBase, { scope: 'sub', filter, attributes: this.recordAttributes, explicitBufferAttributes: this.binary, sizeLimit: 2 }));
     // Two entries for one name is a directory fault; refusing beats guessing which one signs in.
     if (searchEntries.length !== 1) return undefined;
     const found = this.found(tenantId, searchEntries[0]!);
-    return found && this.remember(found);
+    return found && this.remember(found, writes);
   }
 
   /** A cached entry is served only while the directory is not known to be down: an outage says so at once. */
@@ -202,6 +207,7 @@ export class LdapUserStore implements FullUserStore {
   async list(tenantId: string, query: ListQuery): Promise<UserPage> {
     const filter = query.filter ? `(&${this.settings.userListFilter}${ldapFilterOf(query.filter, this.settings.usernameAttribute, this.settings.attributes)})` : this.settings.userListFilter;
     const max = this.settings.maxSearchResults;
+    const writes = this.writes;
     const entries = await this.connection.run(async (c: Client) => {
       const out: Entry[] = [];
       for await (const page of c.searchPaginated(this.settings.userSearchBase, { scope: 'sub', filter, attributes: this.recordAttributes, explicitBufferAttributes: this.binary, paged: { pageSize: Math.min(500, max) } })) {
@@ -214,7 +220,7 @@ export class LdapUserStore implements FullUserStore {
     found.sort((a, b) => a.record.username.toLowerCase().localeCompare(b.record.username.toLowerCase()) || a.record.id.localeCompare(b.record.id));
     // The page's entries are kept, so reading its users' claims (a SCIM page) asks the directory nothing more;
     // only the page's, so a long listing does not push every other user out of the cache.
-    const page = found.slice(query.offset, query.offset + query.limit).map((f) => this.remember(f).record);
+    const page = found.slice(query.offset, query.offset + query.limit).map((f) => this.remember(f, writes).record);
     return { total: found.length, users: page };
   }
 
