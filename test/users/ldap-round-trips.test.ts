@@ -1,15 +1,18 @@
 // How many times the LDAP store asks the directory, counted by a wrapper around ldapts's Client (not timed):
 // what a password login reads (lookup, bind, claims several times) costs one search; a listed page's claims
 // cost nothing more than the list; a found entry is reused for ENTRY_TTL_MS at most (moved on a ManualClock),
-// and our own writes are seen at once.
+// and our own writes are seen at once. A whole login through the pages costs one search.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { Client } from 'ldapts';
 import { ManualClock } from '../../src/time/clock.ts';
 import { ENTRY_TTL_MS, LdapUserStore } from '../../src/users/ldap/ldap-user-store.ts';
+import { setMyAccountSteps } from '../support/fixtures.ts';
+import { LoginBrowser } from '../support/login-browser.ts';
+import { startTestServer } from '../support/server.ts';
 import { skipUnless } from '../support/services.ts';
-import { ldapStoreSettings, PEOPLE, ROOT_DN, ROOT_PASSWORD, Slapd, slapdAvailable } from '../support/slapd.ts';
+import { ldapStoreSettings, ldapStoreToml, PEOPLE, ROOT_DN, ROOT_PASSWORD, Slapd, slapdAvailable } from '../support/slapd.ts';
 
 const skip = skipUnless(slapdAvailable(), 'slapd (OpenLDAP) is not installed');
 const T = 'tenant-1';
@@ -99,5 +102,34 @@ describe('LDAP store round trips', { skip }, () => {
     await store.delete(user);
     assert.equal(await store.findByName(T, 'u02'), undefined);
     assert.equal(await store.findById(T, user.id), undefined);
+  });
+});
+
+describe('LDAP round trips of a whole login', { skip }, () => {
+  test('a password login through the pages (My Account, qualified and bare name) costs one search per lookup and the bind', async () => {
+    const slapd = await Slapd.start({ users: [{ uid: 'bob', password: 'bob-Ldap-pass1', mail: 'bob@example.com', givenName: 'Bob' }] });
+    process.env.PCS_TEST_SLAPD_PW = ROOT_PASSWORD;
+    const server = await startTestServer({ toml: ldapStoreToml(slapd, { read_only: true }) });
+    const calls = new DirectoryCalls();
+    try {
+      await setMyAccountSteps(server, [['BasicAuthenticator']]);
+      calls.install();
+      for (const name of ['LDAP/bob', 'bob']) {
+        const before = calls.searches;
+        const browser = new LoginBrowser(server.client());
+        const page = await browser.login(await browser.open('/myaccount'), name, 'bob-Ldap-pass1');
+        assert.equal(page.name, 'myaccount');
+        // One search finds bob with his attributes (it was five before the entries were kept); a second login
+        // within ENTRY_TTL_MS may reuse it, so at most one.
+        const searches = calls.searches - before;
+        if (name === 'LDAP/bob') assert.equal(searches, 1, `${name}: ${searches} searches`);
+        else assert.ok(searches <= 1, `${name}: ${searches} searches`);
+      }
+    } finally {
+      calls.uninstall();
+      await server.close();
+      await slapd.close();
+      delete process.env.PCS_TEST_SLAPD_PW;
+    }
   });
 });
