@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   'USR-40002': { status: 400, message: 'Invalid password.', description: 'The password does not meet the password policy.' },
   'USR-40003': { status: 400, message: 'Unknown user store.', description: 'No user store with this domain name is configured for the tenant.' },
   'USR-40004': { status: 400, message: 'User store is read-only.', description: 'Users in this user store cannot be changed here.' },
+  'USR-40005': { status: 400, message: 'Refused by the user store.', description: 'The user store refused the change: a value it does not accept, or an attribute it requires removed.' },
   'USR-40401': { status: 404, message: 'User not found.', description: 'No user matches the request.' },
   'USR-40901': { status: 409, message: 'User exists.', description: 'A user with this name already exists in the user store.' },
   'USR-40902': { status: 409, message: 'Ambiguous user name.', description: 'The user name exists in more than one user store; qualify it with the store domain, e.g. JDBC/carol.' },

@@ -7,6 +7,7 @@ export const NOTICES = {
   locked: 'The account was locked; the user was signed out everywhere.',
   disabled: 'The account was disabled; the user was signed out everywhere.',
   enabled: 'The account was enabled.',
+  'profile-saved': 'The profile was saved.',
   'user-password-set': "The user's password was set; the user was signed out everywhere.",
   'totp-reset': 'TOTP was reset: the user enrols again at the next TOTP step; their sessions were ended.',
   'totp-imported': 'The TOTP secret was imported: the user logs in with the codes of their existing app; their sessions were ended.',
