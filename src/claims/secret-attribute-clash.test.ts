@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { CLAIMS } from './local-claims.ts';
 import { secretAttributeClash } from './secret-attribute-clash.ts';
 
-type Claim = { uri: string; attributeMappings: { userstore: string; mappedAttribute: string }[] };
+type Claim = { uri: string; attributeMappings: readonly { userstore: string; mappedAttribute: string }[] };
 const claim = (uri: string, ...maps: [string, string][]): Claim => ({ uri, attributeMappings: maps.map(([userstore, mappedAttribute]) => ({ userstore, mappedAttribute })) });
 // claim-metadata.ts's rule: the store's own mapping, else PRIMARY's.
 const attributeFor = (c: Claim, domain: string) => (c.attributeMappings.find((m) => m.userstore === domain) ?? c.attributeMappings.find((m) => m.userstore === 'PRIMARY')!).mappedAttribute;

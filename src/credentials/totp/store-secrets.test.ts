@@ -55,7 +55,10 @@ class MemoryStore implements Partial<FullUserStore> {
   }
   async setAttributes(user: UserRecord, values: Record<string, string | null>) {
     const all = this.attributes.get(user.id)!;
-    for (const [n, v] of Object.entries(values)) v === null ? all.delete(n) : all.set(n, v);
+    for (const [n, v] of Object.entries(values)) {
+      if (v === null) all.delete(n);
+      else all.set(n, v);
+    }
   }
   async create(): Promise<UserRecord> {
     throw new Error('not used');
