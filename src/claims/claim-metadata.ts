@@ -129,7 +129,7 @@ export class ClaimMetadataStore {
   /** Refuses a claim list where an ordinary claim shares a TOTP secret's attribute in some store. */
   private async checkSecretAttributes(tenantId: string, claim: LocalClaim): Promise<void> {
     const next = [...(await this.list(tenantId)).filter((c) => c.uri !== claim.uri), claim];
-    const clash = secretAttributeClash(next, (c, domain) => this.attributeFor(c, domain));
+    const clash = secretAttributeClash(next, (c, domain) => this.attributeFor(c, domain), claim.uri);
     if (clash) throw new AppError('CLM-40001', { description: clash });
   }
 

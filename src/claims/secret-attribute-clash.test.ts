@@ -22,3 +22,12 @@ test('a tenant mapping the secret to an LDAP attribute: another claim on that at
 test('the default mappings do not clash', () => {
   assert.equal(secretAttributeClash([claim(CLAIMS.secretKey, ['PRIMARY', 'totpSecretkey']), claim(CLAIMS.email, ['PRIMARY', 'mail'])], attributeFor), undefined);
 });
+
+test('saving one claim answers only for that claim: an older clash does not block unrelated claims', () => {
+  const secret = claim(CLAIMS.secretKey, ['PRIMARY', 'totpSecretkey'], ['LDAP', 'description']);
+  const old = claim('http://wso2.org/claims/about', ['LDAP', 'description'], ['PRIMARY', 'about']);
+  const unrelated = claim('http://wso2.org/claims/department', ['PRIMARY', 'departmentNumber']);
+  assert.equal(secretAttributeClash([secret, old, unrelated], attributeFor, unrelated.uri), undefined);
+  assert.match(secretAttributeClash([secret, old, unrelated], attributeFor, old.uri)!, /about cannot/);
+  assert.match(secretAttributeClash([secret, old, unrelated], attributeFor, CLAIMS.secretKey)!, /about cannot/);
+});

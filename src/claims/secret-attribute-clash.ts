@@ -12,8 +12,12 @@ interface MappedClaim {
   attributeMappings: readonly { userstore: string; mappedAttribute: string }[];
 }
 
-/** A sentence naming the clash, or undefined when no ordinary claim shares a secret claim's attribute in any store. */
-export function secretAttributeClash(claims: readonly MappedClaim[], attributeFor: (claim: MappedClaim, storeDomain: string) => string): string | undefined {
+/**
+ * A sentence naming the clash, or undefined when no ordinary claim shares a secret claim's attribute in any store.
+ * With `saved`, only clashes that claim takes part in count (a clash stored before this check is left to the
+ * read policy, and does not block saving unrelated claims).
+ */
+export function secretAttributeClash(claims: readonly MappedClaim[], attributeFor: (claim: MappedClaim, storeDomain: string) => string, saved?: string): string | undefined {
   const domains = new Set([PRIMARY_DOMAIN, ...claims.flatMap((c) => c.attributeMappings.map((m) => m.userstore.toUpperCase()))]);
   for (const domain of domains) {
     const secret = new Map(claims.filter((c) => isSecretClaim(c.uri)).map((c) => [attributeFor(c, domain).toLowerCase(), c.uri]));
@@ -21,7 +25,7 @@ export function secretAttributeClash(claims: readonly MappedClaim[], attributeFo
       if (isSecretClaim(claim.uri)) continue;
       const attribute = attributeFor(claim, domain);
       const owner = secret.get(attribute.toLowerCase());
-      if (owner) return `"${attribute}" holds ${owner} in the user store ${domain}; ${claim.uri} cannot map to it there.`;
+      if (owner && (saved === undefined || saved === owner || saved === claim.uri)) return `"${attribute}" holds ${owner} in the user store ${domain}; ${claim.uri} cannot map to it there.`;
     }
   }
   return undefined;
