@@ -108,6 +108,16 @@ export const ERROR_CODES = {
 
   // Secrets at rest
   'SEC-50001': { status: 500, message: 'Unable to decrypt a stored secret.', description: 'The stored value was changed, or was encrypted with a key this server does not have.' },
+  'SEC-40901': {
+    status: 409,
+    message: 'Stored secret missing.',
+    description: "The account's TOTP secret is not in the user store that keeps it. An administrator can reset the account's TOTP so that it enrols again.",
+  },
+  'SEC-40902': {
+    status: 409,
+    message: 'Stored secret not valid.',
+    description: "The TOTP secret in the user store does not decrypt for this account (it was changed, or copied from another account). An administrator can reset the account's TOTP so that it enrols again.",
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

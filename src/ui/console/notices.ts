@@ -16,6 +16,7 @@ export const NOTICES = {
   'steps-saved': 'The authentication steps were saved.',
   'totp-saved': 'The TOTP settings were saved.',
   'totp-cleared': "The tenant's TOTP settings were removed: the values from deployment.toml apply.",
+  'secrets-saved': 'Saved: new TOTP secrets are kept where shown below. Users enrolled before keep their secret where it is until they enrol again.',
   'registry-saved': 'The resource was saved in the registry.',
   'registry-collection': 'The collection was created.',
   'registry-deleted': 'It was deleted from the registry.',
