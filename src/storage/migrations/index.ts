@@ -10,6 +10,7 @@ import * as m007 from './007-rate-limits.ts';
 import * as m008 from './008-sweeper-lease.ts';
 import * as m009 from './009-totp-credentials.ts';
 import * as m010 from './010-registry.ts';
+import * as m011 from './011-user-store-definitions.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '008-sweeper-lease': m008,
   '009-totp-credentials': m009,
   '010-registry': m010,
+  '011-user-store-definitions': m011,
 };
