@@ -28,7 +28,7 @@ export class UserService {
     readonly registry: UserStoreRegistry,
   ) {}
 
-  /** The tenant's stores in lookup order (PRIMARY first). */
+  /** The tenant's stores in lookup order (PRIMARY first), as last synced (find, findById, create and list sync first). */
   storesOf(tenant: Tenant): UserStore[] {
     this.registry.bind(tenant);
     return this.registry.storesOf(tenant.id);
@@ -50,6 +50,7 @@ export class UserService {
    * thrown (the user may well be there). A qualified name (`JDBC/carol`) asks only its store.
    */
   async find(tenant: Tenant, name: string): Promise<UserRecord | undefined> {
+    await this.registry.sync(tenant);
     const p = this.parse(tenant, name);
     if (!p) return undefined;
     if (p.qualified) return p.stores[0]!.findByName(tenant.id, p.username);
@@ -65,6 +66,7 @@ export class UserService {
   }
 
   async findById(tenant: Tenant, id: string): Promise<UserRecord | undefined> {
+    await this.registry.sync(tenant);
     for (const store of this.storesOf(tenant)) {
       const user = await store.findById(tenant.id, id);
       if (user) return user;
@@ -98,7 +100,7 @@ export class UserService {
       throw new AppError('USR-40001', { description: 'The user name names another tenant.' });
     }
     if (!isValidUsername(q.username)) throw new AppError('USR-40001');
-    this.registry.bind(tenant);
+    await this.registry.sync(tenant);
     const store = writerOf(this.registry.storeOf(tenant.id, q.storeDomain ?? PRIMARY_DOMAIN));
     if (options.enforcePolicy !== false) checkPassword(input.password, q.username);
     return store.create(tenant.id, { username: q.username, password: input.password, attributes: input.attributes ?? {} });
@@ -133,7 +135,7 @@ export class UserService {
    * maps claims to its own attribute names.
    */
   async list(tenant: Tenant, query: { filter?: UserFilter | StoreFilter; offset: number; limit: number; domain?: string }): Promise<UserPage> {
-    this.registry.bind(tenant);
+    await this.registry.sync(tenant);
     const stores = (query.domain ? [this.registry.storeOf(tenant.id, query.domain)] : this.registry.storesOf(tenant.id)).filter(canList);
     let skip = query.offset;
     let want = query.limit;
