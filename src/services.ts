@@ -64,7 +64,7 @@ function createStoreDefinitions({ config, storage, clock, keyring, hasher, userS
     audit: login.audit,
     clock,
     build: (domain, tenantDomain, type, settings, secrets) => storeOfDeclared(declaredOf(domain, tenantDomain, type, settings, secrets), hasher, clock),
-    declared: (tenantDomain) => config.user_store.filter((s) => s.tenant === tenantDomain).map((s) => ({ domain: s.domain, type: s.type })),
+    declared: (tenantDomain) => config.user_store.filter((s) => s.tenant === tenantDomain).map((s) => ({ domain: s.domain, type: s.type, readOnly: s.read_only })),
     endSessions: (userId) => login.sso.removeForUser(userId),
   });
 }

@@ -14,6 +14,7 @@ import { registerScim } from './scim/index.ts';
 import { registerTotpAdminService } from './soap/totp-admin.routes.ts';
 import { registerTenantRoutes } from './tenants.routes.ts';
 import { registerTotpImportRoutes } from './totp-import.routes.ts';
+import { registerUserStoreRoutes } from './userstores.routes.ts';
 
 export async function registerAdminApis(app: FastifyInstance, services: Services): Promise<void> {
   // First: it documents the routes registered after it.
@@ -29,4 +30,5 @@ export async function registerAdminApis(app: FastifyInstance, services: Services
   await app.register(async (scope) => registerMeTotpRoutes(scope, services));
   await app.register(async (scope) => registerTotpAdminService(scope, services));
   await app.register(async (scope) => registerRegistryRoutes(scope, services));
+  await app.register(async (scope) => registerUserStoreRoutes(scope, services));
 }

@@ -36,6 +36,7 @@ export interface StoreInput {
 export interface StoreSummary {
   domain: string;
   type: StoreType;
+  readOnly: boolean;
   description: string;
   source: 'api' | 'deployment.toml';
   definition?: StoreDefinition;
@@ -50,7 +51,7 @@ export interface StoreDefinitionDeps {
   /** Builds a live store from validated settings (declared-stores.ts's storeOfDeclared). */
   build(domain: string, tenantDomain: string, type: StoreType, settings: Settings, secrets: Secrets): UserStore;
   /** The stores deployment.toml declares for a tenant domain. */
-  declared(tenantDomain: string): { domain: string; type: StoreType }[];
+  declared(tenantDomain: string): { domain: string; type: StoreType; readOnly: boolean }[];
   /** Ends every SSO session of a user (SsoSessionStore.removeForUser). */
   endSessions(userId: string): Promise<void>;
 }
@@ -103,7 +104,7 @@ export class StoreDefinitionService {
   /** Declared stores first (read-only here), then the ones added at run time, in lookup order. */
   async list(tenant: TenantRef): Promise<StoreSummary[]> {
     const declared = this.deps.declared(tenant.domain).map((d) => ({ ...d, description: '', source: 'deployment.toml' as const }));
-    const defined = (await this.deps.definitions.list(tenant.id)).map((d) => ({ domain: d.domain, type: d.type, description: d.description, source: 'api' as const, definition: d }));
+    const defined = (await this.deps.definitions.list(tenant.id)).map((d) => ({ domain: d.domain, type: d.type, readOnly: d.settings.read_only === true, description: d.description, source: 'api' as const, definition: d }));
     return [...declared, ...defined];
   }
 
@@ -120,8 +121,8 @@ export class StoreDefinitionService {
   }
 
   async add(req: AdminRequest, input: StoreInput): Promise<StoreDefinition> {
+    this.refuseTaken(req.tenant, input.name.toUpperCase());
     const checked = checkProperties({ domain: input.name, type: input.type, readOnly: input.readOnly, properties: input.properties });
-    this.refuseTaken(req.tenant, checked.domain);
     const created = await this.deps.definitions.insert({ tenantId: req.tenant.id, domain: checked.domain, type: input.type, description: input.description, settings: checked.settings, secrets: checked.secrets }, this.deps.clock.now());
     if (!created) throw new AppError('USR-40903', { description: `The tenant already has a user store named ${checked.domain}.` });
     await this.audit(req, 'userstore.added', created.domain);

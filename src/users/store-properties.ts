@@ -98,7 +98,7 @@ export function checkProperties(input: { domain: string; type: StoreType; readOn
   const first = result.errors[0];
   if (first) {
     const key = first.key.split('.')[0]!;
-    throw invalid(nameOf.get(key) ?? key, first.message.replace(/^[^:]*:\s*/, ''));
+    throw invalid(nameOf.get(key) ?? propertyNameOf(key), first.message.replace(/^[^:]*:\s*/, ''));
   }
   const settings: Settings = {};
   const secrets: Secrets = {};
