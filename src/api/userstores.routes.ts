@@ -26,7 +26,7 @@ const property = {
   type: 'object',
   required: ['name', 'value'],
   additionalProperties: false,
-  properties: { name: { type: 'string', minLength: 1, maxLength: 128 }, value: { type: ['string', 'boolean', 'integer'], maxLength: 4096 } },
+  properties: { name: { type: 'string', minLength: 1, maxLength: 128 }, value: { type: 'string', maxLength: 4096 } },
 } as const;
 const body = {
   type: 'object',
@@ -46,7 +46,7 @@ interface Body {
   typeName?: string;
   name: string;
   description?: string;
-  properties?: { name: string; value: string | boolean | number }[];
+  properties?: { name: string; value: string }[];
 }
 
 /** WSO2's store id: the domain name in base64url. */
