@@ -14,6 +14,7 @@ import { registerRegistryPages } from './registry.ts';
 import { registerTotpSettings } from './totp-settings.ts';
 import { registerUser } from './user.ts';
 import { registerUsers } from './users.ts';
+import { registerUserStorePages } from './userstores.ts';
 
 export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const kit = new ConsoleKit(deps);
@@ -57,5 +58,6 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
     registerTotpSettings(scope, kit);
     registerAudit(scope, kit);
     registerRegistryPages(scope, kit);
+    registerUserStorePages(scope, kit);
   });
 }
