@@ -13,16 +13,15 @@ import { createLegacyTable, insertLegacyUser } from '../support/jdbc-tables.ts';
 import { LoginBrowser, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { skipUnless } from '../support/services.ts';
-import { PEOPLE, ROOT_DN, ROOT_PASSWORD, Slapd, slapdAvailable } from '../support/slapd.ts';
+import { ROOT_PASSWORD, Slapd, slapdAvailable } from '../support/slapd.ts';
 import { provisionTenant } from '../support/tenants.ts';
+import { ldapStoreBody, storeId as idOf, USERSTORES as BASE } from '../support/userstores.ts';
 
-const BASE = '/api/server/v1/userstores';
 const ADMIN: [string, string] = ['admin', 'admin'];
 const BOSS: [string, string] = ['boss', 'a long password'];
 const BOB = { uid: 'bob', password: 'bob-Ldap-pass1' };
 // bcrypt of "abc" (libxcrypt), as in jdbc-login.test.ts.
 const CAROL = { login: 'carol', pass: '$2b$06$If6bvum7DFjUnE9p2uDeDu0YHzrHM6tf.iqN8.yx.jNN1ILEf7h0i', password: 'abc' };
-const idOf = (domain: string) => Buffer.from(domain).toString('base64url');
 
 const skip = skipUnless(slapdAvailable() && (await isAvailable('postgres')) && (await isAvailable('mysql')), 'slapd, PostgreSQL and MariaDB are needed');
 
@@ -58,18 +57,7 @@ describe('user stores API', { skip }, () => {
     return res;
   }
 
-  const ldapStore = (name: string, password = ROOT_PASSWORD) => ({
-    typeName: 'UniqueIDReadOnlyLDAPUserStoreManager',
-    name,
-    description: 'OpenLDAP people',
-    properties: [
-      { name: 'ConnectionURL', value: slapd.url },
-      { name: 'ConnectionName', value: ROOT_DN },
-      { name: 'ConnectionPassword', value: password },
-      { name: 'UserSearchBase', value: PEOPLE },
-      { name: 'connect_timeout', value: '1000' },
-    ],
-  });
+  const ldapStore = (name: string, password?: string) => ldapStoreBody(slapd, name, password);
   const jdbcStore = (name: string, type: DatabaseType) => ({
     typeId: idOf('UniqueIDJDBCUserStoreManager'),
     name,

@@ -11,7 +11,8 @@ import { createUser, setMyAccountSteps, tenantOf } from '../support/fixtures.ts'
 import { LoginBrowser } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { skipUnless } from '../support/services.ts';
-import { PEOPLE, ROOT_DN, ROOT_PASSWORD, Slapd, slapdAvailable } from '../support/slapd.ts';
+import { Slapd, slapdAvailable } from '../support/slapd.ts';
+import { ldapStoreBody, storeId, USERSTORES } from '../support/userstores.ts';
 
 const BOB = { uid: 'bob', password: 'bob-Ldap-pass1' };
 const skip = skipUnless(slapdAvailable() && (await isAvailable('postgres')), 'slapd and PostgreSQL are needed');
@@ -47,20 +48,7 @@ describe('run-time user stores on two nodes, one PostgreSQL database', { skip },
     const primary = await createUser(nodeA);
     assert.equal(await signInOn(nodeB, primary.username, primary.password), 'myaccount', 'node B has checked the (empty) definitions');
 
-    const added = await nodeA.client().request('/api/server/v1/userstores', {
-      method: 'POST',
-      auth: ['admin', 'admin'],
-      json: {
-        typeName: 'UniqueIDReadOnlyLDAPUserStoreManager',
-        name: 'LDAP',
-        properties: [
-          { name: 'ConnectionURL', value: slapd.url },
-          { name: 'ConnectionName', value: ROOT_DN },
-          { name: 'ConnectionPassword', value: ROOT_PASSWORD },
-          { name: 'UserSearchBase', value: PEOPLE },
-        ],
-      },
-    });
+    const added = await nodeA.client().request(USERSTORES, { method: 'POST', auth: ['admin', 'admin'], json: ldapStoreBody(slapd, 'LDAP') });
     assert.equal(added.status, 201, added.text);
     assert.equal(await signInOn(nodeA, 'LDAP/bob', BOB.password), 'myaccount', 'at once on the node that added it');
     assert.equal(await signInOn(nodeB, 'LDAP/bob', BOB.password), 'login.do', 'node B still within its check interval');
@@ -69,8 +57,7 @@ describe('run-time user stores on two nodes, one PostgreSQL database', { skip },
     const tenant = await tenantOf(nodeB);
     const live = nodeB.services.userStores.storesOf(tenant.id).find((s) => s.domain === 'LDAP')!;
 
-    const id = Buffer.from('LDAP').toString('base64url');
-    assert.equal((await nodeA.client().request(`/api/server/v1/userstores/${id}`, { method: 'DELETE', auth: ['admin', 'admin'] })).status, 204);
+    assert.equal((await nodeA.client().request(`${USERSTORES}/${storeId('LDAP')}`, { method: 'DELETE', auth: ['admin', 'admin'] })).status, 204);
     clockB.advance(CHECK_TTL_MS + 1);
     assert.equal(await signInOn(nodeB, 'LDAP/bob', BOB.password), 'login.do');
     assert.ok(!nodeB.services.userStores.storesOf(tenant.id).includes(live), 'gone from node B');
