@@ -18,6 +18,9 @@ import { RegistryStore } from './tenants/registry/registry-store.ts';
 import { totpRegistryView } from './credentials/totp/totp-xml.ts';
 import { TenantService } from './tenants/tenant-service.ts';
 import { storeOfDeclared } from './users/declared-stores.ts';
+import { StoreDefinitionService } from './users/store-definition-service.ts';
+import { StoreDefinitionStore } from './users/store-definitions.ts';
+import { declaredOf } from './users/store-properties.ts';
 import { PasswordHasher } from './users/password-hash.ts';
 import { PRIMARY_DOMAIN } from './users/qualified-name.ts';
 import { SecurityStateStore } from './users/security-state.ts';
@@ -49,12 +52,28 @@ export function createServices(config: Config, storage: Storage, log: Logger, cl
   const login = createLoginServices(base);
   // The registry, with the tenant's TOTP parameters mounted as WSO2's application-authentication.xml.
   const registry = new RegistryService({ store: new RegistryStore(storage.db), audit: login.audit, clock, views: [totpRegistryView(login.totpSettings)] });
-  return { ...base, ...login, registry, sweeper: createSweeper(base, login) };
+  return { ...base, ...login, registry, userStoreDefinitions: createStoreDefinitions(base, login), sweeper: createSweeper(base, login) };
+}
+
+/** Secondary stores added at run time: built as a [[user_store]] table would be, literal secrets (no $env, no enc:). */
+function createStoreDefinitions({ config, storage, clock, keyring, hasher, userStores }: BaseServices, login: LoginServices): StoreDefinitionService {
+  return new StoreDefinitionService({
+    db: storage.db,
+    definitions: new StoreDefinitionStore(storage.db, keyring),
+    registry: userStores,
+    audit: login.audit,
+    clock,
+    build: (domain, tenantDomain, type, settings, secrets) => storeOfDeclared(declaredOf(domain, tenantDomain, type, settings, secrets), hasher, clock),
+    declared: (tenantDomain) => config.user_store.filter((s) => s.tenant === tenantDomain).map((s) => ({ domain: s.domain, type: s.type, readOnly: s.read_only })),
+    endSessions: (userId) => login.sso.removeForUser(userId),
+  });
 }
 
 export type Services = BaseServices & LoginServices & {
   /** The tenant registry (WSO2's /_system/governance/...). */
   registry: RegistryService;
+  /** Secondary user stores a tenant admin adds at run time (/api/server/v1/userstores, the console). */
+  userStoreDefinitions: StoreDefinitionService;
   /** Deletes expired rows on an interval; server.ts starts and stops it. */
   sweeper: Sweeper;
 };

@@ -16,6 +16,7 @@ import { registerTotpAdminService } from './soap/totp-admin.routes.ts';
 import { registerTenantRoutes } from './tenants.routes.ts';
 import { registerTotpImportRoutes } from './totp-import.routes.ts';
 import { registerTotpSecretStorageRoutes } from './totp-secret-storage.routes.ts';
+import { registerUserStoreRoutes } from './userstores.routes.ts';
 
 export async function registerAdminApis(app: FastifyInstance, services: Services): Promise<void> {
   // First: it documents the routes registered after it.
@@ -33,4 +34,5 @@ export async function registerAdminApis(app: FastifyInstance, services: Services
   await app.register(async (scope) => registerTotpAdminService(scope, services));
   await app.register(async (scope) => registerRegistryRoutes(scope, services));
   await app.register(async (scope) => registerKeyRoutes(scope, services));
+  await app.register(async (scope) => registerUserStoreRoutes(scope, services));
 }

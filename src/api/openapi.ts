@@ -22,6 +22,7 @@ const GROUPS: [prefix: string, tag: string][] = [
   ['/api/server/v1/audit', 'Audit'],
   ['/api/server/v1/users', 'TOTP import'],
   ['/api/server/v1/keys', 'Signing keys'],
+  ['/api/server/v1/userstores', 'User stores'],
   ['/api/users/', 'Self-service'],
   ['/api/server/', 'Admin'],
   ['/scim2/', 'SCIM 2.0'],

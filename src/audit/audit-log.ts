@@ -39,6 +39,10 @@ export const AUDIT_EVENTS = [
   // The tenant registry (tenants/registry/): the path as the reason.
   'registry.updated',
   'registry.deleted',
+  // Secondary user stores added at run time (users/store-definition-service.ts): the store domain as the reason.
+  'userstore.added',
+  'userstore.updated',
+  'userstore.deleted',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

@@ -43,6 +43,11 @@ export const ERROR_CODES = {
   'USR-40902': { status: 409, message: 'Ambiguous user name.', description: 'The user name exists in more than one user store; qualify it with the store domain, e.g. JDBC/carol.' },
   'USR-50301': { status: 503, message: 'User store unavailable.', description: 'The user store that holds this user does not answer. Try again later.' },
   'USR-40301': { status: 403, message: "The tenant's admin is protected.", description: "The tenant's admin cannot be deleted, disabled or locked by an admin action: nobody would be left to manage the tenant." },
+  // Secondary stores added at run time (users/store-definitions.ts, /api/server/v1/userstores)
+  'USR-40006': { status: 400, message: 'Invalid user store settings.', description: 'A user store property is missing, unknown or has a wrong value; the description names it.' },
+  'USR-40402': { status: 404, message: 'User store not found.', description: 'The tenant has no user store with this id.' },
+  'USR-40903': { status: 409, message: 'User store domain in use.', description: 'The tenant already has a user store with this domain name (PRIMARY, one declared in deployment.toml, or one added before).' },
+  'USR-40904': { status: 409, message: 'User store is declared in deployment.toml.', description: 'A store declared in deployment.toml is read-only here; change it in the file.' },
 
   // Claims
   'CLM-40001': { status: 400, message: 'Invalid claim.', description: 'The claim URI or its properties are not valid.' },

@@ -116,6 +116,20 @@ export interface AuthContextsTable {
 }
 
 /** An SSO session, keyed by the SHA-256 of the commonAuthId cookie (the cookie itself is never stored). */
+/** Secondary user stores added at run time (migration 011); secrets encrypted, bound to the row id. */
+export interface UserStoreDefinitionsTable {
+  id: string;
+  tenant_id: string;
+  domain: string;
+  type: string;
+  description: string;
+  settings: string;
+  secrets: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface SsoSessionsTable {
   id: string;
   tenant_id: string;
@@ -257,4 +271,5 @@ export interface Database {
   leases: LeasesTable;
   totp_credentials: TotpCredentialsTable;
   registry_resources: RegistryResourcesTable;
+  user_store_definitions: UserStoreDefinitionsTable;
 }

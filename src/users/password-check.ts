@@ -73,7 +73,7 @@ export class PasswordCheck {
   private async find(tenant: Tenant, name: string): Promise<UserRecord | undefined> {
     const q = parseQualifiedName(name);
     if (q.tenantDomain !== undefined && q.tenantDomain !== tenant.domain) return undefined;
-    if (q.storeDomain !== undefined && !this.deps.users.storesOf(tenant).some((s) => s.domain === q.storeDomain)) return undefined;
+    if (q.storeDomain !== undefined && !(await this.deps.users.storesOf(tenant)).some((s) => s.domain === q.storeDomain)) return undefined;
     return this.deps.users.find(tenant, name);
   }
 

@@ -28,17 +28,17 @@ export class UserService {
     readonly registry: UserStoreRegistry,
   ) {}
 
-  /** The tenant's stores in lookup order (PRIMARY first). */
-  storesOf(tenant: Tenant): UserStore[] {
-    this.registry.bind(tenant);
+  /** The tenant's stores in lookup order (PRIMARY first), run-time ones brought up to date first. */
+  async storesOf(tenant: Tenant): Promise<UserStore[]> {
+    await this.registry.sync(tenant);
     return this.registry.storesOf(tenant.id);
   }
 
   /** Splits a typed name; a tenant suffix other than this tenant's means "not in this tenant". */
-  private parse(tenant: Tenant, name: string): { stores: UserStore[]; username: string; qualified: boolean } | undefined {
+  private async parse(tenant: Tenant, name: string): Promise<{ stores: UserStore[]; username: string; qualified: boolean } | undefined> {
     const q = parseQualifiedName(name);
     if (q.tenantDomain !== undefined && q.tenantDomain !== tenant.domain) return undefined;
-    const all = this.storesOf(tenant);
+    const all = await this.storesOf(tenant);
     const stores = q.storeDomain ? [this.registry.storeOf(tenant.id, q.storeDomain)] : all;
     return { stores, username: q.username, qualified: q.storeDomain !== undefined };
   }
@@ -50,7 +50,7 @@ export class UserService {
    * thrown (the user may well be there). A qualified name (`JDBC/carol`) asks only its store.
    */
   async find(tenant: Tenant, name: string): Promise<UserRecord | undefined> {
-    const p = this.parse(tenant, name);
+    const p = await this.parse(tenant, name);
     if (!p) return undefined;
     if (p.qualified) return p.stores[0]!.findByName(tenant.id, p.username);
     const results = await Promise.all(
@@ -65,7 +65,7 @@ export class UserService {
   }
 
   async findById(tenant: Tenant, id: string): Promise<UserRecord | undefined> {
-    for (const store of this.storesOf(tenant)) {
+    for (const store of await this.storesOf(tenant)) {
       const user = await store.findById(tenant.id, id);
       if (user) return user;
     }
@@ -98,7 +98,7 @@ export class UserService {
       throw new AppError('USR-40001', { description: 'The user name names another tenant.' });
     }
     if (!isValidUsername(q.username)) throw new AppError('USR-40001');
-    this.registry.bind(tenant);
+    await this.registry.sync(tenant);
     const store = writerOf(this.registry.storeOf(tenant.id, q.storeDomain ?? PRIMARY_DOMAIN));
     if (options.enforcePolicy !== false) checkPassword(input.password, q.username);
     return store.create(tenant.id, { username: q.username, password: input.password, attributes: input.attributes ?? {} });
@@ -133,7 +133,7 @@ export class UserService {
    * maps claims to its own attribute names.
    */
   async list(tenant: Tenant, query: { filter?: UserFilter | StoreFilter; offset: number; limit: number; domain?: string }): Promise<UserPage> {
-    this.registry.bind(tenant);
+    await this.registry.sync(tenant);
     const stores = (query.domain ? [this.registry.storeOf(tenant.id, query.domain)] : this.registry.storesOf(tenant.id)).filter(canList);
     let skip = query.offset;
     let want = query.limit;

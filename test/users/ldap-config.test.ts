@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { parseConfigText } from '../../src/config/load.ts';
 import { randomBytes } from 'node:crypto';
 import { Keyring } from '../../src/crypto/keyring.ts';
-import { encryptConnectionPassword, ldapSettingsOf, secretOf } from '../../src/users/ldap/ldap-settings.ts';
+import { ldapSettingsOf } from '../../src/users/ldap/ldap-settings.ts';
+import { encryptConnectionPassword, secretOf } from '../../src/users/store-secrets.ts';
 
 const parse = (toml: string) => parseConfigText(toml, 'deployment.toml');
 

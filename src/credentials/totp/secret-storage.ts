@@ -104,7 +104,7 @@ export class TotpSecretStorage {
     const own = await this.choice(tenant.id);
     const location = own ?? this.deps.fileDefault;
     const stores = await Promise.all(
-      this.deps.users.storesOf(tenant).map(async (s): Promise<StoreSecretPlan> => {
+      (await this.deps.users.storesOf(tenant)).map(async (s): Promise<StoreSecretPlan> => {
         const readOnly = !canWrite(s);
         if (location === 'database' || s.domain === PRIMARY_DOMAIN) return { domain: s.domain, location: 'database', readOnly };
         return { domain: s.domain, location: 'user_store', attribute: await this.attributeFor(tenant.id, s.domain), readOnly };
@@ -117,7 +117,7 @@ export class TotpSecretStorage {
   async set(tenant: Tenant, location: SecretLocation): Promise<SecretStorageView> {
     if (!SECRET_LOCATIONS.includes(location)) throw new AppError('PCS-40001', { description: 'location must be database or user_store.' });
     if (location === 'user_store') {
-      const readOnly = this.deps.users.storesOf(tenant).find((s) => s.domain !== PRIMARY_DOMAIN && !canWrite(s));
+      const readOnly = (await this.deps.users.storesOf(tenant)).find((s) => s.domain !== PRIMARY_DOMAIN && !canWrite(s));
       if (readOnly) throw readOnlyRefusal(readOnly, 'for this tenant');
     }
     await this.deps.store.put(tenant.id, SECRET_STORAGE_RESOURCE, { location });

@@ -39,6 +39,7 @@ const NAV = [
   ['/console/applications', 'Applications'],
   ['/console/totp', 'TOTP settings'],
   ['/console/registry', 'Registry'],
+  ['/console/userstores', 'User stores'],
   ['/console/audit', 'Audit'],
 ] as const;
 

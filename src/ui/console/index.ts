@@ -15,6 +15,7 @@ import { registerTotpSecretStorage } from './totp-secret-storage.ts';
 import { registerTotpSettings } from './totp-settings.ts';
 import { registerUser } from './user.ts';
 import { registerUsers } from './users.ts';
+import { registerUserStorePages } from './userstores.ts';
 
 export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const kit = new ConsoleKit(deps);
@@ -59,5 +60,6 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
     registerTotpSecretStorage(scope, kit);
     registerAudit(scope, kit);
     await registerRegistryPages(scope, kit);
+    registerUserStorePages(scope, kit);
   });
 }

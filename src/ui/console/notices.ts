@@ -20,6 +20,9 @@ export const NOTICES = {
   'registry-saved': 'The resource was saved in the registry.',
   'registry-collection': 'The collection was created.',
   'registry-deleted': 'It was deleted from the registry.',
+  'userstore-added': 'The user store was added; its users can sign in now (on every node within a few seconds).',
+  'userstore-saved': 'The user store was saved.',
+  'userstore-deleted': "The user store was deleted; its users were signed out.",
 } as const;
 
 export type Notice = keyof typeof NOTICES;

@@ -58,9 +58,9 @@ export function registerUsers(app: FastifyInstance, kit: ConsoleKit): void {
 
   app.get('/console/users/totp-import', async (request, reply) => kit.render(request, reply, 'users_import', 'Import TOTP secrets', { report: undefined, problem: '' }));
 
-  const showNew = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, problem = '', status = 200) => {
+  const showNew = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, problem = '', status = 200) => {
     // Only stores that take writes are offered; a read-only store's users are made where that store is kept.
-    const stores = writableDomains(deps.users.storesOf(kit.ctx(request).tenant));
+    const stores = writableDomains(await deps.users.storesOf(kit.ctx(request).tenant));
     return kit.render(request, reply, 'user_new', 'Create a user', { values, stores, problem }, status);
   };
 

@@ -1,4 +1,6 @@
 // What a secondary SQL ("JDBC") user store needs, as read from a [[user_store]] table of deployment.toml.
+import { secretOf, urlWithSecret, type SecretDecrypter } from '../store-secrets.ts';
+
 export type JdbcEngine = 'postgres' | 'mysql';
 
 /** An existing users table, mapped column by column. */
@@ -61,13 +63,14 @@ export interface DeclaredStore {
   attribute_columns: Readonly<Record<string, string>>;
 }
 
-export function settingsOf(d: DeclaredStore): JdbcStoreSettings {
+/** `password`, and a password inside `url`, may be `$env{NAME}` or `enc:...` as LDAP's connection_password (store-secrets.ts). */
+export function settingsOf(d: DeclaredStore, env: NodeJS.ProcessEnv = process.env, decrypt?: SecretDecrypter): JdbcStoreSettings {
   return {
     domain: d.domain.toUpperCase(),
     tenant: d.tenant,
-    url: d.url,
+    url: urlWithSecret(d.url, env, decrypt),
     ...(d.username ? { username: d.username } : {}),
-    ...(d.password ? { password: d.password } : {}),
+    ...(d.password ? { password: secretOf(d.password, env, decrypt, 'password') } : {}),
     readOnly: d.read_only,
     poolSize: d.pool_size,
     connectTimeoutMs: d.connect_timeout,

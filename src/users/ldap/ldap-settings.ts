@@ -1,5 +1,7 @@
 // What an LDAP or Active Directory user store needs, as read from a [[user_store]] table of deployment.toml
 // (WSO2's key names where they map: connection_url, connection_name, user_search_base, ...).
+import { secretOf, type SecretDecrypter } from '../store-secrets.ts';
+
 export type DirectoryKind = 'ldap' | 'active_directory';
 
 export interface LdapStoreSettings {
@@ -68,38 +70,6 @@ export interface DeclaredDirectory {
   query_timeout: number;
   max_search_results: number;
   attributes: Readonly<Record<string, string>>;
-}
-
-/** Decrypts a value the server's keyring encrypted (Keyring.decryptString); throws when it cannot. */
-export type SecretDecrypter = (ciphertext: string, associatedData: string) => string;
-
-/** What an encrypted connection_password is bound to: it decrypts nowhere else. */
-export const CONNECTION_PASSWORD_AD = 'user_store:connection_password';
-const ENCRYPTED_PREFIX = 'enc:';
-
-/** The `enc:` form of a bind password, encrypted with the server's keyring (see docs/user-stores.md). */
-export function encryptConnectionPassword(encrypt: (plaintext: string, associatedData: string) => string, password: string): string {
-  return ENCRYPTED_PREFIX + encrypt(password, CONNECTION_PASSWORD_AD);
-}
-
-/**
- * `$env{NAME}` reads the password from the environment; `enc:...` is encrypted with the server's keyring
- * (AES-256-GCM, bound to this use); anything else is the password as written. Errors name the form, never the value.
- */
-export function secretOf(value: string, env: NodeJS.ProcessEnv = process.env, decrypt?: SecretDecrypter): string {
-  if (value.startsWith(ENCRYPTED_PREFIX)) {
-    if (!decrypt) throw new Error('user store: connection_password is encrypted but no keyring is available');
-    try {
-      return decrypt(value.slice(ENCRYPTED_PREFIX.length), CONNECTION_PASSWORD_AD);
-    } catch {
-      throw new Error('user store: connection_password (enc:) cannot be decrypted with the server keyring (wrong key, or not made for connection_password)');
-    }
-  }
-  const ref = /^\$env\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value);
-  if (!ref) return value;
-  const found = env[ref[1]!];
-  if (found === undefined) throw new Error(`user store: environment variable ${ref[1]} (connection_password) is not set`);
-  return found;
 }
 
 export function ldapSettingsOf(d: DeclaredDirectory, env: NodeJS.ProcessEnv = process.env, decrypt?: SecretDecrypter): LdapStoreSettings {
