@@ -35,6 +35,24 @@ declare module 'fastify' {
 }
 
 const MIB = 1024 * 1024;
+const CHECK_MS = 1000;
+/**
+ * Checks in a row over a limit before the node sheds logins (about three seconds). One sample is not enough:
+ * start-up, a long GC or a second node starting in the same process blocks the loop once, and a node that
+ * refused logins for that would flap in and out of its load balancer. Three checks of one-second samples
+ * see at least two distinct samples over the limit.
+ */
+export const SUSTAINED_CHECKS = 3;
+
+/** Turns a series of checks into the pressure to act on: the last reading, once it has lasted. */
+export class SustainedPressure {
+  private over = 0;
+
+  push(reading: Pressure | undefined): Pressure | undefined {
+    this.over = reading ? this.over + 1 : 0;
+    return this.over >= SUSTAINED_CHECKS ? reading : undefined;
+  }
+}
 
 /** Compares the sampled usage with the configured limits; the first limit exceeded is the reason. */
 export function pressureOf(usage: { eventLoopDelay: number; heapUsed: number; rssBytes: number }, limits: { eventLoopDelayMs: number; heapBytes: number; rssBytes: number }): Pressure | undefined {
@@ -55,7 +73,12 @@ export async function registerOverload(app: FastifyInstance, settings: Config['o
     heapBytes: settings.max_heap_used_mb > 0 ? settings.max_heap_used_mb * MIB : Math.floor(getHeapStatistics().heap_size_limit * 0.9),
     rssBytes: settings.max_rss_mb * MIB,
   };
-  state.source = () => pressureOf(app.memoryUsage(), limits);
+  const sustained = new SustainedPressure();
+  let current: Pressure | undefined;
+  const timer = setInterval(() => (current = sustained.push(pressureOf(app.memoryUsage(), limits))), CHECK_MS);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+  state.source = () => current;
   if (metrics) metrics.pressureReason = () => state.source()?.reason;
   // preValidation: the body is parsed, so a /commonauth POST's sessionDataKey can be seen.
   app.addHook('preValidation', async (request, reply) => {
