@@ -21,7 +21,7 @@ export function auditMetrics(metrics: Metrics, tenantDomainOf: TenantDomainOf): 
   const reasons = new LabelLimiter(MAX_REASONS);
   return async (event) => {
     const tenant = metrics.tenants.label((await tenantDomainOf(event.tenantId)) ?? 'unknown');
-    const application = tenant === OTHER ? OTHER : metrics.applications.label(`${tenant}/${event.application ?? ''}`).replace(/^[^/]*\//, '');
+    const application = tenant === OTHER ? OTHER : metrics.applications.label(`${tenant}/${event.application ?? 'none'}`).replace(/^[^/]*\//, '');
     const authenticator = event.authenticator ?? 'none';
     const reason = reasons.label(event.reason ?? 'none');
     switch (event.event) {
