@@ -13,11 +13,14 @@ import { registerAssets } from './http/assets.ts';
 import { AccessLogController } from './http/log-controller.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { registerHealthRoutes } from './http/health.ts';
+import { registerOverload } from './http/overload.ts';
+import { installRequestMetrics } from './http/request-metrics.ts';
 import { frameworkErrors, parseQuery, registerInputParsers } from './http/input-parsers.ts';
 import { registerRateLimits } from './http/rate-limit.ts';
 import { installRequestScope } from './http/request-scope.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { installTenantContext, rewriteTenantUrl } from './http/tenant-context.ts';
+import type { Metrics } from './metrics/metrics.ts';
 import type { Services } from './services.ts';
 import { Views } from './ui/views.ts';
 
@@ -25,6 +28,8 @@ export interface AppOptions {
   /** PEM key and certificate; without them the app serves plain HTTP (only for in-process tests). */
   tls?: { key: string; cert: string };
   themeDir?: string;
+  /** The node's metrics ([metrics] enable): request latency and overload refusals are counted into it. */
+  metrics?: Metrics;
 }
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -52,7 +57,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   installSecurityHeaders(app);
   // Before any route: it attaches to /commonauth as routes register, and admin-auth.ts asks it on every Basic door.
   await registerRateLimits(app, services);
-  registerHealthRoutes(app, () => services.storage.ping(), () => services.userStores.health());
+  if (options.metrics) installRequestMetrics(app, options.metrics);
+  await registerOverload(app, config.overload, options.metrics);
+  registerHealthRoutes(app, () => services.storage.ping(), () => services.userStores.health(), () => app.overload.source());
   registerAssets(app);
   await registerAdminApis(app, services);
   const lifetimes = { loginMs: config.session.login_timeout * 60_000, ssoMaxMs: config.session.max_lifetime * 60_000 };

@@ -7,6 +7,9 @@ import { buildApp } from './app.ts';
 import type { Config } from './config/index.ts';
 import { createLogger } from './http/logger.ts';
 import { loadTlsPair } from './http/tls.ts';
+import { auditMetrics } from './metrics/audit-metrics.ts';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts';
+import { Metrics } from './metrics/metrics.ts';
 import { ensureSuperTenant } from './provisioning.ts';
 import { startSampleApp } from './sample-app.ts';
 import { createServices, type Services } from './services.ts';
@@ -23,6 +26,8 @@ export interface RunningServer {
   certificate: string;
   /** http://host:port of the travelocity sample, when [sample_app] started it. */
   sampleUrl?: string;
+  /** http://host:port of the Prometheus endpoint, when [metrics] enable. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -47,8 +52,18 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       hostname: config.server.hostname,
     });
     if (tls.generated) log.warn(`generated a self-signed TLS certificate under ${join(config.server.data_dir, 'tls')}; browsers will warn about it`);
-    const app = await buildApp(services, { tls });
+    const metrics = config.metrics.enable ? createMetrics(config, services) : undefined;
+    const app = await buildApp(services, { tls, ...(metrics ? { metrics } : {}) });
     await app.listen({ port: config.server.port, host: config.server.bind_address });
+    let metricsServer: MetricsServer | undefined;
+    if (metrics) {
+      try {
+        metricsServer = await startMetricsServer(metrics, { host: config.metrics.bind_address, port: config.metrics.port, token: config.metrics.token, log });
+      } catch (err) {
+        await app.close();
+        throw err;
+      }
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const url = `https://${config.server.hostname}:${port}`;
@@ -63,12 +78,14 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       url,
       certificate: tls.cert,
       ...(sample ? { sampleUrl: sample.url } : {}),
+      ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
       close: async () => {
         if (closed) return;
         closed = true;
         // Before storage closes: no sweep may be in flight or scheduled once close() resolves.
         await services.sweeper.stop();
         await sample?.close();
+        await metricsServer?.close();
         await app.close();
         await services.userStores.close();
         await storage.close();
@@ -78,4 +95,15 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
     await storage.close();
     throw err;
   }
+}
+
+/** The node's metrics, fed by the audit log (logins, codes, lockouts, emails) and read by the metrics port. */
+function createMetrics(config: Config, services: Services): Metrics {
+  const metrics = new Metrics({
+    maxTenants: config.metrics.max_tenants,
+    maxApplications: config.metrics.max_applications,
+    poolStats: () => services.storage.poolStats(),
+  });
+  services.audit.observe(auditMetrics(metrics, async (id) => (await services.tenants.findById(id))?.domain));
+  return metrics;
 }

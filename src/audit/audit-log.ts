@@ -74,11 +74,21 @@ export interface AuditEvent extends Omit<AuditInput, 'user' | 'actor'> {
   actor?: string;
 }
 
+/** Told of each event once it is stored (metrics count them); it must not throw, and is awaited. */
+export type AuditObserver = (event: AuditInput) => void | Promise<void>;
+
 export class AuditLog {
+  private readonly observers: AuditObserver[] = [];
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => number,
   ) {}
+
+  /** Adds an observer: the one place metrics learn of logins, codes, lockouts and emails (docs/operations.md). */
+  observe(observer: AuditObserver): void {
+    this.observers.push(observer);
+  }
 
   async record(input: AuditInput): Promise<void> {
     await this.db
@@ -100,6 +110,13 @@ export class AuditLog {
         remote_address: input.remoteAddress ?? null,
       })
       .execute();
+    for (const observer of this.observers) {
+      try {
+        await observer(input);
+      } catch {
+        // A lost count must not fail the login or admin change that was just recorded.
+      }
+    }
   }
 
   /** Deletes up to `limit` events recorded at or before `cutoff` (the sweeper's retention task). */

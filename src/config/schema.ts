@@ -2,6 +2,7 @@
 // the key, so a WSO2 file's sections carry over; docs/configuration.md is generated from this file.
 import { checkEncryptionKey } from './key-format.ts';
 import { bool, float, int, list, oneOf, section, str, type Infer } from './schema-dsl.ts';
+import { metrics, overload } from './operations-schema.ts';
 import { totpParameters } from './totp-schema.ts';
 import { userStoreList } from './user-store-schema.ts';
 
@@ -470,6 +471,8 @@ export const configSchema = section({
   saml,
   authentication: section({ authenticator: section({ totp }) }),
   admin_services: section({ totp: adminServicesTotp }),
+  metrics,
+  overload,
 });
 
 export type Config = Infer<typeof configSchema>;

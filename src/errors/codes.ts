@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   'PCS-42900': { status: 429, message: 'Too many requests.', description: 'Slow down and try again later.' },
   'PCS-50000': { status: 500, message: 'Server error.', description: 'The server could not complete the request.' },
   'PCS-50300': { status: 503, message: 'Service unavailable.', description: 'A backing service is not reachable.' },
+  'PCS-50301': { status: 503, message: 'Server busy.', description: 'The server is not starting new logins for a moment. Try again after the time in Retry-After.' },
 
   // Tenants
   'TNT-40401': { status: 404, message: 'Tenant not found.', description: 'No active tenant has this domain.' },

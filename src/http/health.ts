@@ -6,7 +6,11 @@
 // serve anything. A secondary store that is down is reported (DOWN, with its reason) but keeps the node
 // ready: its users' logins fail fast with USR-50301 while everyone else signs in, and taking every node out
 // of the load balancer for it would lock out all users instead of some.
+//
+// An overloaded node (overload.ts) is not ready either: it refuses new logins, and a load balancer that
+// reads DOWN sends them to another node. Liveness stays UP: the node finishes the logins it has.
 import type { FastifyInstance } from 'fastify';
+import type { Pressure } from './overload.ts';
 
 export interface StoreStatusView {
   domain: string;
@@ -15,9 +19,18 @@ export interface StoreStatusView {
   reason?: string;
 }
 
-export function registerHealthRoutes(app: FastifyInstance, ping: () => Promise<void>, stores: () => Promise<StoreStatusView[]> = async () => []): void {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  ping: () => Promise<void>,
+  stores: () => Promise<StoreStatusView[]> = async () => [],
+  pressure: () => Pressure | undefined = () => undefined,
+): void {
   app.get('/health', async () => ({ status: 'UP' }));
   app.get('/health/ready', async (request, reply) => {
+    const overloaded = pressure();
+    if (overloaded) {
+      return reply.code(503).send({ status: 'DOWN', checks: { overload: { status: 'DOWN', ...overloaded } } });
+    }
     const userStores = await stores().catch(() => [] as StoreStatusView[]);
     const primaryDown = userStores.some((s) => s.domain === 'PRIMARY' && s.status === 'DOWN');
     try {

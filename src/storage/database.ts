@@ -29,13 +29,39 @@ export interface Storage {
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Connections of the pool (PostgreSQL, MySQL) for the metrics; undefined for SQLite, which has no pool. */
+  poolStats(): PoolStats | undefined;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+}
+
+type Pool = pg.Pool | ReturnType<typeof createMysqlPool>;
+
+// mysql2's pool keeps its counts in fields it does not type; read defensively (undefined when they change).
+interface MysqlPoolInternals {
+  _allConnections?: { length: number };
+  _freeConnections?: { length: number };
+  _connectionQueue?: { length: number };
+}
+
+function statsOf(pool: Pool | undefined): PoolStats | undefined {
+  if (!pool) return undefined;
+  if (pool instanceof pg.Pool) return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+  const m = pool as unknown as MysqlPoolInternals;
+  if (!m._allConnections || !m._freeConnections || !m._connectionQueue) return undefined;
+  return { total: m._allConnections.length, idle: m._freeConnections.length, waiting: m._connectionQueue.length };
 }
 
 // PostgreSQL returns bigint (int8) columns and count(*) as strings; our bigints are epoch ms and counters,
 // well inside Number's safe range.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-function createDialect(settings: DatabaseSettings): Dialect {
+function createDialect(settings: DatabaseSettings): { dialect: Dialect; pool?: Pool } {
   switch (settings.type) {
     case 'sqlite': {
       mkdirSync(dirname(settings.path), { recursive: true });
@@ -44,29 +70,29 @@ function createDialect(settings: DatabaseSettings): Dialect {
       file.pragma('synchronous = NORMAL');
       file.pragma('busy_timeout = 5000');
       file.pragma('foreign_keys = ON');
-      return new SqliteDialect({ database: withStatementCache(file) });
+      return { dialect: new SqliteDialect({ database: withStatementCache(file) }) };
     }
-    case 'postgres':
-      return new PostgresDialect({
-        pool: new pg.Pool({
-          connectionString: settings.url,
-          ...(settings.username ? { user: settings.username } : {}),
-          ...(settings.password ? { password: settings.password } : {}),
-          max: settings.poolSize,
-        }),
+    case 'postgres': {
+      const pool = new pg.Pool({
+        connectionString: settings.url,
+        ...(settings.username ? { user: settings.username } : {}),
+        ...(settings.password ? { password: settings.password } : {}),
+        max: settings.poolSize,
       });
-    case 'mysql':
-      return new MysqlDialect({
-        pool: createMysqlPool({
-          uri: settings.url,
-          ...(settings.username ? { user: settings.username } : {}),
-          ...(settings.password ? { password: settings.password } : {}),
-          connectionLimit: settings.poolSize,
-          // Epoch-ms bigints come back as numbers, not strings.
-          supportBigNumbers: true,
-          bigNumberStrings: false,
-        }),
+      return { dialect: new PostgresDialect({ pool }), pool };
+    }
+    case 'mysql': {
+      const pool = createMysqlPool({
+        uri: settings.url,
+        ...(settings.username ? { user: settings.username } : {}),
+        ...(settings.password ? { password: settings.password } : {}),
+        connectionLimit: settings.poolSize,
+        // Epoch-ms bigints come back as numbers, not strings.
+        supportBigNumbers: true,
+        bigNumberStrings: false,
       });
+      return { dialect: new MysqlDialect({ pool }), pool };
+    }
   }
 }
 
@@ -111,7 +137,8 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
 }
 
 export async function openStorage(settings: DatabaseSettings): Promise<Storage> {
-  const db = new Kysely<Database>({ dialect: createDialect(settings) });
+  const { dialect, pool } = createDialect(settings);
+  const db = new Kysely<Database>({ dialect });
   try {
     await migrateToLatest(db);
   } catch (err) {
@@ -125,6 +152,7 @@ export async function openStorage(settings: DatabaseSettings): Promise<Storage> 
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
+    poolStats: () => statsOf(pool),
   };
 }
 
