@@ -13,14 +13,15 @@ import tseslint from 'typescript-eslint';
 //   flows                             the protocol-neutral login engine
 //   authenticators
 //   credentials                       a user's second factors and their operations (credentials/totp/, ...)
+//   keys                              the tenants' signing keys of every purpose (SAML, OIDC) and their JWKS
 //   domain: users, claims, tenants, applications, audit, notifications, totp (pure: imports nothing of ours)
 //   storage
 //   shared: errors, config, crypto, time, cache, encoding (guarded decoders for outside input)
-const FOLDERS = ['api', 'ui', 'protocols', 'http', 'flows', 'authenticators', 'credentials', 'users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'totp', 'storage', 'errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
+const FOLDERS = ['api', 'ui', 'protocols', 'http', 'flows', 'authenticators', 'credentials', 'keys', 'users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'totp', 'storage', 'errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
 const FRONTS = ['api', 'ui', 'protocols'];
 const SHARED = ['errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
 const DOMAIN = ['users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'totp'];
-const BELOW_FLOWS = ['authenticators', 'credentials', ...DOMAIN, 'storage', ...SHARED];
+const BELOW_FLOWS = ['authenticators', 'credentials', 'keys', ...DOMAIN, 'storage', ...SHARED];
 const may = (from, to, extra = {}) => ({ from: { element: { type: from } }, allow: { to: { element: { type: to } }, ...extra } });
 const mayFile = (from, category) => ({ from: { element: { type: from } }, allow: { to: { file: { categories: category } } } });
 
@@ -62,6 +63,7 @@ const layering = {
           may('flows', BELOW_FLOWS),
           may('authenticators', ['credentials', ...DOMAIN, 'storage', ...SHARED]),
           may('credentials', ['users', 'claims', 'tenants', 'audit', 'storage', 'totp', ...SHARED]),
+          may('keys', ['tenants', 'storage', ...SHARED]),
           may(DOMAIN.filter((d) => d !== 'totp'), [...DOMAIN, 'storage', ...SHARED]),
           may('storage', SHARED),
           may(SHARED, SHARED),

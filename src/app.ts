@@ -4,6 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAdminApis } from './api/index.ts';
 import { createConsoleFront } from './protocols/console/console.front.ts';
 import { createMyAccountFront, registerMyAccount } from './protocols/myaccount/myaccount.front.ts';
+import { registerJwksRoute } from './protocols/oidc/jwks.routes.ts';
+import { samlKeys } from './protocols/saml/keys.ts';
 import { registerSamlRoutes } from './protocols/saml/saml.routes.ts';
 import { registerAuthenticationEndpoint } from './ui/authentication-endpoint.ts';
 import { registerConsole } from './ui/console/index.ts';
@@ -60,6 +62,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerMyAccount(app, { ...services, views, lifetimes });
   await registerConsole(app, { ...services, views, lifetimes });
   // The SAML front and the applications' SAML settings are registered with the services (login-services.ts).
-  await registerSamlRoutes(app, { ...services, keys: services.samlKeys, views, lifetimes, now: () => services.clock.now() });
+  await registerSamlRoutes(app, { ...services, keys: samlKeys(services.keys), views, lifetimes, now: () => services.clock.now() });
+  registerJwksRoute(app, services.keys);
   return app;
 }

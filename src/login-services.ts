@@ -14,7 +14,8 @@ import { LoginEngine } from './flows/engine.ts';
 import { FrontRegistry } from './flows/fronts.ts';
 import { SsoReuse } from './flows/sso-reuse.ts';
 import { SsoSessionStore } from './flows/sso-session.ts';
-import { SigningKeyStore } from './protocols/saml/keys.ts';
+import { KeyService } from './keys/key-service.ts';
+import { samlKeys } from './protocols/saml/keys.ts';
 import { createSamlFront } from './protocols/saml/saml.front.ts';
 import { samlInboundProtocol } from './protocols/saml/settings.ts';
 import type { BaseServices } from './services.ts';
@@ -40,8 +41,8 @@ export interface LoginServices {
   engine: LoginEngine;
   /** The admin use-cases on users (console, SCIM): each ends what it must and audits its actor. */
   userAdmin: UserAdminService;
-  /** Per-tenant SAML signing keys (in the database, shared by every node). */
-  samlKeys: SigningKeyStore;
+  /** Per-tenant signing keys of every purpose (SAML, OIDC), in the database, shared by every node. */
+  keys: KeyService;
   /** Users' second factors and their operations (credentials/): every front that enrols, verifies or resets goes here. */
   credentials: Credentials;
   /** TOTP outside the login (My Account, me/totp, TOTPAdminService): the same rules, audited with the actor. */
@@ -91,8 +92,8 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const userAdmin = new UserAdminService({ users, claimValues, security, audit, endSessions: (userId, keep) => sso.removeForUser(userId, keep), resetTotp: (user) => credentials.totp.reset(user), importTotp: (user, input) => credentials.totp.importSecret(user, input) });
   const totpManagement = new TotpManagement({ credentials: credentials.totp, settings: totpSettings, userAdmin, audit, clock: base.clock });
   const applicationService = new ApplicationService(applications, authenticators.lookup);
-  const samlKeys = new SigningKeyStore(db, keyring, base.clock);
+  const keys = new KeyService(db, keyring, base.clock);
   applicationService.registerProtocol(samlInboundProtocol);
-  fronts.register(createSamlFront({ keys: samlKeys, claimValues, keyring, now }));
-  return { applications, applicationService, audit, lockout, passwords, totpSettings, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, samlKeys, credentials, totpManagement };
+  fronts.register(createSamlFront({ keys: samlKeys(keys), claimValues, keyring, now }));
+  return { applications, applicationService, audit, lockout, passwords, totpSettings, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, keys, credentials, totpManagement };
 }

@@ -7,6 +7,7 @@ import { registerAuditRoutes } from './audit.routes.ts';
 import { registerAuthenticatorRoutes } from './authenticators.routes.ts';
 import { registerClaimRoutes } from './claims.routes.ts';
 import { registerEmailTemplateApi } from './email-templates.ts';
+import { registerKeyRoutes } from './keys.routes.ts';
 import { registerMeTotpRoutes } from './me-totp.routes.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerRegistryRoutes } from './registry.routes.ts';
@@ -29,4 +30,5 @@ export async function registerAdminApis(app: FastifyInstance, services: Services
   await app.register(async (scope) => registerMeTotpRoutes(scope, services));
   await app.register(async (scope) => registerTotpAdminService(scope, services));
   await app.register(async (scope) => registerRegistryRoutes(scope, services));
+  await app.register(async (scope) => registerKeyRoutes(scope, services));
 }

@@ -102,6 +102,9 @@ export const ERROR_CODES = {
   'SAML-41301': { status: 413, message: 'SAML message too large.', description: 'The SAML message exceeds the allowed size.' },
   'SAML-40901': { status: 409, message: 'Key rotation in progress.', description: 'Another rotation of this key happened at the same time. Try again.' },
 
+  // Signing keys (SAML's rotation race keeps SAML-40901)
+  'KEY-40901': { status: 409, message: 'Key rotation in progress.', description: 'Another rotation of this key happened at the same time. Try again.' },
+
   // Secrets at rest
   'SEC-50001': { status: 500, message: 'Unable to decrypt a stored secret.', description: 'The stored value was changed, or was encrypted with a key this server does not have.' },
 } as const satisfies Record<string, ErrorDefinition>;

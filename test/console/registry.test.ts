@@ -107,5 +107,11 @@ describe('console: registry', () => {
     await assert.rejects(server.services.registry.read(tenant, '/forged'));
     const malformed = await admin.client.post('/console/registry/upload', { body: 'not multipart', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } });
     assert.equal(malformed.status, 400);
+    const tooBig = await upload({ csrf: token, path: '/' }, { name: 'big.bin', type: 'application/octet-stream', data: Buffer.alloc(1024 * 1024 + 1) });
+    assert.equal(tooBig.status, 413, 'over the registry limit: 413, nothing stored');
+    await assert.rejects(server.services.registry.read(tenant, '/big.bin'));
+    const twoFiles = Buffer.concat([multipart({ csrf: token, path: '/' }, { name: 'a.txt', type: 'text/plain', data: Buffer.from('a') }).subarray(0, -`--${BOUNDARY}--\r\n`.length), multipart({}, { name: 'b.txt', type: 'text/plain', data: Buffer.from('b') })]);
+    const res = await admin.client.post('/console/registry/upload', { body: twoFiles, headers: { accept: 'text/html', 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } });
+    assert.equal(res.status, 413, 'one file per upload');
   });
 });

@@ -4,7 +4,7 @@
 import type { FrontResponse } from '../../flows/fronts.ts';
 import { issuerOf } from './authn-request.ts';
 import { NAMEID_FORMAT, NS, type Binding } from './constants.ts';
-import type { SigningKey } from './keys.ts';
+import type { SigningKey } from '../../keys/signing-key.ts';
 import { autoPostPage, encodePostMessage } from './post-binding.ts';
 import { redirectUrl } from './redirect-binding.ts';
 import { signEnveloped, xpathOf } from './signature.ts';

@@ -4,7 +4,7 @@
 // document is signed with the active key (metadata 3; consumers may ignore it).
 import { BINDING, NS, SUPPORTED_NAMEID_FORMATS } from './constants.ts';
 import type { IdpEndpoints } from './endpoints.ts';
-import type { TenantKeys } from './keys.ts';
+import type { TenantKeys } from '../../keys/signing-key.ts';
 import { signEnveloped, xpathOf } from './signature.ts';
 import { el, newSamlId, serialize } from './xml.ts';
 

@@ -4,7 +4,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { AppError } from '../../errors/app-error.ts';
 import { decodeBase64 as strictBase64, decodePercent, decodeUtf8 } from '../../encoding/decode.ts';
-import type { SigningKey } from './keys.ts';
+import type { SigningKey } from '../../keys/signing-key.ts';
 import { signQuery } from './signature.ts';
 import { invalidMessage, MAX_XML_BYTES } from './xml.ts';
 

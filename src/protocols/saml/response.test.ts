@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { createSelfSigned } from '../../crypto/certificates.ts';
 import { AUTHN_CONTEXT, STATUS } from './constants.ts';
-import { signingKeyFromPem, type SigningKey } from './keys.ts';
+import { signingKeyFromPem, type SigningKey } from '../../keys/signing-key.ts';
 import { authnContextFor, buildErrorResponse, buildSuccessResponse } from './response.ts';
 import { statusForFailure } from './status.ts';
 import { parseSamlXml } from './xml.ts';

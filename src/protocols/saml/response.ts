@@ -4,7 +4,7 @@
 // itself is signed too when the application asks; error responses (no assertion) are always signed, so an
 // SP can trust a NoPassive or AuthnFailed status.
 import { ASSERTION_LIFETIME_MS, ATTRNAME_FORMAT_URI, AUTHN_CONTEXT, BEARER, NAMEID_FORMAT, NS } from './constants.ts';
-import type { SigningKey } from './keys.ts';
+import type { SigningKey } from '../../keys/signing-key.ts';
 import type { IssuedNameId } from './name-id.ts';
 import { signEnveloped, xpathOf } from './signature.ts';
 import { SUCCESS, statusElement, type SamlStatus } from './status.ts';

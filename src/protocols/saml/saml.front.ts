@@ -9,7 +9,7 @@ import type { Keyring } from '../../crypto/keyring.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { FrontResponse, LoginFront, LoginResult } from '../../flows/fronts.ts';
 import { STATUS } from './constants.ts';
-import type { SigningKeyStore } from './keys.ts';
+import type { SamlKeys } from './keys.ts';
 import { nameIdFor } from './name-id.ts';
 import { autoPostPage, encodePostMessage } from './post-binding.ts';
 import { buildErrorResponse, buildSuccessResponse, type Attribute } from './response.ts';
@@ -38,7 +38,7 @@ export interface SamlParticipant {
 }
 
 export interface SamlFrontDeps {
-  keys: SigningKeyStore;
+  keys: SamlKeys;
   claimValues: ClaimValueService;
   keyring: Keyring;
   now: () => number;

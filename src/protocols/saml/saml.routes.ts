@@ -1,17 +1,13 @@
 // HTTP routes of the SAML IdP, at WSO2's paths (each also under /t/{tenant}/): /samlsso for both bindings
 // (AuthnRequest, LogoutRequest, LogoutResponse, and IdP-initiated ?spEntityID=), the metadata at
-// /identity/metadata/saml2, and the tenant admin's signing-key API under /api/server/v1/keys/saml.
+// /identity/metadata/saml2. The tenant admin's signing-key API is src/api/keys.routes.ts.
 // /samlsso is a browser endpoint: whatever goes wrong before a trusted ACS is known is an error page.
-import { X509Certificate } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
-import { requireAdmin } from '../../http/admin-auth.ts';
-import type { PasswordCheck } from '../../users/password-check.ts';
 import type { Views } from '../../ui/views.ts';
 import { NS } from './constants.ts';
 import { idpEndpoints } from './endpoints.ts';
 import { readPost, readRedirect, type InboundMessage } from './inbound.ts';
-import { DEFAULT_GRACE_MS, type KeyInfo } from './keys.ts';
 import { handleLogoutRequest, handleLogoutResponse } from './logout.ts';
 import { buildMetadata } from './metadata.ts';
 import { handleAuthnRequest, handleIdpInitiated, type SamlContext } from './sso.ts';
@@ -19,7 +15,6 @@ import { invalidMessage } from './xml.ts';
 
 export interface SamlRouteDeps extends SamlContext {
   views: Views;
-  passwords: PasswordCheck;
 }
 
 async function dispatch(ctx: SamlContext, request: FastifyRequest, reply: FastifyReply, message: InboundMessage) {
@@ -29,24 +24,6 @@ async function dispatch(ctx: SamlContext, request: FastifyRequest, reply: Fastif
   if (kind === 'SAMLRequest' && root.localName === 'LogoutRequest') return handleLogoutRequest(ctx, request, reply, message);
   if (kind === 'SAMLResponse' && root.localName === 'LogoutResponse') return handleLogoutResponse(ctx, request, reply, message);
   throw invalidMessage('This endpoint accepts AuthnRequest, LogoutRequest and LogoutResponse messages.');
-}
-
-function keyJson(k: KeyInfo) {
-  const cert = new X509Certificate(k.certificatePem);
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return {
-    id: k.id,
-    status: k.status,
-    published: k.published,
-    certificate: k.certificatePem,
-    subject: cert.subject,
-    thumbprintSha256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
-    notBefore: new Date(cert.validFrom).toISOString(),
-    notAfter: new Date(cert.validTo).toISOString(),
-    createdAt: iso(k.createdAt),
-    retiredAt: iso(k.retiredAt),
-    publishUntil: iso(k.publishUntil),
-  };
 }
 
 export async function registerSamlRoutes(app: FastifyInstance, deps: SamlRouteDeps): Promise<void> {
@@ -85,20 +62,5 @@ export async function registerSamlRoutes(app: FastifyInstance, deps: SamlRouteDe
   app.get('/identity/metadata/saml2', async (request, reply) => {
     const xml = buildMetadata(idpEndpoints(deps.config, request), await deps.keys.keys(request.tenant));
     return reply.header('cache-control', 'public, max-age=300').type('application/samlmetadata+xml; charset=utf-8').send(xml);
-  });
-
-  await app.register(async (scope) => {
-    scope.addHook('preHandler', requireAdmin(deps.passwords));
-    scope.get('/api/server/v1/keys/saml', async (request) => ({ keys: (await deps.keys.list(request.tenant)).map(keyJson) }));
-    // The body is optional: {"gracePeriodDays": n} keeps the previous key published for n days (default 14).
-    scope.post('/api/server/v1/keys/saml/rotate', async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const days = body.gracePeriodDays;
-      if (typeof body !== 'object' || Object.keys(body).some((k) => k !== 'gracePeriodDays') || (days !== undefined && (!Number.isInteger(days) || (days as number) < 0 || (days as number) > 365))) {
-        throw new AppError('PCS-40001', { description: 'The body may only carry gracePeriodDays, an integer from 0 to 365.' });
-      }
-      await deps.keys.rotate(request.tenant, days === undefined ? DEFAULT_GRACE_MS : (days as number) * 86_400_000);
-      return reply.code(201).send({ keys: (await deps.keys.list(request.tenant)).map(keyJson) });
-    });
   });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { createSelfSigned } from '../../crypto/certificates.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { signingKeyFromPem, type SigningKey } from './keys.ts';
+import { signingKeyFromPem, type SigningKey } from '../../keys/signing-key.ts';
 import { buildLogoutRequest, signRoot } from './logout-messages.ts';
 import { verifyPostSignature } from './signature.ts';
 import { parseSamlXml } from './xml.ts';

@@ -8,7 +8,7 @@ import { SignedXml } from 'xml-crypto';
 import { AppError } from '../../errors/app-error.ts';
 import { decodeBase64 } from '../../encoding/decode.ts';
 import { ACCEPTED_DIGEST_ALGORITHMS, ACCEPTED_SIGNATURE_ALGORITHMS, ALGORITHM, NS } from './constants.ts';
-import type { SigningKey } from './keys.ts';
+import type { SigningKey } from '../../keys/signing-key.ts';
 import { isElement, parseSamlXml } from './xml.ts';
 
 export interface SignatureLocation {

@@ -15,7 +15,7 @@ import { checkAuthnRequest, issuerOf, nameIdFormatFor, readAuthnRequest, resolve
 import { MAX_RELAY_STATE_BYTES } from './constants.ts';
 import { idpEndpoints } from './endpoints.ts';
 import { trustedRoot, type InboundMessage } from './inbound.ts';
-import type { SigningKeyStore } from './keys.ts';
+import type { SamlKeys } from './keys.ts';
 import { autoPostPage, encodePostMessage } from './post-binding.ts';
 import { buildErrorResponse } from './response.ts';
 import type { SamlLoginState } from './saml.front.ts';
@@ -27,7 +27,7 @@ export interface SamlContext {
   engine: LoginEngine;
   applications: ApplicationStore;
   sso: SsoSessionStore;
-  keys: SigningKeyStore;
+  keys: SamlKeys;
   keyring: Keyring;
   lifetimes: CookieLifetimes;
   now: () => number;

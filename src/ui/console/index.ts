@@ -56,6 +56,6 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
     registerApplication(scope, kit);
     registerTotpSettings(scope, kit);
     registerAudit(scope, kit);
-    registerRegistryPages(scope, kit);
+    await registerRegistryPages(scope, kit);
   });
 }

@@ -2,7 +2,7 @@
 // escaped; anything else offered as a download served as an attachment), upload a file into a collection,
 // create a collection, delete. Every change goes through the registry service (which audits it with the admin
 // as the actor) and every form carries the session's CSRF token (the upload form too: multipart, read by
-// registry-multipart.ts). /_system/governance/totp/application-authentication.xml is the TOTP settings page's
+// registry-upload.ts). /_system/governance/totp/application-authentication.xml is the TOTP settings page's
 // setting seen as WSO2's XML file: uploading it validates every parameter.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
@@ -10,7 +10,7 @@ import { MAX_CONTENT_BYTES, type RegistryRead } from '../../tenants/registry/reg
 import { ancestorsOf, join, nameOf, parentOf, ROOT } from '../../tenants/registry/registry-path.ts';
 import { problemOf, type ConsoleKit } from './context.ts';
 import { formOf, text } from './forms.ts';
-import { parseMultipart, type UploadedFile } from './registry-multipart.ts';
+import { uploadScope, type UploadedFile } from './registry-upload.ts';
 
 const PAGE = '/console/registry';
 const SHOWN_BYTES = 64 * 1024;
@@ -18,16 +18,8 @@ const SHOWN_BYTES = 64 * 1024;
 const isText = (type: string) => /^text\/|^application\/([\w.-]+\+)?(xml|json)\b/i.test(type);
 const pageOf = (path: string) => `${PAGE}?path=${encodeURIComponent(path)}`;
 
-export function registerRegistryPages(app: FastifyInstance, kit: ConsoleKit): void {
+export async function registerRegistryPages(app: FastifyInstance, kit: ConsoleKit): Promise<void> {
   const { registry } = kit.deps;
-  // The upload's body: the file (up to the registry's bound) and the form's few fields.
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: MAX_CONTENT_BYTES + 64 * 1024 }, (request, body, done) => {
-    try {
-      done(null, parseMultipart(body as Buffer, String(request.headers['content-type'])));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
 
   const show = async (request: FastifyRequest, reply: FastifyReply, rawPath: string, problem = '', status = 200) => {
     const { tenant } = kit.ctx(request);
@@ -63,7 +55,8 @@ export function registerRegistryPages(app: FastifyInstance, kit: ConsoleKit): vo
       .send(read.content);
   });
 
-  app.post(`${PAGE}/upload`, async (request, reply) => {
+  await uploadScope(app, (upload) =>
+    upload.post(`${PAGE}/upload`, async (request, reply) => {
     const ctx = kit.ctx(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const form = formOf(body);
@@ -79,7 +72,8 @@ export function registerRegistryPages(app: FastifyInstance, kit: ConsoleKit): vo
     } catch (err) {
       return show(request, reply, collection, problemOf(err), 400);
     }
-  });
+    }),
+  );
 
   app.post(`${PAGE}/collection`, async (request, reply) => {
     const ctx = kit.ctx(request);
