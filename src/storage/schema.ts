@@ -233,6 +233,21 @@ export interface RegistryResourcesTable {
   updated_at: number;
 }
 
+/** One thing the OpenID Connect provider stores (a session, grant, code, token ...); key is "tenant:model:id". */
+export interface OidcModelsTable {
+  key: string;
+  tenant_id: string;
+  model: string;
+  /** The provider's JSON payload. */
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  /** Epoch ms when a code or token was consumed (the provider refuses a second use). */
+  consumed_at: number | null;
+  expires_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -255,4 +270,5 @@ export interface Database {
   leases: LeasesTable;
   totp_credentials: TotpCredentialsTable;
   registry_resources: RegistryResourcesTable;
+  oidc_models: OidcModelsTable;
 }
