@@ -73,7 +73,7 @@ function policy(input: ProviderInput) {
   const login = prompts.get('login')!;
   login.checks.remove('no_session');
   login.checks.add(
-    new Check('no_session', 'End-User authentication is required', async (ctx: Ctx) => {
+    new Check('no_session', 'End-User authentication is required', 'login_required', async (ctx: Ctx) => {
       const accountId = ctx.oidc.session?.accountId;
       if (!accountId) return Check.REQUEST_PROMPT;
       return (await input.ssoUser(ctx.get('cookie'))) === accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
@@ -81,7 +81,7 @@ function policy(input: ProviderInput) {
     0,
   );
   login.checks.add(
-    new Check('acr_values', 'Multi-factor authentication is required', (ctx: Ctx) => {
+    new Check('acr_values', 'Multi-factor authentication is required', 'login_required', (ctx: Ctx) => {
       const asked = String(ctx.oidc.params?.acr_values ?? '').split(' ');
       return asked.includes(ACR.multiFactor) && ctx.oidc.session?.acr !== ACR.multiFactor ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),
@@ -105,7 +105,8 @@ export function buildProvider(input: ProviderInput): OidcProvider {
       const claims = await input.claims(sub, ctx.oidc.client?.clientId);
       return claims && { accountId: sub, claims: async () => ({ ...claims, sub }) };
     },
-    claims: { ...Object.fromEntries(Object.entries(input.scopes)), acr: null, amr: null, auth_time: null } as never,
+    // acr, amr and auth_time ride with openid, so every ID token carries how and when the user signed in.
+    claims: { ...input.scopes, openid: [...(input.scopes.openid ?? []), 'acr', 'amr', 'auth_time'] },
     // Scope claims go into the ID token too (not only userinfo), as WSO2 does.
     conformIdTokenClaims: false,
     acrValues: [ACR.singleFactor, ACR.multiFactor],
