@@ -7,7 +7,7 @@ import { createBasicAuthenticator } from './authenticators/basic/basic.authentic
 import { AuthenticatorRegistry } from './authenticators/registry.ts';
 import { EmailCodeStore } from './authenticators/totp/email-code.ts';
 import { createTotpAuthenticator } from './authenticators/totp/totp.authenticator.ts';
-import { TotpManagement, TotpSettings } from './credentials/totp/index.ts';
+import { TotpManagement, TotpSecretStorage, TotpSettings, UserStoreSecrets } from './credentials/totp/index.ts';
 import { createCredentials, type Credentials } from './credentials/registry.ts';
 import { ContextStore } from './flows/context-store.ts';
 import { LoginEngine } from './flows/engine.ts';
@@ -33,6 +33,8 @@ export interface LoginServices {
   /** The one password policy: every door that takes a password checks it here. */
   passwords: PasswordCheck;
   totpSettings: TotpSettings;
+  /** Where each tenant keeps active TOTP secrets: the database, or the user's store (admin API and console). */
+  totpSecretStorage: TotpSecretStorage;
   emailCodes: EmailCodeStore;
   authenticators: AuthenticatorRegistry;
   fronts: FrontRegistry;
@@ -76,7 +78,9 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const applications = new ApplicationStore(db, base.clock);
   const totpSettings = new TotpSettings(config, base.tenantConfig, base.clock);
   const emailCodes = new EmailCodeStore(db, keyring);
-  const credentials = createCredentials({ db, keyring, security, lockout, clock: base.clock });
+  const totpSecretStorage = new TotpSecretStorage({ fileDefault: config.authentication.authenticator.totp.secret_storage, store: base.tenantConfig, users, claims: base.claims, clock: base.clock });
+  const secretHome = new UserStoreSecrets(users, totpSecretStorage);
+  const credentials = createCredentials({ db, keyring, security, lockout, clock: base.clock, secretHome });
   const authenticators = new AuthenticatorRegistry([
     createBasicAuthenticator({ passwords, failureSettings: totpSettings }),
     createTotpAuthenticator({
@@ -101,5 +105,5 @@ export function createLoginServices(base: BaseServices): LoginServices {
   applicationService.registerProtocol(oidcInboundProtocol);
   const oidcStore = new OidcStore(storage, base.clock);
   fronts.register(createSamlFront({ keys: samlKeys(keys), claimValues, keyring, now }));
-  return { applications, applicationService, audit, lockout, passwords, totpSettings, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, keys, oidcStore, credentials, totpManagement };
+  return { applications, applicationService, audit, lockout, passwords, totpSettings, totpSecretStorage, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, keys, oidcStore, credentials, totpManagement };
 }

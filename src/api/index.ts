@@ -15,6 +15,7 @@ import { registerScim } from './scim/index.ts';
 import { registerTotpAdminService } from './soap/totp-admin.routes.ts';
 import { registerTenantRoutes } from './tenants.routes.ts';
 import { registerTotpImportRoutes } from './totp-import.routes.ts';
+import { registerTotpSecretStorageRoutes } from './totp-secret-storage.routes.ts';
 
 export async function registerAdminApis(app: FastifyInstance, services: Services): Promise<void> {
   // First: it documents the routes registered after it.
@@ -25,6 +26,7 @@ export async function registerAdminApis(app: FastifyInstance, services: Services
   await app.register(async (scope) => registerEmailTemplateApi(scope, services));
   await app.register(async (scope) => registerApplicationRoutes(scope, services));
   await app.register(async (scope) => registerAuthenticatorRoutes(scope, services));
+  await app.register(async (scope) => registerTotpSecretStorageRoutes(scope, services));
   await app.register(async (scope) => registerAuditRoutes(scope, services));
   await app.register(async (scope) => registerTotpImportRoutes(scope, services));
   await app.register(async (scope) => registerMeTotpRoutes(scope, services));

@@ -10,6 +10,7 @@ import { PRIMARY_DOMAIN } from '../users/qualified-name.ts';
 import { checkClaimPattern } from './claim-pattern.ts';
 import { isSecretAttribute, isSecretClaim } from './claim-read-policy.ts';
 import { DEFAULT_LOCAL_CLAIMS, LOCAL_DIALECT } from './local-claims.ts';
+import { secretAttributeClash } from './secret-attribute-clash.ts';
 
 export interface AttributeMapping {
   userstore: string;
@@ -120,14 +121,22 @@ export class ClaimMetadataStore {
   }
 
   /** The attribute a claim is stored under in a user store (PRIMARY's mapping when the store has none). */
-  attributeFor(claim: LocalClaim, storeDomain: string): string {
+  attributeFor(claim: { readonly attributeMappings: readonly AttributeMapping[] }, storeDomain: string): string {
     const own = claim.attributeMappings.find((m) => m.userstore.toUpperCase() === storeDomain);
     return (own ?? claim.attributeMappings.find((m) => m.userstore.toUpperCase() === PRIMARY_DOMAIN) ?? claim.attributeMappings[0]!).mappedAttribute;
+  }
+
+  /** Refuses a claim list where an ordinary claim shares a TOTP secret's attribute in some store. */
+  private async checkSecretAttributes(tenantId: string, claim: LocalClaim): Promise<void> {
+    const next = [...(await this.list(tenantId)).filter((c) => c.uri !== claim.uri), claim];
+    const clash = secretAttributeClash(next, (c, domain) => this.attributeFor(c, domain), claim.uri);
+    if (clash) throw new AppError('CLM-40001', { description: clash });
   }
 
   async add(tenantId: string, input: LocalClaimInput): Promise<LocalClaim> {
     validate(input);
     const claim = normalise(input);
+    await this.checkSecretAttributes(tenantId, claim);
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('claims').values(toRow(tenantId, claim)).execute();
@@ -146,6 +155,7 @@ export class ClaimMetadataStore {
     if (!(await this.get(tenantId, uri))) throw new AppError('CLM-40401');
     validate(input);
     const claim = normalise(input);
+    await this.checkSecretAttributes(tenantId, claim);
     await this.db.transaction().execute(async (trx) => {
       const { tenant_id: _t, uri: _u, ...rest } = toRow(tenantId, claim);
       await trx.updateTable('claims').set(rest).where('tenant_id', '=', tenantId).where('uri', '=', uri).execute();

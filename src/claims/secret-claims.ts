@@ -6,10 +6,11 @@
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Database } from '../storage/schema.ts';
+import type { UserService } from '../users/user-service.ts';
 import type { UserRecord } from '../users/user-store.ts';
 import type { ClaimValues } from './claim-values.ts';
 import { ENCRYPTED_CLAIMS, isIdentityClaim } from './local-claims.ts';
-import { CREDENTIAL_CLAIMS, readCredentialClaims } from './totp-credential-claims.ts';
+import { CREDENTIAL_CLAIMS, readCredentialClaims, storeSecretReader } from './totp-credential-claims.ts';
 
 /** Binds a ciphertext to its user and claim: a value copied to another user or claim does not decrypt. */
 export function secretAad(user: Pick<UserRecord, 'tenantId' | 'id'>, uri: string): string {
@@ -20,6 +21,8 @@ export class SecretClaimReader {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly keyring: Keyring,
+    /** To read an active secret a tenant keeps in the user's store; without it such a secret reads as absent. */
+    private readonly users?: Pick<UserService, 'storeOf'>,
   ) {}
 
   /** Values of identity-data claims (the secrets decrypted, e.g. secretkey with its encoding); absent when unset. */
@@ -27,7 +30,7 @@ export class SecretClaimReader {
     if (uris.some((uri) => !isIdentityClaim(uri))) throw new Error('SecretClaimReader reads identity-data claims only');
     if (uris.length === 0) return {};
     // secretkey, verifySecretkey and encoding are views of the TOTP credential rows (totp-credential-claims.ts).
-    const stored = Object.entries(await readCredentialClaims(this.db, user, uris)).map(([claim_uri, value]) => ({ claim_uri, value }));
+    const stored = Object.entries(await readCredentialClaims(this.db, user, uris, this.users && storeSecretReader(this.users))).map(([claim_uri, value]) => ({ claim_uri, value }));
     const plain = uris.filter((u) => !CREDENTIAL_CLAIMS.has(u));
     const rows = plain.length === 0 ? [] : await this.db.selectFrom('identity_claims').select(['claim_uri', 'value']).where('user_id', '=', user.id).where('claim_uri', 'in', plain).execute();
     const out: ClaimValues = {};

@@ -430,6 +430,11 @@ const saml = section(
 const totp = section(
   {
     enable: bool({ default: true, description: 'Whether the TOTP authenticator is available to applications (WSO2: enabled by default since 5.9.0).' }),
+    secret_storage: oneOf(['database', 'user_store'], {
+      default: 'database',
+      description:
+        "Where a user's active TOTP secret is kept, for tenants that have not chosen (the admin API /api/server/v1/configs/authenticators/totp/secret-storage and the console's TOTP page set it per tenant). database: Portcullis's own database, whatever the user store, so read-only directories work. user_store: users of a secondary store (LDAP, AD, JDBC) get the secret in the attribute the secretkey claim maps to for that store, encrypted with the server's keyring; the credential's parameters, counters and lock state stay in the database. PRIMARY users always keep it in the database (that store is the database). See docs/user-stores.md.",
+    }),
     parameters: totpParameters,
   },
   { description: 'The TOTP authenticator.' },

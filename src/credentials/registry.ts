@@ -8,6 +8,7 @@ import type { Clock } from '../time/clock.ts';
 import type { LockoutService } from '../users/lockout.ts';
 import type { SecurityStateStore } from '../users/security-state.ts';
 import type { UserRecord } from '../users/user-store.ts';
+import type { SecretHome } from './totp/credential-store.ts';
 import { TotpCredentialStore, TotpCredentials } from './totp/index.ts';
 
 /** What every credential type offers the rest of the server. */
@@ -23,6 +24,8 @@ export interface CredentialDeps {
   security: SecurityStateStore;
   lockout: LockoutService;
   clock: Clock;
+  /** Where a tenant may keep active TOTP secrets outside the database (credentials/totp/store-secrets.ts). */
+  secretHome?: SecretHome;
 }
 
 export class CredentialRegistry {
@@ -50,6 +53,6 @@ export interface Credentials {
 }
 
 export function createCredentials(deps: CredentialDeps): Credentials {
-  const totp = new TotpCredentials({ store: new TotpCredentialStore(deps.db, deps.keyring), security: deps.security, lockout: deps.lockout, clock: deps.clock });
+  const totp = new TotpCredentials({ store: new TotpCredentialStore(deps.db, deps.keyring, deps.secretHome), security: deps.security, lockout: deps.lockout, clock: deps.clock });
   return { totp, registry: new CredentialRegistry([totp]) };
 }

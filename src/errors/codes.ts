@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   'USR-40002': { status: 400, message: 'Invalid password.', description: 'The password does not meet the password policy.' },
   'USR-40003': { status: 400, message: 'Unknown user store.', description: 'No user store with this domain name is configured for the tenant.' },
   'USR-40004': { status: 400, message: 'User store is read-only.', description: 'Users in this user store cannot be changed here.' },
+  'USR-40005': { status: 400, message: 'Refused by the user store.', description: 'The user store refused the change: a value it does not accept, or an attribute it requires removed.' },
   'USR-40401': { status: 404, message: 'User not found.', description: 'No user matches the request.' },
   'USR-40901': { status: 409, message: 'User exists.', description: 'A user with this name already exists in the user store.' },
   'USR-40902': { status: 409, message: 'Ambiguous user name.', description: 'The user name exists in more than one user store; qualify it with the store domain, e.g. JDBC/carol.' },
@@ -111,6 +112,16 @@ export const ERROR_CODES = {
 
   // Secrets at rest
   'SEC-50001': { status: 500, message: 'Unable to decrypt a stored secret.', description: 'The stored value was changed, or was encrypted with a key this server does not have.' },
+  'SEC-40901': {
+    status: 409,
+    message: 'Stored secret missing.',
+    description: "The account's TOTP secret is not in the user store that keeps it. An administrator can reset the account's TOTP so that it enrols again.",
+  },
+  'SEC-40902': {
+    status: 409,
+    message: 'Stored secret not valid.',
+    description: "The TOTP secret in the user store does not decrypt for this account (it was changed, or copied from another account). An administrator can reset the account's TOTP so that it enrols again.",
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

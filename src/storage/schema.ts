@@ -215,6 +215,8 @@ export interface TotpCredentialsTable {
   digits: number | null;
   period: number | null;
   created_at: number;
+  /** The user-store attribute holding the active secret (migration 012); NULL: the secret is in `secret`. */
+  secret_attribute: string | null;
 }
 
 /** The tenant registry (tenants/registry/): a collection or a resource per row; "/" is implied. */

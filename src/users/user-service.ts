@@ -141,6 +141,8 @@ export class UserService {
     const users: UserRecord[] = [];
     for (const store of stores) {
       const filter = typeof query.filter === 'function' ? query.filter(store.domain) : query.filter;
+      // An empty "or" matches nothing (e.g. userName eq "LDAP/bob" for every other store): no need to ask.
+      if (filter?.kind === 'or' && filter.filters.length === 0) continue;
       const page = await store.list(tenant.id, { filter, offset: skip, limit: Math.max(want, 0) });
       total += page.total;
       users.push(...page.users);

@@ -41,7 +41,7 @@ describe('console: users', () => {
     assert.ok(await server.services.users.authenticate(tenant, name, 'carol likes long passwords'), 'the password works');
 
     const found = await admin.open(`/console/users?q=${encodeURIComponent(name.slice(0, 8))}`);
-    assert.match(found.html, new RegExp(`>${name}</a></td><td>carol@example.com</td>`));
+    assert.match(found.html, new RegExp(`>${name}</a></td><td>PRIMARY</td><td>carol@example.com</td>`));
     assert.doesNotMatch(found.html, />admin<\/a>/, 'only names that start with the search');
     const none = await admin.open('/console/users?q=zz-nobody');
     assert.match(none.html, /No user name starts with &quot;zz-nobody&quot;/);

@@ -41,7 +41,7 @@ export async function setTotpParams(server: TestServer, values: Record<string, u
 
 /** A claim's value as stored; the TOTP secrets decrypted as only their authenticator reads them. */
 export async function claimOf(server: TestServer, user: UserRecord, uri: string): Promise<string | undefined> {
-  if (ENCRYPTED_CLAIMS.has(uri)) return (await new SecretClaimReader(server.services.storage.db, server.services.keyring).read(user, [uri]))[uri];
+  if (ENCRYPTED_CLAIMS.has(uri)) return (await new SecretClaimReader(server.services.storage.db, server.services.keyring, server.services.users).read(user, [uri]))[uri];
   return server.services.claimValues.getOne(user, uri);
 }
 

@@ -210,3 +210,20 @@ export function ldapStoreSettings(slapd: { url: string }, overrides: Partial<Lda
     ...overrides,
   };
 }
+
+type TomlValue = string | number | boolean | Record<string, string>;
+
+function tomlValue(v: TomlValue): string {
+  if (typeof v === 'object') return `{ ${Object.entries(v).map(([k, s]) => `${k} = ${JSON.stringify(s)}`).join(', ')} }`;
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+/**
+ * A `[[user_store]]` table of deployment.toml for an LDAP store on this slapd, bound as its rootdn, whose
+ * password is read from $PCS_TEST_SLAPD_PW (set it to ROOT_PASSWORD); `fields` add or override keys.
+ */
+export function ldapStoreToml(slapd: { url: string }, fields: Record<string, TomlValue> = {}): string {
+  const all: Record<string, TomlValue> = { type: 'ldap', domain: 'LDAP', connection_url: slapd.url, connection_name: ROOT_DN, user_search_base: PEOPLE, ...fields };
+  // $env{...} is the config loader's own substitution: written as is, not as a JSON string with escapes.
+  return ['[[user_store]]', ...Object.entries(all).map(([k, v]) => `${k} = ${tomlValue(v)}`), 'connection_password = "$env{PCS_TEST_SLAPD_PW}"', ''].join('\n');
+}

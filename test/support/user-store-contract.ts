@@ -150,6 +150,9 @@ export function describeUserStoreContract(name: string, makeStore: () => Promise
       assert.deepEqual(await names(c('noSuchAttribute', 'eq', 'x')), []);
       assert.deepEqual(await names({ kind: 'and', filters: [c('mail', 'ew', '.org'), c('givenName', 'pr')] }), ['Alice']);
       assert.deepEqual(await names({ kind: 'or', filters: [c('username', 'eq', 'bob'), c('username', 'eq', 'dave_x')] }), ['bob', 'dave_x']);
+      // Empty and/or are true/false (what a SCIM filter on another store's `DOMAIN/name` becomes).
+      assert.deepEqual(await names({ kind: 'or', filters: [] }), []);
+      assert.deepEqual(await names({ kind: 'and', filters: [c('username', 'sw', 'b'), { kind: 'and', filters: [] }] }), ['bob']);
       const counted = await store.list(TENANT_A, { filter: c('mail', 'ew', '.org'), offset: 1, limit: 1 });
       assert.equal(counted.total, 2);
       assert.deepEqual(counted.users.map((u) => u.username), ['carol']);

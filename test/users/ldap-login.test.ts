@@ -10,7 +10,7 @@ import { enrolAtLogin } from '../support/enrolment.ts';
 import { alertText, awayFromStepEdge, codeAt, LoginBrowser, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { skipUnless } from '../support/services.ts';
-import { PEOPLE, ROOT_DN, ROOT_PASSWORD, Slapd, slapdAvailable } from '../support/slapd.ts';
+import { ldapStoreToml, ROOT_PASSWORD, Slapd, slapdAvailable } from '../support/slapd.ts';
 import { idpMetadata, postedForm, samlApp, serviceProvider, startRedirect } from '../saml/support.ts';
 
 const skip = skipUnless(slapdAvailable(), 'slapd (OpenLDAP) is not installed');
@@ -30,29 +30,8 @@ describe('logging in as users of an LDAP store', { skip }, () => {
     process.env.PCS_TEST_SLAPD_PW = ROOT_PASSWORD;
     server = await startTestServer({
       toml: `
-[[user_store]]
-type = "ldap"
-domain = "LDAP"
-connection_url = "${slapd.url}"
-connection_name = "${ROOT_DN}"
-connection_password = "$env{PCS_TEST_SLAPD_PW}"
-user_search_base = "${PEOPLE}"
-read_only = true
-connect_timeout = 1000
-query_timeout = 1000
-attributes = { mail = "mail", givenName = "givenName" }
-
-[[user_store]]
-type = "active_directory"
-domain = "AD"
-connection_url = "${slapd.url}"
-connection_name = "${ROOT_DN}"
-connection_password = "$env{PCS_TEST_SLAPD_PW}"
-user_search_base = "${PEOPLE}"
-read_only = true
-connect_timeout = 1000
-query_timeout = 1000
-`,
+${ldapStoreToml(slapd, { read_only: true, connect_timeout: 1000, query_timeout: 1000, attributes: { mail: 'mail', givenName: 'givenName' } })}
+${ldapStoreToml(slapd, { type: 'active_directory', domain: 'AD', read_only: true, connect_timeout: 1000, query_timeout: 1000 })}`,
     });
     await server.services.users.create(await tenantOf(server), { username: 'alice', password: 'alice primary pass' });
   });

@@ -37,6 +37,7 @@ const TYPE_OF: Partial<Record<ErrorCode, ScimType>> = {
   'USR-40002': 'invalidValue',
   'USR-40003': 'invalidValue',
   'USR-40004': 'mutability',
+  'USR-40005': 'invalidValue',
   'USR-40901': 'uniqueness',
   'CLM-40001': 'invalidValue',
   'CLM-40002': 'mutability',

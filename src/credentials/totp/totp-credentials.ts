@@ -112,7 +112,7 @@ export class TotpCredentials {
       period: tenant.timeStepSize,
       createdAt: this.deps.clock.now(),
     };
-    await this.deps.store.put(user, 'pending', fresh);
+    await this.deps.store.putPending(user, fresh);
     return toSecret(fresh, tenant);
   }
 
@@ -123,7 +123,7 @@ export class TotpCredentials {
 
   /** Drops an unproven pending secret (the user declined enrolment). */
   async cancelEnrolment(user: UserRecord): Promise<void> {
-    await this.deps.store.remove(user, 'pending');
+    await this.deps.store.removePending(user);
   }
 
   /**
@@ -152,10 +152,7 @@ export class TotpCredentials {
    * time step and the failed-code counter start over for the new secret. A lock stays (unlocking is its own action).
    */
   async reset(user: UserRecord): Promise<void> {
-    await this.deps.store.db.transaction().execute(async (trx) => {
-      await this.deps.store.remove(user, undefined, trx);
-      await writeTotpEnabled(trx, user, false);
-    });
+    await this.deps.store.removeAll(user, (trx) => writeTotpEnabled(trx, user, false));
     await this.deps.security.update(user, { lastTotpStep: null, failedTotpAttempts: 0 });
   }
 
@@ -177,11 +174,7 @@ export class TotpCredentials {
       throw cause;
     }
     const credential = { secret: text, encoding: input.encoding, algorithm: input.algorithm, digits: input.digits, period: input.period, createdAt: this.deps.clock.now() };
-    await this.deps.store.db.transaction().execute(async (trx) => {
-      await this.deps.store.put(user, 'active', credential, trx);
-      await this.deps.store.remove(user, 'pending', trx);
-      await writeTotpEnabled(trx, user, true);
-    });
+    await this.deps.store.replaceActive(user, credential, (trx) => writeTotpEnabled(trx, user, true));
     // Steps used with an older secret say nothing about this one.
     await this.deps.security.update(user, { lastTotpStep: null, failedTotpAttempts: 0 });
   }

@@ -10,6 +10,7 @@ import * as m007 from './007-rate-limits.ts';
 import * as m008 from './008-sweeper-lease.ts';
 import * as m009 from './009-totp-credentials.ts';
 import * as m010 from './010-registry.ts';
+import * as m012 from './012-totp-secret-in-store.ts';
 import * as m014 from './014-oidc-storage.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '008-sweeper-lease': m008,
   '009-totp-credentials': m009,
   '010-registry': m010,
+  '012-totp-secret-in-store': m012,
   '014-oidc-storage': m014,
 };

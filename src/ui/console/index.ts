@@ -11,6 +11,7 @@ import { ConsoleKit, type ConsoleDeps } from './context.ts';
 import { formOf } from './forms.ts';
 import { registerOverview } from './overview.ts';
 import { registerRegistryPages } from './registry.ts';
+import { registerTotpSecretStorage } from './totp-secret-storage.ts';
 import { registerTotpSettings } from './totp-settings.ts';
 import { registerUser } from './user.ts';
 import { registerUsers } from './users.ts';
@@ -55,6 +56,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
     registerApplications(scope, kit);
     registerApplication(scope, kit);
     registerTotpSettings(scope, kit);
+    registerTotpSecretStorage(scope, kit);
     registerAudit(scope, kit);
     await registerRegistryPages(scope, kit);
   });

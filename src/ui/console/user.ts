@@ -1,4 +1,5 @@
-// One user: claims (never the hidden ones: TOTP secrets), status (enabled, lock) with Disable/Enable and
+// One user: its store, a profile form (read-only, saying why, for a read-only store), claims (never the hidden
+// ones: TOTP secrets), status (enabled, lock) with Disable/Enable and
 // Lock/Unlock, a new password, TOTP enrolment with WSO2's "Reset TOTP" and an import of an existing secret, and deletion. Every change is a call to
 // the user admin service (users/user-admin.ts), which ends the user's sessions where it must and audits the
 // admin; this file only reads the form and shows the outcome.
@@ -12,6 +13,7 @@ import type { UserRecord } from '../../users/user-store.ts';
 import { problemOf, type ConsoleKit } from './context.ts';
 import { formOf, text, type Form } from './forms.ts';
 import type { Notice } from './notices.ts';
+import { profileChanges, profileClaims, profileFields, storeAccess } from './user-profile.ts';
 
 /** The import form's choices: a value outside them is refused naming the field (the secret is checked by the credentials layer). */
 function importOf(form: Form): TotpImport {
@@ -45,6 +47,7 @@ export function registerUser(app: FastifyInstance, kit: ConsoleKit): void {
     const values = await deps.claimValues.readReleasable(user, defined.map((c) => c.uri), 'admin');
     const state = await deps.lockout.accountState(user, deps.clock.now());
     const counters = await deps.security.get(user);
+    const store = storeAccess(deps.users.storeOf(user));
     return kit.render(
       request,
       reply,
@@ -52,6 +55,8 @@ export function registerUser(app: FastifyInstance, kit: ConsoleKit): void {
       domainQualified(user.storeDomain, user.username),
       {
         user: { id: user.id, name: domainQualified(user.storeDomain, user.username), path: path(user) },
+        store,
+        profile: profileFields(profileClaims(defined, values), values),
         claims: defined.filter((c) => values[c.uri] !== undefined).map((c) => ({ name: c.displayName, uri: c.uri, value: values[c.uri] })),
         disabled: state.disabled,
         lock: {
@@ -85,6 +90,12 @@ export function registerUser(app: FastifyInstance, kit: ConsoleKit): void {
       return kit.done(reply, kit.ctx(request), to(user), notice);
     });
 
+  change('profile', 'profile-saved', async (req, user, request) => {
+    const defined = (await deps.claims.list(req.tenant.id)).filter((c) => !c.hidden);
+    const values = await deps.claimValues.readReleasable(user, defined.map((c) => c.uri), 'admin');
+    const changes = profileChanges(formOf(request.body), profileClaims(defined, values), values);
+    if (Object.keys(changes).length > 0) await deps.userAdmin.update(req, user, { claims: changes });
+  });
   change('lock', 'locked', (req, user) => deps.userAdmin.lock(req, user));
   change('unlock', 'unlocked', (req, user) => deps.userAdmin.unlock(req, user));
   change('disable', 'disabled', (req, user) => deps.userAdmin.disable(req, user));

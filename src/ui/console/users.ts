@@ -1,4 +1,5 @@
-// Users of the tenant: a list searched by user name (starts with), paged, and the form that creates one.
+// Users of the tenant across its user stores: a list searched by user name (starts with; `LDAP/` narrows it to
+// one store), paged, with each user's store, and the form that creates one in a chosen writable store.
 // Creation goes through the user admin service, as /scim2/Users does, so the console refuses exactly what SCIM
 // refuses and never leaves a half-made user behind. The list page also takes a CSV of TOTP secrets to import
 // (users moving over from another server), through the same service as the REST API.
@@ -9,8 +10,9 @@ import { USERNAME_ATTRIBUTE } from '../../users/user-filter.ts';
 import { domainQualified, parseQualifiedName } from '../../users/qualified-name.ts';
 import { problemOf, type ConsoleKit } from './context.ts';
 import { formOf, pagerOf, paging, text } from './forms.ts';
+import { nameInStore, writableDomains } from './user-profile.ts';
 
-const NEW_USER_FIELDS = ['username', 'email', 'givenName', 'lastName'] as const;
+const NEW_USER_FIELDS = ['store', 'username', 'email', 'givenName', 'lastName'] as const;
 const NEW_USER_CLAIMS = { email: CLAIMS.email, givenName: CLAIMS.givenName, lastName: CLAIMS.lastName } as const;
 
 export function registerUsers(app: FastifyInstance, kit: ConsoleKit): void {
@@ -34,6 +36,7 @@ export function registerUsers(app: FastifyInstance, kit: ConsoleKit): void {
       page.users.map(async (u) => ({
         id: u.id,
         name: domainQualified(u.storeDomain, u.username),
+        store: u.storeDomain,
         email: (await deps.claimValues.readReleasable(u, [CLAIMS.email], 'admin'))[CLAIMS.email] ?? '',
         href: kit.url(tenant, `/console/users/${encodeURIComponent(u.id)}`),
       })),
@@ -55,8 +58,11 @@ export function registerUsers(app: FastifyInstance, kit: ConsoleKit): void {
 
   app.get('/console/users/totp-import', async (request, reply) => kit.render(request, reply, 'users_import', 'Import TOTP secrets', { report: undefined, problem: '' }));
 
-  const showNew = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, problem = '', status = 200) =>
-    kit.render(request, reply, 'user_new', 'Create a user', { values, problem }, status);
+  const showNew = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, problem = '', status = 200) => {
+    // Only stores that take writes are offered; a read-only store's users are made where that store is kept.
+    const stores = writableDomains(deps.users.storesOf(kit.ctx(request).tenant));
+    return kit.render(request, reply, 'user_new', 'Create a user', { values, stores, problem }, status);
+  };
 
   app.get('/console/users/new', async (request, reply) => showNew(request, reply));
 
@@ -66,7 +72,8 @@ export function registerUsers(app: FastifyInstance, kit: ConsoleKit): void {
     const values = Object.fromEntries(NEW_USER_FIELDS.map((f) => [f, text(form, f).trim()]));
     const claims = Object.fromEntries(Object.entries(NEW_USER_CLAIMS).filter(([field]) => values[field]).map(([field, uri]) => [uri, values[field]!]));
     try {
-      const user = await deps.userAdmin.create(kit.adminRequest(request), { username: values.username ?? '', password: text(form, 'password'), claims });
+      const username = nameInStore(values.store ?? '', values.username ?? '');
+      const user = await deps.userAdmin.create(kit.adminRequest(request), { username, password: text(form, 'password'), claims });
       return kit.done(reply, ctx, `/console/users/${encodeURIComponent(user.id)}`, 'user-created');
     } catch (err) {
       return showNew(request, reply, values, problemOf(err), 400);

@@ -4,6 +4,7 @@
 import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely';
 import { createPool as createMysqlPool } from 'mysql2';
 import pg from 'pg';
+import { AppError } from '../../errors/app-error.ts';
 import type { Clock } from '../../time/clock.ts';
 import { OperationTimeout, StoreOutage } from '../store-outage.ts';
 import { engineOf, type JdbcEngine, type JdbcStoreSettings } from './jdbc-settings.ts';
@@ -33,6 +34,21 @@ function isConnectionFailure(err: unknown): boolean {
   if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return /^(08|28|3D|57P)/.test(e.code);
   if (typeof e?.sqlState === 'string' && typeof e.errno === 'number') return e.code === 'ER_ACCESS_DENIED_ERROR' || e.code === 'ER_BAD_DB_ERROR' || e.code === 'ER_CON_COUNT_ERROR';
   return true;
+}
+
+/** MySQL/MariaDB errors that refuse a value (too long, NULL where required, wrong type, no default, a check). */
+const MYSQL_REFUSALS = new Set(['ER_DATA_TOO_LONG', 'ER_BAD_NULL_ERROR', 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD', 'ER_NO_DEFAULT_FOR_FIELD', 'ER_CHECK_CONSTRAINT_VIOLATED', 'ER_DUP_ENTRY']);
+
+/**
+ * USR-40005 for a database that refused a written value (SQLSTATE class 22 "data exception", a NOT NULL, CHECK
+ * or UNIQUE violation; MySQL's equivalents), so the caller gets a 400 naming the store, not a 500. Undefined
+ * for anything else (a configuration fault stays a server error).
+ */
+export function refusedWrite(domain: string, err: unknown): AppError | undefined {
+  const e = err as { code?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const refused = /^(22[0-9A-Z]{3}|23502|23505|23514)$/.test(code) || MYSQL_REFUSALS.has(code);
+  return refused ? new AppError('USR-40005', { description: `The user store ${domain} refused the change (a value it does not accept).` }) : undefined;
 }
 
 function dialect(engine: JdbcEngine, s: JdbcStoreSettings) {

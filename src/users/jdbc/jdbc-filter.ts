@@ -39,6 +39,8 @@ function condition(layout: Layout, cond: AttributeCondition): Sql {
 
 export function whereOf(layout: Layout, filter: UserFilter): Sql {
   if (filter.kind === 'condition') return sql`(${condition(layout, filter)})`;
+  // An empty and/or is "true"/"false" (a SCIM filter on another store's userName); SQL has no empty ().
+  if (filter.filters.length === 0) return filter.kind === 'and' ? sql`(1 = 1)` : sql`(1 = 0)`;
   const parts = filter.filters.map((f) => whereOf(layout, f));
   return sql`(${sql.join(parts, sql.raw(filter.kind === 'and' ? ' and ' : ' or '))})`;
 }

@@ -9,7 +9,7 @@ import { AppError } from '../../errors/app-error.ts';
 import type { Clock } from '../../time/clock.ts';
 import { dummyHashFor, type PasswordHasher } from '../password-hash.ts';
 import type { FullUserStore, ListQuery, NewUser, StoreCapabilities, StoreHealth, UserPage, UserRecord } from '../user-store.ts';
-import { JdbcConnection, type AnyDatabase } from './jdbc-connection.ts';
+import { JdbcConnection, refusedWrite, type AnyDatabase } from './jdbc-connection.ts';
 import { whereOf } from './jdbc-filter.ts';
 import { createManagedTables, MANAGED_ATTRIBUTES, MANAGED_USERS, managedLayout, mappedLayout, ref, table, type Layout, type Sql } from './jdbc-layout.ts';
 import type { JdbcStoreSettings } from './jdbc-settings.ts';
@@ -166,7 +166,7 @@ export class JdbcUserStore implements FullUserStore {
     } catch (err) {
       if (err instanceof AppError) throw err;
       if (/duplicate|unique/i.test(String((err as Error).message))) throw new AppError('USR-40901');
-      throw err;
+      throw refusedWrite(this.domain, err) ?? err;
     }
     const created = await this.findByName(tenantId, user.username);
     if (!created) throw new Error(`user store ${this.domain}: the new user was not found after insert`);
@@ -193,7 +193,16 @@ export class JdbcUserStore implements FullUserStore {
     });
   }
 
+  /** Sets attributes; a value the database refuses (too long, NULL in a required column) is USR-40005. */
   async setAttributes(user: UserRecord, values: Record<string, string | null>): Promise<void> {
+    try {
+      await this.writeAttributes(user, values);
+    } catch (err) {
+      throw refusedWrite(this.domain, err) ?? err;
+    }
+  }
+
+  private async writeAttributes(user: UserRecord, values: Record<string, string | null>): Promise<void> {
     const raw = this.rawId(user.id);
     const entries = Object.entries(values);
     if (raw === undefined || entries.length === 0) return;

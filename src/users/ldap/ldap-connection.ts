@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, InvalidCredentialsError, ResultCodeError } from 'ldapts';
+import { AppError } from '../../errors/app-error.ts';
 import type { Clock } from '../../time/clock.ts';
 import { OperationTimeout, StoreOutage } from '../store-outage.ts';
 import type { LdapStoreSettings } from './ldap-settings.ts';
@@ -29,6 +30,29 @@ export function reasonOf(err: unknown): string {
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host unreachable';
   if (/certificate|self.signed|TLS|SSL/i.test(`${code} ${message}`)) return 'TLS failed';
   return 'connection failed';
+}
+
+/** LDAP results that refuse a change for what it asks (RFC 4511 appendix A), with a secret-free reason. */
+const REFUSED_CHANGE: ReadonlyMap<number, string> = new Map([
+  [17, 'undefined attribute type'],
+  [19, 'constraint violation'],
+  [20, 'attribute or value exists'],
+  [21, 'invalid attribute syntax'],
+  [34, 'invalid DN syntax'],
+  [50, 'insufficient access rights'],
+  [64, 'naming violation'],
+  [65, 'object class violation'],
+  [67, 'not allowed on RDN'],
+]);
+
+/**
+ * USR-40005 for a directory that refused a write (a required attribute removed, a value its schema rejects),
+ * so the caller gets a 400 naming the store and the reason rather than a 500; undefined for anything else.
+ */
+export function refusedChange(domain: string, err: unknown): AppError | undefined {
+  if (!(err instanceof ResultCodeError)) return undefined;
+  const reason = REFUSED_CHANGE.get(err.code);
+  return reason ? new AppError('USR-40005', { description: `The user store ${domain} refused the change (${reason}).` }) : undefined;
 }
 
 /** True for "could not talk to the directory"; false for an LDAP result the directory answered with. */
@@ -129,6 +153,12 @@ export class LdapConnection {
       this.open--;
       void client.unbind().catch(() => {});
     }
+  }
+
+  /** Throws USR-50301 at once while the directory is known to be down (or closed), as run() would. */
+  ensureReachable(): void {
+    if (this.closed) throw this.outage.unavailable('closed');
+    this.outage.check();
   }
 
   /** Runs one operation on a service-account client. */

@@ -36,6 +36,8 @@ const NOTHING = '(!(objectClass=*))';
  */
 export function ldapFilterOf(filter: UserFilter, usernameAttribute: string, attributes: Readonly<Record<string, string>>): string {
   if (filter.kind !== 'condition') {
+    // An empty and/or is "true"/"false" (a SCIM filter on another store's userName); ldapts cannot parse RFC 4526's (&) and (|).
+    if (filter.filters.length === 0) return filter.kind === 'and' ? '(objectClass=*)' : NOTHING;
     const parts = filter.filters.map((f) => ldapFilterOf(f, usernameAttribute, attributes));
     return `(${filter.kind === 'and' ? '&' : '|'}${parts.join('')})`;
   }

@@ -3,21 +3,32 @@
 // password is checked by binding as the user's DN; ids are `DOMAIN:entryUUID` (AD: `DOMAIN:objectGUID`), so
 // a lookup by another store's id never reaches the directory. TOTP state, lock counters and sessions stay in
 // Portcullis's database, so a read-only directory works. Listing is a bounded search sorted here.
+// Round trips: every search brings the mapped attributes with the entry, and what it found is kept for
+// ENTRY_TTL_MS in a per-store BoundedCache (by id and by name), so a login or a SCIM page that reads a user's
+// claims several times asks the directory once. Our own writes drop the user's entries at once; a change made
+// in the directory by someone else shows within ENTRY_TTL_MS. Password checks always bind.
 import { AndFilter, Attribute, Change, EqualityFilter, FilterParser, type Client, type Entry, type Filter } from 'ldapts';
+import { BoundedCache } from '../../cache/bounded-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { FullUserStore, ListQuery, NewUser, StoreCapabilities, StoreHealth, UserPage, UserRecord } from '../user-store.ts';
-import { LdapConnection } from './ldap-connection.ts';
+import { LdapConnection, refusedChange } from './ldap-connection.ts';
 import { escapeDnValue, guidBytes, guidText, ldapFilterOf, PASSWORD_MODIFY_OID, passwordModifyRequest, unicodePwd, userFilterFor } from './ldap-filter.ts';
 import type { LdapStoreSettings } from './ldap-settings.ts';
 
 /** userAccountControl's ACCOUNTDISABLE bit (AD). */
 export const ACCOUNTDISABLE = 0x2;
 
+/** How long a found entry (dn, record, mapped attributes) is reused: a short bound on staleness across requests. */
+export const ENTRY_TTL_MS = 5000;
+const ENTRY_CACHE_SIZE = 2000;
+
 interface Found {
   dn: string;
   record: UserRecord;
   disabled: boolean;
+  /** The mapped attributes (by Portcullis attribute name) read with the entry. */
+  attributes: Record<string, string>;
 }
 
 function first(value: Entry[string] | undefined): string | Buffer | undefined {
@@ -40,6 +51,10 @@ export class LdapUserStore implements FullUserStore {
   readonly capabilities: StoreCapabilities;
   private readonly connection: LdapConnection;
   private readonly ad: boolean;
+  /** Found entries by `id\0tenant\0id` and `name\0tenant\0lower-case name` (a miss is kept too). */
+  private readonly entries: BoundedCache<string, Found | undefined>;
+  /** Bumped by every write: a search that started before a write must not keep what it read. */
+  private writes = 0;
 
   constructor(
     readonly settings: LdapStoreSettings,
@@ -49,6 +64,33 @@ export class LdapUserStore implements FullUserStore {
     this.ad = settings.kind === 'active_directory';
     this.capabilities = { verifyPassword: true, list: true, write: !settings.readOnly };
     this.connection = new LdapConnection(settings, clock);
+    this.entries = new BoundedCache({ max: ENTRY_CACHE_SIZE, ttlMs: ENTRY_TTL_MS, clock });
+  }
+
+  private static idKey(tenantId: string, id: string): string {
+    return `id\0${tenantId}\0${id}`;
+  }
+
+  private static nameKey(tenantId: string, username: string): string {
+    return `name\0${tenantId}\0${username.toLowerCase()}`;
+  }
+
+  /** Keeps what a search found under its id and name (replacing older entries), unless a write came since it began. */
+  private remember(found: Found, writesAtStart: number): Found {
+    if (writesAtStart !== this.writes) return found;
+    const { tenantId, id, username } = found.record;
+    for (const key of [LdapUserStore.idKey(tenantId, id), LdapUserStore.nameKey(tenantId, username)]) {
+      this.entries.delete(key);
+      void this.entries.get(key, () => Promise.resolve(found));
+    }
+    return found;
+  }
+
+  /** Drops a user's entries after a write, so the next read asks the directory. */
+  private forget(tenantId: string, user: { id?: string; username: string }): void {
+    this.writes++;
+    if (user.id) this.entries.delete(LdapUserStore.idKey(tenantId, user.id));
+    this.entries.delete(LdapUserStore.nameKey(tenantId, user.username));
   }
 
   /** AD's objectGUID is 16 raw bytes: ldapts must hand it over as a Buffer, not decode it as UTF-8. */
@@ -56,8 +98,10 @@ export class LdapUserStore implements FullUserStore {
     return this.ad ? [this.settings.idAttribute] : [];
   }
 
+  /** The record's attributes and every mapped one, so one search answers both findBy* and getAttributes. */
   private get recordAttributes(): string[] {
-    return [this.settings.usernameAttribute, this.settings.idAttribute, 'createTimestamp', 'modifyTimestamp', ...(this.ad ? ['whenCreated', 'whenChanged', 'userAccountControl'] : [])];
+    const record = [this.settings.usernameAttribute, this.settings.idAttribute, 'createTimestamp', 'modifyTimestamp', ...(this.ad ? ['whenCreated', 'whenChanged', 'userAccountControl'] : [])];
+    return [...new Set([...record, ...Object.values(this.settings.attributes)])];
   }
 
   private rawId(id: string): string | undefined {
@@ -73,22 +117,35 @@ export class LdapUserStore implements FullUserStore {
     const updated = timeOf(text(entry.modifyTimestamp) ?? text(entry.whenChanged)) || created;
     const control = Number(text(entry.userAccountControl) ?? 0);
     const disabled = this.ad && (control & ACCOUNTDISABLE) !== 0;
+    // Attribute names in an entry come back as the directory spells them (mail, MAIL): match without case.
+    const lower = new Map(Object.entries(entry).map(([k, v]) => [k.toLowerCase(), v] as const));
+    const attributes = Object.fromEntries(
+      Object.entries(this.settings.attributes).flatMap(([name, attr]) => {
+        const v = text(lower.get(attr.toLowerCase()));
+        return v === undefined ? [] : [[name, v]];
+      }),
+    );
     return {
       dn: entry.dn,
       disabled,
+      attributes,
       record: { id: `${this.domain}:${id}`, tenantId, storeDomain: this.domain, username, createdAt: created, updatedAt: updated, ...(disabled ? { disabled: true } : {}) },
     };
   }
 
   private async searchOne(tenantId: string, filter: string | Filter): Promise<Found | undefined> {
+    const writes = this.writes;
     const { searchEntries } = await this.connection.run((c) => c.search(this.settings.userSearchBase, { scope: 'sub', filter, attributes: this.recordAttributes, explicitBufferAttributes: this.binary, sizeLimit: 2 }));
     // Two entries for one name is a directory fault; refusing beats guessing which one signs in.
     if (searchEntries.length !== 1) return undefined;
-    return this.found(tenantId, searchEntries[0]!);
+    const found = this.found(tenantId, searchEntries[0]!);
+    return found && this.remember(found, writes);
   }
 
-  private byName(tenantId: string, username: string): Promise<Found | undefined> {
-    return this.searchOne(tenantId, userFilterFor(this.settings.usernameSearchFilter, username));
+  /** A cached entry is served only while the directory is not known to be down: an outage says so at once. */
+  private async byName(tenantId: string, username: string): Promise<Found | undefined> {
+    this.connection.ensureReachable();
+    return this.entries.get(LdapUserStore.nameKey(tenantId, username), () => this.searchOne(tenantId, userFilterFor(this.settings.usernameSearchFilter, username)));
   }
 
   private async byId(tenantId: string, id: string): Promise<Found | undefined> {
@@ -97,8 +154,9 @@ export class LdapUserStore implements FullUserStore {
     // A filter object, not text: ldapts would read \XX escapes of a GUID's bytes back as UTF-8 text.
     const value = this.ad ? guidBytes(raw) : raw;
     if (value === undefined) return undefined;
+    this.connection.ensureReachable();
     const filter = new AndFilter({ filters: [FilterParser.parseString(this.settings.userListFilter), new EqualityFilter({ attribute: this.settings.idAttribute, value })] });
-    return this.searchOne(tenantId, filter);
+    return this.entries.get(LdapUserStore.idKey(tenantId, id), () => this.searchOne(tenantId, filter));
   }
 
   async findByName(tenantId: string, username: string): Promise<UserRecord | undefined> {
@@ -118,24 +176,28 @@ export class LdapUserStore implements FullUserStore {
     return (await this.connection.bindAs(user.dn, password)) ? user.record : undefined;
   }
 
+  /** From the entry found with the user (cached for ENTRY_TTL_MS), not a search of its own. */
   async getAttributes(user: UserRecord, names?: readonly string[]): Promise<Record<string, string>> {
-    const wanted = Object.entries(this.settings.attributes).filter(([name]) => !names || names.includes(name));
-    if (wanted.length === 0) return {};
-    const found = await this.dnOf(user);
+    if (names?.length === 0 || user.storeDomain !== this.domain) return {};
+    const found = await this.byId(user.tenantId, user.id);
     if (!found) return {};
-    const { searchEntries } = await this.connection.run((c) => c.search(found, { scope: 'base', filter: '(objectClass=*)', attributes: wanted.map(([, a]) => a) }));
-    const entry = searchEntries[0];
-    if (!entry) return {};
-    const lower = new Map(Object.entries(entry).map(([k, v]) => [k.toLowerCase(), v] as const));
-    return Object.fromEntries(wanted.flatMap(([name, attr]) => {
-      const v = text(lower.get(attr.toLowerCase()));
-      return v === undefined ? [] : [[name, v]];
-    }));
+    return Object.fromEntries(Object.entries(found.attributes).filter(([name]) => !names || names.includes(name)));
   }
 
   private async dnOf(user: UserRecord): Promise<string | undefined> {
     if (user.storeDomain !== this.domain) return undefined;
     return (await this.byId(user.tenantId, user.id))?.dn;
+  }
+
+  /** A write to the user's entry: directory refusals become USR-40005, and the cached entry is dropped. */
+  private async write(user: UserRecord | { username: string }, tenantId: string, operation: (client: Client) => Promise<unknown>): Promise<void> {
+    try {
+      await this.connection.run(operation);
+    } catch (err) {
+      throw refusedChange(this.domain, err) ?? err;
+    } finally {
+      this.forget(tenantId, user);
+    }
   }
 
   /**
@@ -145,6 +207,7 @@ export class LdapUserStore implements FullUserStore {
   async list(tenantId: string, query: ListQuery): Promise<UserPage> {
     const filter = query.filter ? `(&${this.settings.userListFilter}${ldapFilterOf(query.filter, this.settings.usernameAttribute, this.settings.attributes)})` : this.settings.userListFilter;
     const max = this.settings.maxSearchResults;
+    const writes = this.writes;
     const entries = await this.connection.run(async (c: Client) => {
       const out: Entry[] = [];
       for await (const page of c.searchPaginated(this.settings.userSearchBase, { scope: 'sub', filter, attributes: this.recordAttributes, explicitBufferAttributes: this.binary, paged: { pageSize: Math.min(500, max) } })) {
@@ -153,9 +216,12 @@ export class LdapUserStore implements FullUserStore {
       }
       return out.slice(0, max);
     });
-    const users = entries.flatMap((e) => this.found(tenantId, e)?.record ?? []);
-    users.sort((a, b) => a.username.toLowerCase().localeCompare(b.username.toLowerCase()) || a.id.localeCompare(b.id));
-    return { total: users.length, users: users.slice(query.offset, query.offset + query.limit) };
+    const found = entries.flatMap((e) => this.found(tenantId, e) ?? []);
+    found.sort((a, b) => a.record.username.toLowerCase().localeCompare(b.record.username.toLowerCase()) || a.record.id.localeCompare(b.record.id));
+    // The page's entries are kept, so reading its users' claims (a SCIM page) asks the directory nothing more;
+    // only the page's, so a long listing does not push every other user out of the cache.
+    const page = found.slice(query.offset, query.offset + query.limit).map((f) => this.remember(f, writes).record);
+    return { total: found.length, users: page };
   }
 
   private attributeOf(name: string): string {
@@ -173,36 +239,36 @@ export class LdapUserStore implements FullUserStore {
     if (!this.ad) entry.sn = user.username;
     for (const [name, value] of Object.entries(user.attributes ?? {})) entry[this.attributeOf(name)] = value;
     try {
-      await this.connection.run((c) => c.add(dn, entry));
+      await this.write(user, tenantId, (c) => c.add(dn, entry));
     } catch (err) {
       if ((err as { code?: unknown }).code === 68) throw new AppError('USR-40901');
       throw err;
     }
-    await this.writePassword(dn, user.password);
+    await this.writePassword(dn, user.password, user, tenantId);
     const created = await this.byName(tenantId, user.username);
     if (!created) throw new Error(`user store ${this.domain}: the new entry was not found under the search base`);
     return created.record;
   }
 
   /** LDAP: the Password Modify operation, so the directory hashes with its own scheme. AD: unicodePwd. */
-  private async writePassword(dn: string, password: string): Promise<void> {
+  private async writePassword(dn: string, password: string, user: UserRecord | { username: string }, tenantId: string): Promise<void> {
     if (!this.ad) {
-      await this.connection.run((c) => c.exop(PASSWORD_MODIFY_OID, passwordModifyRequest(dn, password)));
+      await this.write(user, tenantId, (c) => c.exop(PASSWORD_MODIFY_OID, passwordModifyRequest(dn, password)));
       return;
     }
     if (!this.connection.secure) throw new AppError('USR-40004', { description: `Active Directory accepts password changes only over LDAPS or StartTLS; the user store ${this.domain} uses neither.` });
     const changes = [new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }) })];
-    await this.connection.run((c) => c.modify(dn, changes));
+    await this.write(user, tenantId, (c) => c.modify(dn, changes));
   }
 
   async setPassword(user: UserRecord, password: string): Promise<void> {
     const dn = await this.dnOf(user);
-    if (dn) await this.writePassword(dn, password);
+    if (dn) await this.writePassword(dn, password, user, user.tenantId);
   }
 
   async delete(user: UserRecord): Promise<void> {
     const dn = await this.dnOf(user);
-    if (dn) await this.connection.run((c) => c.del(dn));
+    if (dn) await this.write(user, user.tenantId, (c) => c.del(dn));
   }
 
   async setAttributes(user: UserRecord, values: Record<string, string | null>): Promise<void> {
@@ -214,7 +280,7 @@ export class LdapUserStore implements FullUserStore {
         : new Change({ operation: 'replace', modification: new Attribute({ type: this.attributeOf(name), values: [value] }) }),
     );
     const dn = await this.dnOf(user);
-    if (dn) await this.connection.run((c) => c.modify(dn, changes));
+    if (dn) await this.write(user, user.tenantId, (c) => c.modify(dn, changes));
   }
 
   async health(): Promise<StoreHealth> {
