@@ -5,6 +5,7 @@ import { registerAdminApis } from './api/index.ts';
 import { createConsoleFront } from './protocols/console/console.front.ts';
 import { createMyAccountFront, registerMyAccount } from './protocols/myaccount/myaccount.front.ts';
 import { registerJwksRoute } from './protocols/oidc/jwks.routes.ts';
+import { registerOidcRoutes } from './protocols/oidc/oidc.routes.ts';
 import { samlKeys } from './protocols/saml/keys.ts';
 import { registerSamlRoutes } from './protocols/saml/saml.routes.ts';
 import { registerAuthenticationEndpoint } from './ui/authentication-endpoint.ts';
@@ -71,5 +72,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   // The SAML front and the applications' SAML settings are registered with the services (login-services.ts).
   await registerSamlRoutes(app, { ...services, keys: samlKeys(services.keys), views, lifetimes, now: () => services.clock.now() });
   registerJwksRoute(app, services.keys);
+  await registerOidcRoutes(app, { ...services, views, lifetimes });
   return app;
 }

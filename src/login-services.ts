@@ -15,6 +15,8 @@ import { FrontRegistry } from './flows/fronts.ts';
 import { SsoReuse } from './flows/sso-reuse.ts';
 import { SsoSessionStore } from './flows/sso-session.ts';
 import { KeyService } from './keys/key-service.ts';
+import { OidcStore } from './protocols/oidc/oidc-store.ts';
+import { oidcInboundProtocol } from './protocols/oidc/settings.ts';
 import { samlKeys } from './protocols/saml/keys.ts';
 import { createSamlFront } from './protocols/saml/saml.front.ts';
 import { samlInboundProtocol } from './protocols/saml/settings.ts';
@@ -45,6 +47,8 @@ export interface LoginServices {
   userAdmin: UserAdminService;
   /** Per-tenant signing keys of every purpose (SAML, OIDC), in the database, shared by every node. */
   keys: KeyService;
+  /** What the OpenID Connect provider stores (sessions, grants, codes, tokens), in the database. */
+  oidcStore: OidcStore;
   /** Users' second factors and their operations (credentials/): every front that enrols, verifies or resets goes here. */
   credentials: Credentials;
   /** TOTP outside the login (My Account, me/totp, TOTPAdminService): the same rules, audited with the actor. */
@@ -98,6 +102,8 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const applicationService = new ApplicationService(applications, authenticators.lookup);
   const keys = new KeyService(db, keyring, base.clock);
   applicationService.registerProtocol(samlInboundProtocol);
+  applicationService.registerProtocol(oidcInboundProtocol);
+  const oidcStore = new OidcStore(storage, base.clock);
   fronts.register(createSamlFront({ keys: samlKeys(keys), claimValues, keyring, now }));
-  return { applications, applicationService, audit, lockout, passwords, totpSettings, totpSecretStorage, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, keys, credentials, totpManagement };
+  return { applications, applicationService, audit, lockout, passwords, totpSettings, totpSecretStorage, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, keys, oidcStore, credentials, totpManagement };
 }

@@ -2,7 +2,7 @@
 // read, PATCH (fields present replace), delete. Tenant admins only; each tenant sees its own applications.
 import type { FastifyInstance } from 'fastify';
 import type { Application } from '../applications/application.ts';
-import type { ApplicationInput } from '../applications/application-service.ts';
+import type { ApplicationInput, ApplicationService, SavedApplication } from '../applications/application-service.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import type { Services } from '../services.ts';
 import { tenantResourceUrl } from '../http/public-url.ts';
@@ -34,7 +34,11 @@ const body = {
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } as const;
 const pageQuery = { type: 'object', properties: { limit: { type: 'integer', minimum: 0, maximum: 100 }, offset: { type: 'integer', minimum: 0 } } } as const;
 
-export function applicationJson(app: Application) {
+/** WSO2's application shape; protocol settings as applicationService.publicSettings shows them, plus values shown once. */
+export function applicationJson(app: Application | SavedApplication, service: ApplicationService) {
+  const inbound = service.publicSettings(app);
+  const revealOnce = 'revealOnce' in app ? app.revealOnce : undefined;
+  for (const [protocol, values] of Object.entries(revealOnce ?? {})) inbound[protocol] = { ...(inbound[protocol] as object), ...values };
   return {
     id: app.id,
     name: app.name,
@@ -42,7 +46,7 @@ export function applicationJson(app: Application) {
     accessUrl: app.accessUrl,
     templateId: app.kind === 'system' ? 'system' : 'custom',
     claimConfiguration: app.claimConfiguration,
-    inboundProtocolConfiguration: app.inboundProtocols,
+    inboundProtocolConfiguration: inbound,
     authenticationSequence: app.authenticationSequence,
   };
 }
@@ -53,7 +57,7 @@ export async function registerApplicationRoutes(app: FastifyInstance, services: 
 
   app.post<{ Body: ApplicationInput }>(BASE, { schema: { body } }, async (request, reply) => {
     const created = await services.applicationService.create(request.tenant, request.body);
-    return reply.code(201).header('location', tenantResourceUrl(services.config, request, `${BASE}/${created.id}`)).send(applicationJson(created));
+    return reply.code(201).header('location', tenantResourceUrl(services.config, request, `${BASE}/${created.id}`)).send(applicationJson(created, services.applicationService));
   });
 
   app.get<{ Querystring: { limit?: number; offset?: number } }>(BASE, { schema: { querystring: pageQuery } }, async (request) => {
@@ -75,11 +79,11 @@ export async function registerApplicationRoutes(app: FastifyInstance, services: 
     };
   });
 
-  app.get<{ Params: { id: string } }>(`${BASE}/:id`, { schema: { params: idParams } }, async (request) => applicationJson(await store.require(request.tenant.id, request.params.id)));
+  app.get<{ Params: { id: string } }>(`${BASE}/:id`, { schema: { params: idParams } }, async (request) => applicationJson(await store.require(request.tenant.id, request.params.id), services.applicationService));
 
   app.patch<{ Params: { id: string }; Body: ApplicationInput }>(`${BASE}/:id`, { schema: { params: idParams, body } }, async (request) => {
     const current = await store.require(request.tenant.id, request.params.id);
-    return applicationJson(await services.applicationService.update(request.tenant, current, request.body));
+    return applicationJson(await services.applicationService.update(request.tenant, current, request.body), services.applicationService);
   });
 
   app.delete<{ Params: { id: string } }>(`${BASE}/:id`, { schema: { params: idParams } }, async (request, reply) => {

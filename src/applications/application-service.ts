@@ -11,9 +11,18 @@ import { normaliseSequence, type AuthenticatorLookup } from './sequence.ts';
 /** What a protocol contributes to applications: validation of its settings and its identifiers. */
 export interface InboundProtocol {
   readonly protocol: string;
-  /** Checks and normalises settings; throws APP-40001 with a precise description when they are wrong. */
-  validate(input: unknown, tenant: Tenant): Promise<{ settings: unknown; identifiers: string[] }>;
+  /**
+   * Checks and normalises settings; throws APP-40001 with a precise description when they are wrong. Called
+   * with API input (and the stored settings it changes, if any) and again with stored settings. `revealOnce`
+   * holds values shown only in the answer that made them (a generated client secret), never stored.
+   */
+  validate(input: unknown, tenant: Tenant, current?: unknown): Promise<{ settings: unknown; identifiers: string[]; revealOnce?: Record<string, string> }>;
+  /** The stored settings as the API shows them (without hashes); as stored when absent. */
+  publicView?(stored: unknown): unknown;
 }
+
+/** An application as create/update answer it: with values shown only this once, by protocol. */
+export type SavedApplication = Application & { revealOnce?: Record<string, Record<string, string>> };
 
 export interface ApplicationInput {
   name?: string;
@@ -40,11 +49,17 @@ export class ApplicationService {
 
   private async inbound(tenant: Tenant, input: Record<string, unknown> | undefined, current: Record<string, unknown>) {
     const settings: Record<string, unknown> = { ...current };
+    const revealOnce: Record<string, Record<string, string>> = {};
     for (const [protocol, value] of Object.entries(input ?? {})) {
       const handler = this.protocols.get(protocol);
       if (!handler) throw new AppError('APP-40001', { description: `Inbound protocol "${protocol}" is not supported.` });
-      if (value === null) delete settings[protocol];
-      else settings[protocol] = (await handler.validate(value, tenant)).settings;
+      if (value === null) {
+        delete settings[protocol];
+        continue;
+      }
+      const checked = await handler.validate(value, tenant, current[protocol]);
+      settings[protocol] = checked.settings;
+      if (checked.revealOnce) revealOnce[protocol] = checked.revealOnce;
     }
     const identifiers: ProtocolIdentifier[] = [];
     for (const [protocol, value] of Object.entries(settings)) {
@@ -52,7 +67,16 @@ export class ApplicationService {
       if (!handler) continue;
       for (const identifier of (await handler.validate(value, tenant)).identifiers) identifiers.push({ protocol, identifier });
     }
-    return { settings, identifiers };
+    return { settings, identifiers, revealOnce };
+  }
+
+  /** An application's protocol settings as the API and console show them (hashes left out). */
+  publicSettings(app: Application): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(app.inboundProtocols).map(([p, v]) => [p, this.protocols.get(p)?.publicView?.(v) ?? v]));
+  }
+
+  private static saved(app: Application, revealOnce: Record<string, Record<string, string>>): SavedApplication {
+    return Object.keys(revealOnce).length > 0 ? { ...app, revealOnce } : app;
   }
 
   /**
@@ -87,10 +111,10 @@ export class ApplicationService {
     return name;
   }
 
-  async create(tenant: Tenant, input: ApplicationInput): Promise<Application> {
+  async create(tenant: Tenant, input: ApplicationInput): Promise<SavedApplication> {
     const name = this.checkName(input.name);
-    const { settings, identifiers } = await this.inbound(tenant, input.inboundProtocolConfiguration, {});
-    return this.store.create(
+    const { settings, identifiers, revealOnce } = await this.inbound(tenant, input.inboundProtocolConfiguration, {});
+    const created = await this.store.create(
       {
         tenantId: tenant.id,
         name,
@@ -103,13 +127,14 @@ export class ApplicationService {
       },
       identifiers,
     );
+    return ApplicationService.saved(created, revealOnce);
   }
 
   /** Applies the fields present in `input` (WSO2's PATCH semantics: absent fields stay). */
-  async update(tenant: Tenant, app: Application, input: ApplicationInput): Promise<Application> {
+  async update(tenant: Tenant, app: Application, input: ApplicationInput): Promise<SavedApplication> {
     if (input.name !== undefined && input.name !== app.name && app.kind === 'system') throw new AppError('APP-40301');
-    const { settings, identifiers } = await this.inbound(tenant, input.inboundProtocolConfiguration, app.inboundProtocols);
-    return this.store.update(
+    const { settings, identifiers, revealOnce } = await this.inbound(tenant, input.inboundProtocolConfiguration, app.inboundProtocols);
+    const updated = await this.store.update(
       {
         ...app,
         name: input.name === undefined || input.name === app.name ? app.name : this.checkName(input.name),
@@ -121,5 +146,6 @@ export class ApplicationService {
       },
       identifiers,
     );
+    return ApplicationService.saved(updated, revealOnce);
   }
 }

@@ -112,6 +112,10 @@ export const ERROR_CODES = {
   // Signing keys (SAML's rotation race keeps SAML-40901)
   'KEY-40901': { status: 409, message: 'Key rotation in progress.', description: 'Another rotation of this key happened at the same time. Try again.' },
 
+  // OpenID Connect
+  'OIDC-40001': { status: 400, message: 'Sign-in request expired.', description: 'This sign-in request is unknown or has expired. Start again from the application.' },
+  'OIDC-40002': { status: 400, message: 'Unknown client.', description: 'No OpenID Connect application of this tenant has this client id.' },
+
   // Secrets at rest
   'SEC-50001': { status: 500, message: 'Unable to decrypt a stored secret.', description: 'The stored value was changed, or was encrypted with a key this server does not have.' },
   'SEC-40901': {

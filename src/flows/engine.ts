@@ -14,7 +14,8 @@ import type { UserRecord } from '../users/user-store.ts';
 import type { UserService } from '../users/user-service.ts';
 import { newContextId, type ContextStore, type StoredContext } from './context-store.ts';
 import type { FlowState } from './flow-state.ts';
-import type { FrontRegistry, FrontResponse } from './fronts.ts';
+import { asksForMultiFactor } from './acr.ts';
+import type { FrontRegistry, FrontResponse, Protocol, ProtocolStates } from './fronts.ts';
 import { finishLogin } from './finish.ts';
 import { chooserPage, errorPage, pageUrl } from './pages.ts';
 import type { SsoSession, SsoSessionStore } from './sso-session.ts';
@@ -29,14 +30,27 @@ export interface Browser {
   traceId: string;
 }
 
-export interface StartLogin {
+/** OpenID Connect's prompt values (core 3.1.2.1). */
+export type Prompt = 'none' | 'login' | 'consent' | 'select_account';
+
+export interface StartLogin<P extends Protocol = Protocol> {
   tenant: Tenant;
   tenantQualified: boolean;
   application: Application;
-  protocol: string;
-  protocolState: unknown;
+  protocol: P;
+  protocolState: ProtocolStates[P];
+  /** Every step is done again, whatever the SSO session passed (SAML ForceAuthn, OIDC prompt=login). */
   forceAuthn?: boolean;
+  /** No page may be shown: the login finishes from the SSO session or fails (SAML IsPassive, OIDC prompt=none). */
   passive?: boolean;
+  /** OIDC max_age, in seconds: steps the SSO session passed longer ago are done again (0: all of them). */
+  maxAge?: number;
+  /** OIDC acr_values: asking for ACR.multiFactor adds a one-time-code step when the sequence has none. */
+  acrValues?: readonly string[];
+  /** OIDC login_hint: the user name the login page starts with. */
+  loginHint?: string;
+  /** OIDC prompt: 'none' is passive, 'login' is forceAuthn; consent and account choice are the front's. */
+  prompt?: ReadonlySet<Prompt>;
 }
 
 /** What the HTTP layer must do; cookies are described, not written, so the engine stays HTTP-free. */
@@ -75,13 +89,12 @@ export class LoginEngine {
   constructor(private readonly deps: EngineDeps) {}
 
   /** Starts a login for an application; shows the first page or finishes at once from an SSO session. */
-  async start(input: StartLogin, browser: Browser): Promise<EngineResponse> {
+  async start<P extends Protocol>(input: StartLogin<P>, browser: Browser): Promise<EngineResponse> {
     const now = this.deps.now();
-    const sso = input.forceAuthn ? undefined : (await this.deps.ssoReuse.byCookie(browser.ssoCookie, input.tenant))?.session;
-    const steps = input.application.authenticationSequence.steps
-      .map((s) => ({ options: s.options.map((o) => o.authenticator).filter((name) => this.deps.authenticators.find(name)?.enabled()) }))
-      // A step whose only authenticator is disabled ([authentication.authenticator.totp] enable = false) is dropped.
-      .filter((s) => s.options.length > 0);
+    const forceAuthn = (input.forceAuthn ?? false) || (input.prompt?.has('login') ?? false);
+    const passive = (input.passive ?? false) || (input.prompt?.has('none') ?? false);
+    const sso = forceAuthn ? undefined : (await this.deps.ssoReuse.byCookie(browser.ssoCookie, input.tenant))?.session;
+    const steps = this.stepsFor(input);
     const state: FlowState = {
       tenantId: input.tenant.id,
       tenantDomain: input.tenant.domain,
@@ -94,8 +107,10 @@ export class LoginEngine {
       stepIndex: 0,
       completed: [],
       authState: {},
-      forceAuthn: input.forceAuthn ?? false,
-      passive: input.passive ?? false,
+      forceAuthn,
+      passive,
+      ...(input.maxAge === undefined ? {} : { maxAgeMs: Math.max(0, input.maxAge) * 1000 }),
+      ...(input.loginHint ? { loginHint: input.loginHint } : {}),
       ...(sso ? { ssoSessionId: sso.id } : {}),
     };
     const id = newContextId();
@@ -104,6 +119,22 @@ export class LoginEngine {
     const loaded: Loaded = { stored, state, tenant: input.tenant, application: input.application, user: undefined, sso };
     const result = await this.advance(loaded, browser);
     return result.clearNonce === id ? result : { ...result, setNonce: { contextId: id, value: nonce } };
+  }
+
+  /**
+   * The application's steps with enabled authenticators. When the request asks for multiple factors and no
+   * step proves a one-time code, a step with the first enabled authenticator that does is added at the end.
+   */
+  private stepsFor(input: StartLogin<Protocol>): FlowState['steps'] {
+    const steps = input.application.authenticationSequence.steps
+      .map((s) => ({ options: s.options.map((o) => o.authenticator).filter((name) => this.deps.authenticators.find(name)?.enabled()) }))
+      // A step whose only authenticator is disabled ([authentication.authenticator.totp] enable = false) is dropped.
+      .filter((s) => s.options.length > 0);
+    if (!asksForMultiFactor(input.acrValues)) return steps;
+    const provesCode = (name: string) => this.deps.authenticators.find(name)?.amr.includes('otp') ?? false;
+    if (steps.some((s) => s.options.some(provesCode))) return steps;
+    const otp = this.deps.authenticators.all.find((a) => a.enabled() && a.amr.includes('otp'));
+    return otp ? [...steps, { options: [otp.name] }] : steps;
   }
 
   /** A POST (or WSO2's GET sendToken) to /commonauth. */
@@ -147,7 +178,9 @@ export class LoginEngine {
     const auth = this.authenticator(state);
     const ctx = this.stepContext(loaded, browser);
     const page = await auth.describe(ctx, state.view ?? 'default', state.failure);
-    return { page: { ...page, data: { ...page.data, notice: state.notice } }, url: await auth.pageUrl(ctx, state.view ?? 'default'), applicationName };
+    // login_hint fills an empty user name on the identifying page; the user may still change it.
+    const hint = auth.identifiesUser && state.loginHint && !page.data.username ? { username: state.loginHint } : {};
+    return { page: { ...page, data: { ...page.data, ...hint, notice: state.notice } }, url: await auth.pageUrl(ctx, state.view ?? 'default'), applicationName };
   }
 
   private async load(contextId: string, browser: Browser): Promise<Loaded> {
@@ -214,12 +247,20 @@ export class LoginEngine {
     }
   }
 
-  /** The authenticator in `options` the SSO session already passed, if the session may be used here. */
+  /**
+   * The authenticator in `options` the SSO session already passed, if the session may be used here: not with
+   * forceAuthn, not for another user, and (with max_age) only if it was passed recently enough.
+   */
   private ssoSatisfies(loaded: Loaded, options: string[]): string | undefined {
-    const sso = loaded.sso;
-    if (!sso || loaded.state.forceAuthn) return undefined;
-    if (loaded.state.user && loaded.state.user.id !== sso.state.user.id) return undefined;
-    return options.find((o) => sso.state.passed[o] !== undefined);
+    const { sso, state } = loaded;
+    if (!sso || state.forceAuthn) return undefined;
+    if (state.user && state.user.id !== sso.state.user.id) return undefined;
+    const now = this.deps.now();
+    const recent = (at: number) => state.maxAgeMs === undefined || now - at < state.maxAgeMs;
+    return options.find((o) => {
+      const passed = sso.state.passed[o];
+      return passed !== undefined && recent(passed.at);
+    });
   }
 
   private nextStep(state: FlowState): void {

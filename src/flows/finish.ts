@@ -2,6 +2,7 @@
 // passed and the application as a participant, the context is deleted, and the front answers the application.
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors/app-error.ts';
+import { acrFor } from './acr.ts';
 import { sha256 } from './context-store.ts';
 import type { Browser, EngineDeps, EngineResponse, Loaded } from './engine.ts';
 import type { LoginResult } from './fronts.ts';
@@ -18,7 +19,7 @@ export async function finishLogin(deps: EngineDeps, loaded: Loaded, browser: Bro
   let session: SsoSession | undefined = loaded.sso;
   const cookie = session ? undefined : randomBytes(32).toString('base64url');
   const ssoSessionId = session?.id ?? sha256(cookie!);
-  const result: LoginResult = { tenant, application, user, amr, authTime, steps: state.completed, ssoSessionId };
+  const result: LoginResult = { tenant, application, user, amr, acr: acrFor(amr), authTime, steps: state.completed, ssoSessionId };
   const front = deps.fronts.get(state.protocol);
   const { response, participantData, sso: joinSso = true } = await front.complete(result, state.protocolState);
 

@@ -42,6 +42,10 @@ export interface FlowState {
   authState: Record<string, Record<string, unknown>>;
   forceAuthn: boolean;
   passive: boolean;
+  /** OIDC max_age in ms: a step the SSO session passed longer ago than this is done again. */
+  maxAgeMs?: number;
+  /** OIDC login_hint: the user name the identifying page starts with. */
+  loginHint?: string;
   /** The SSO session (hashed id) this login may reuse, if the browser had one. */
   ssoSessionId?: string;
 }

@@ -249,6 +249,21 @@ export interface RegistryResourcesTable {
   updated_at: number;
 }
 
+/** One thing the OpenID Connect provider stores (a session, grant, code, token ...); key is "tenant:model:id". */
+export interface OidcModelsTable {
+  key: string;
+  tenant_id: string;
+  model: string;
+  /** The provider's JSON payload. */
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  /** Epoch ms when a code or token was consumed (the provider refuses a second use). */
+  consumed_at: number | null;
+  expires_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -272,4 +287,5 @@ export interface Database {
   totp_credentials: TotpCredentialsTable;
   registry_resources: RegistryResourcesTable;
   user_store_definitions: UserStoreDefinitionsTable;
+  oidc_models: OidcModelsTable;
 }

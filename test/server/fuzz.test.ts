@@ -114,7 +114,7 @@ describe('fuzz: no request gets a 5xx', () => {
 
   test('the route tree is read: every front is there, under /t/{tenant} too', () => {
     const templates = new Set(routes.map((r) => r.template));
-    for (const path of ['/health', '/samlsso', '/commonauth', '/console/users/:id', '/myaccount/logout', '/scim2/Users/:id', '/api/server/v1/claim-dialects/local/claims/:id']) {
+    for (const path of ['/health', '/samlsso', '/commonauth', '/oauth2/interaction/:uid', '/oidc/logout', '/console/users/:id', '/myaccount/logout', '/scim2/Users/:id', '/api/server/v1/claim-dialects/local/claims/:id']) {
       assert.ok(templates.has(path), path);
     }
     assert.ok(routes.length > 50, `${routes.length} routes`);

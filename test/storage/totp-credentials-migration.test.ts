@@ -34,6 +34,7 @@ for (const type of ['sqlite', 'postgres'] as const) {
       // Later migrations are undone too (they run again after 009, in order): 010 made the registry's table.
       await db.schema.dropTable('totp_credentials').execute();
       await db.schema.dropTable('registry_resources').ifExists().execute();
+      await db.schema.dropTable('oidc_models').ifExists().execute(); // 014
       await sql`DELETE FROM portcullis_migrations WHERE name >= '009-totp-credentials'`.execute(db);
       const legacy = (u: typeof user, uri: string, value: string) => ({ tenant_id: u.tenantId, user_id: u.id, claim_uri: uri, value });
       await db

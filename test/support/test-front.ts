@@ -1,6 +1,7 @@
 // A login front for engine tests: starts logins for any application directly through the engine (as the
 // SAML and OIDC fronts do from their endpoints) and records what each finished login handed over.
 import type { Application } from '../../src/applications/application.ts';
+import type { StartLogin } from '../../src/flows/engine.ts';
 import type { FrontResponse, LoginFront, LoginResult } from '../../src/flows/fronts.ts';
 import { nonceCookie, SSO_COOKIE } from '../../src/http/login-cookies.ts';
 import { tenantOf } from './fixtures.ts';
@@ -9,7 +10,13 @@ import type { TestServer } from './server.ts';
 
 export const TEST_PROTOCOL = 'test';
 
-export class TestFront implements LoginFront {
+declare module '../../src/flows/fronts.ts' {
+  interface ProtocolStates {
+    test: Record<string, never>;
+  }
+}
+
+export class TestFront implements LoginFront<typeof TEST_PROTOCOL> {
   readonly protocol = TEST_PROTOCOL;
   readonly results: LoginResult[] = [];
   readonly failures: string[] = [];
@@ -36,12 +43,13 @@ export async function startLogin(
   server: TestServer,
   browser: LoginBrowser,
   application: Application,
-  options: { tenant?: string; forceAuthn?: boolean; passive?: boolean } = {},
+  options: { tenant?: string } & Pick<StartLogin, 'forceAuthn' | 'passive' | 'maxAge' | 'acrValues' | 'loginHint' | 'prompt'> = {},
 ): Promise<Page> {
-  const tenant = await tenantOf(server, options.tenant);
+  const { tenant: domain, ...requirements } = options;
+  const tenant = await tenantOf(server, domain);
   const jar = browser.client.cookies;
   const result = await server.services.engine.start(
-    { tenant, tenantQualified: false, application, protocol: TEST_PROTOCOL, protocolState: {}, forceAuthn: options.forceAuthn ?? false, passive: options.passive ?? false },
+    { tenant, tenantQualified: false, application, protocol: TEST_PROTOCOL, protocolState: {}, ...requirements },
     { nonce: (id) => jar.get(nonceCookie(id)), ssoCookie: jar.get(SSO_COOKIE), remoteAddress: '127.0.0.1', traceId: 'test' },
   );
   if (result.setNonce) jar.set(nonceCookie(result.setNonce.contextId), result.setNonce.value);

@@ -22,11 +22,16 @@ export function isConsolePath(path: string): boolean {
   return /^\/console(?:[/?][^\s\\]*)?$/.test(path) && !path.includes('//') && path.length <= 512;
 }
 
-export function createConsoleFront(audit: AuditLog): LoginFront {
+declare module '../../flows/fronts.ts' {
+  interface ProtocolStates {
+    console: ConsoleLoginState;
+  }
+}
+
+export function createConsoleFront(audit: AuditLog): LoginFront<typeof CONSOLE_PROTOCOL> {
   return {
     protocol: CONSOLE_PROTOCOL,
-    async complete(result: LoginResult, state: unknown) {
-      const { tenantDomain, returnTo } = state as ConsoleLoginState;
+    async complete(result: LoginResult, { tenantDomain, returnTo }) {
       if (!isTenantAdmin(result.tenant, result.user)) {
         await audit.record({ tenantId: result.tenant.id, event: 'access.denied', outcome: 'failure', user: result.user, application: result.application.name, reason: 'not the tenant admin' });
         return { response: { kind: 'redirect', location: tenantQualifiedPath(tenantDomain, CONSOLE_FORBIDDEN) }, sso: false };

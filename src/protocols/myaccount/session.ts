@@ -32,11 +32,16 @@ export interface MyAccountState {
   returnTo?: MyAccountPage;
 }
 
-export function createMyAccountFront(): LoginFront {
+declare module '../../flows/fronts.ts' {
+  interface ProtocolStates {
+    myaccount: MyAccountState;
+  }
+}
+
+export function createMyAccountFront(): LoginFront<typeof MY_ACCOUNT_PROTOCOL> {
   return {
     protocol: MY_ACCOUNT_PROTOCOL,
-    async complete(_result: LoginResult, state: unknown) {
-      const { tenantDomain, returnTo } = state as MyAccountState;
+    async complete(_result: LoginResult, { tenantDomain, returnTo }) {
       const page = MY_ACCOUNT_PAGES.find((p) => p === returnTo) ?? '/myaccount';
       return { response: { kind: 'redirect', location: tenantQualifiedPath(tenantDomain, page) } };
     },

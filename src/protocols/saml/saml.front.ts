@@ -60,7 +60,13 @@ async function attributesFor(deps: SamlFrontDeps, result: LoginResult, settings:
   return requested.filter((uri) => values[uri] !== undefined && values[uri] !== '').map((uri) => ({ name: uri, values: [values[uri]!] }));
 }
 
-export function createSamlFront(deps: SamlFrontDeps): LoginFront {
+declare module '../../flows/fronts.ts' {
+  interface ProtocolStates {
+    saml: SamlLoginState;
+  }
+}
+
+export function createSamlFront(deps: SamlFrontDeps): LoginFront<typeof SAML_PROTOCOL> {
   const errorAnswer = async (state: SamlLoginState, tenantId: string, status: SamlStatus): Promise<FrontResponse> => {
     const key = (await deps.keys.keys({ id: tenantId, domain: state.tenantDomain })).active;
     const xml = buildErrorResponse({ entityId: state.entityId, acs: state.acs, inResponseTo: state.requestId, now: deps.now(), status }, key);
@@ -70,8 +76,7 @@ export function createSamlFront(deps: SamlFrontDeps): LoginFront {
   return {
     protocol: SAML_PROTOCOL,
 
-    async complete(result: LoginResult, protocolState: unknown) {
-      const state = protocolState as SamlLoginState;
+    async complete(result: LoginResult, state: SamlLoginState) {
       const settings = trustedSettings(result.application, state);
       if (!settings) throw new AppError('SAML-40003');
       const now = deps.now();
@@ -107,8 +112,7 @@ export function createSamlFront(deps: SamlFrontDeps): LoginFront {
       return { response: autoPostPage(state.acs, { SAMLResponse: encodePostMessage(xml), RelayState: state.relayState }), participantData };
     },
 
-    async fail(failure: Failure, protocolState: unknown, application: Application): Promise<FrontResponse | undefined> {
-      const state = protocolState as SamlLoginState;
+    async fail(failure: Failure, state: SamlLoginState, application: Application): Promise<FrontResponse | undefined> {
       if (!trustedSettings(application, state)) return undefined;
       return errorAnswer(state, application.tenantId, statusForFailure(failure));
     },

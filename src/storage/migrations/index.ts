@@ -12,6 +12,7 @@ import * as m009 from './009-totp-credentials.ts';
 import * as m010 from './010-registry.ts';
 import * as m011 from './011-user-store-definitions.ts';
 import * as m012 from './012-totp-secret-in-store.ts';
+import * as m014 from './014-oidc-storage.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '010-registry': m010,
   '011-user-store-definitions': m011,
   '012-totp-secret-in-store': m012,
+  '014-oidc-storage': m014,
 };

@@ -1,10 +1,13 @@
 // One application: its authentication steps (edited through steps.ts, saved by the application service), its
-// SAML settings read-only with the identity provider's metadata URL, and deletion (not for built-in ones).
+// SAML and OpenID Connect settings read-only (with the metadata URL and the issuer), and deletion (not for
+// built-in ones).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../../applications/application.ts';
+import { issuerFor } from '../../protocols/oidc/providers.ts';
+import { oidcSettingsOf } from '../../protocols/oidc/settings.ts';
 import { idpEndpoints } from '../../protocols/saml/endpoints.ts';
 import { samlSettingsOf } from '../../protocols/saml/settings.ts';
-import { tenantResourceUrl } from '../../http/public-url.ts';
+import { publicBaseUrl, tenantResourceUrl } from '../../http/public-url.ts';
 import { problemOf, type ConsoleKit } from './context.ts';
 import { formOf, text } from './forms.ts';
 import { draftFromForm, draftOf, editDraft, sequenceFromDraft, stepsView, type StepsDraft } from './steps.ts';
@@ -33,6 +36,8 @@ export function registerApplication(app: FastifyInstance, kit: ConsoleKit): void
         edited: options.edited ?? false,
         problem: options.problem ?? '',
         saml,
+        oidc: oidcSettingsOf(application),
+        oidcIssuer: issuerFor(publicBaseUrl(deps.config, request), kit.ctx(request).tenant.domain),
         idp: { entityId: idp.entityId, ssoUrl: idp.ssoUrl, metadataUrl: tenantResourceUrl(deps.config, request, '/identity/metadata/saml2') },
       },
       options.status ?? 200,
