@@ -3,14 +3,16 @@ import { test } from 'node:test';
 import type { FastifyRequest } from 'fastify';
 import { newLoginFront } from './login-start.ts';
 
-function request(route: string | undefined, extra: { method?: string; body?: unknown; query?: unknown; cookies?: Record<string, string> } = {}): FastifyRequest {
-  return { routeOptions: { url: route }, method: extra.method ?? 'GET', body: extra.body, query: extra.query ?? {}, cookies: extra.cookies ?? {} } as unknown as FastifyRequest;
+function request(route: string | undefined, extra: { method?: string; body?: unknown; query?: unknown; cookies?: Record<string, string>; params?: Record<string, string> } = {}): FastifyRequest {
+  return { routeOptions: { url: route }, method: extra.method ?? 'GET', body: extra.body, query: extra.query ?? {}, params: extra.params ?? {}, cookies: extra.cookies ?? {} } as unknown as FastifyRequest;
 }
 
 test('SAML and OIDC authorization requests always start a login', () => {
   assert.equal(newLoginFront(request('/samlsso')), 'saml');
   assert.equal(newLoginFront(request('/samlsso', { method: 'POST', cookies: { commonAuthId: 'x' } })), 'saml');
   assert.equal(newLoginFront(request('/oauth2/authorize')), 'oidc');
+  assert.equal(newLoginFront(request('/oauth2/*', { params: { '*': 'authorize' } })), 'oidc', "the provider's wildcard route");
+  assert.equal(newLoginFront(request('/oauth2/*', { method: 'POST', params: { '*': 'token' } })), undefined, 'a token request finishes a login');
 });
 
 test('/commonauth starts a login only without a sessionDataKey', () => {

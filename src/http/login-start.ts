@@ -17,7 +17,8 @@ export function newLoginFront(request: FastifyRequest): LoginFront | undefined {
   const route = request.routeOptions.url;
   if (route === undefined) return undefined;
   if (route === '/samlsso') return 'saml';
-  if (route === '/oauth2/authorize') return 'oidc';
+  // The OIDC routes hand everything under /oauth2 to the provider through one wildcard route.
+  if (route === '/oauth2/authorize' || (route === '/oauth2/*' && field(request.params, '*') === 'authorize')) return 'oidc';
   if (route === '/commonauth') {
     const key = field(request.body, 'sessionDataKey') ?? field(request.query, 'sessionDataKey');
     return typeof key === 'string' && key !== '' ? undefined : 'commonauth';

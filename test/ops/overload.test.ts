@@ -47,6 +47,10 @@ describe('graceful overload', () => {
       assert.equal(saml.json<{ code: string }>().code, 'PCS-50301');
       const commonauth = await server.client().post('/commonauth', { form: { username, password } });
       assert.equal(commonauth.status, 503);
+      const oidc = await server.client().get('/oauth2/authorize?client_id=any&response_type=code&scope=openid');
+      assert.equal(oidc.status, 503, 'an OIDC authorization request (the provider wildcard route) starts a login');
+      const token = await server.client().post('/oauth2/token', { form: { grant_type: 'authorization_code', code: 'x' } });
+      assert.notEqual(token.status, 503, 'a token request finishes a login and is not refused');
 
       assert.equal((await server.client().get('/health')).status, 200, 'liveness stays UP');
       const ready = await server.client().get('/health/ready');
@@ -66,6 +70,7 @@ describe('graceful overload', () => {
       assert.equal(total(samples, 'portcullis_overload_refusals_total', { front: 'myaccount' }), 1);
       assert.equal(total(samples, 'portcullis_overload_refusals_total', { front: 'saml' }), 1);
       assert.equal(total(samples, 'portcullis_overload_refusals_total', { front: 'commonauth' }), 1);
+      assert.equal(total(samples, 'portcullis_overload_refusals_total', { front: 'oidc' }), 1);
     } finally {
       server.app.overload.source = real;
     }
