@@ -3,12 +3,12 @@
 // step is added to a password-only sequence), login_hint, and the acr each result carries.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sequenceOf, type Application } from '../../src/applications/application.ts';
 import { ACR } from '../../src/flows/acr.ts';
-import { createUser, tenantOf, uniqueSuffix } from '../support/fixtures.ts';
-import { awayFromStepEdge, codeAt, LoginBrowser, totpFromQr, type Page } from '../support/login-browser.ts';
+import { createUser } from '../support/fixtures.ts';
+import { awayFromStepEdge, codeAt, LoginBrowser } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { completedApp, startLogin, TestFront } from '../support/test-front.ts';
+import { enrolFromPage } from '../support/enrolment.ts';
+import { appWithSteps, completedApp, startLogin, TestFront } from '../support/test-front.ts';
 
 describe('login requirements (OIDC prompt, max_age, acr_values, login_hint)', () => {
   let server: TestServer;
@@ -20,17 +20,8 @@ describe('login requirements (OIDC prompt, max_age, acr_values, login_hint)', ()
   });
   after(async () => server?.close());
 
-  async function app(steps: string[][]): Promise<Application> {
-    const tenant = await tenantOf(server);
-    return server.services.applicationService.create(tenant, { name: `app-${uniqueSuffix()}`, authenticationSequence: sequenceOf(steps) });
-  }
+  const app = (steps: string[][]) => appWithSteps(server, steps);
 
-  async function enrol(browser: LoginBrowser, page: Page) {
-    assert.equal(page.name, 'totp_enroll.do');
-    const totp = totpFromQr(page);
-    await awayFromStepEdge(30);
-    return { totp, page: await browser.submit(await browser.submit(page, {}, ['ENABLE_TOTP', 'true']), { token: codeAt(totp) }) };
-  }
 
   test('a password login is single factor; prompt=login asks again; prompt=none without a session fails', async () => {
     const basic = await app([['basic']]);
@@ -49,7 +40,7 @@ describe('login requirements (OIDC prompt, max_age, acr_values, login_hint)', ()
     const mfa = await app([['basic'], ['totp']]);
     const { username, password } = await createUser(server);
     const browser = new LoginBrowser(server.client());
-    const { totp, page } = await enrol(browser, await browser.login(await startLogin(server, browser, mfa), username, password));
+    const { totp, page } = await enrolFromPage(browser, await browser.login(await startLogin(server, browser, mfa), username, password));
     assert.equal(completedApp(page), mfa.name);
     assert.equal(front.results.at(-1)!.acr, ACR.multiFactor);
     assert.equal(completedApp(await startLogin(server, browser, mfa, { maxAge: 3600 })), mfa.name, 'passed within the hour');
@@ -72,7 +63,7 @@ describe('login requirements (OIDC prompt, max_age, acr_values, login_hint)', ()
     const { username, password } = await createUser(server);
     const browser = new LoginBrowser(server.client());
     const enrolPage = await browser.login(await startLogin(server, browser, basic, { acrValues: [ACR.multiFactor] }), username, password);
-    const { page } = await enrol(browser, enrolPage);
+    const { page } = await enrolFromPage(browser, enrolPage);
     assert.equal(completedApp(page), basic.name);
     assert.equal(front.results.at(-1)!.acr, ACR.multiFactor);
     assert.deepEqual(front.results.at(-1)!.amr, ['pwd', 'otp']);

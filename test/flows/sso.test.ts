@@ -2,11 +2,11 @@
 // already passed are skipped, a TOTP step only when TOTP was passed; forceAuthn and passive requests.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sequenceOf, type Application } from '../../src/applications/application.ts';
-import { createUser, tenantOf, uniqueSuffix } from '../support/fixtures.ts';
-import { awayFromStepEdge, codeAt, LoginBrowser, totpFromQr, type Page } from '../support/login-browser.ts';
+import { createUser } from '../support/fixtures.ts';
+import { LoginBrowser } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { completedApp, startLogin, TestFront } from '../support/test-front.ts';
+import { enrolFromPage } from '../support/enrolment.ts';
+import { appWithSteps, completedApp, startLogin, TestFront } from '../support/test-front.ts';
 
 describe('SSO and multi-option steps', () => {
   let server: TestServer;
@@ -18,17 +18,8 @@ describe('SSO and multi-option steps', () => {
   });
   after(async () => server?.close());
 
-  async function app(steps: string[][]): Promise<Application> {
-    const tenant = await tenantOf(server);
-    return server.services.applicationService.create(tenant, { name: `app-${uniqueSuffix()}`, authenticationSequence: sequenceOf(steps) });
-  }
+  const app = (steps: string[][]) => appWithSteps(server, steps);
 
-  async function enrolThrough(browser: LoginBrowser, page: Page) {
-    assert.equal(page.name, 'totp_enroll.do');
-    const totp = totpFromQr(page);
-    await awayFromStepEdge(30);
-    return { totp, page: await browser.submit(await browser.submit(page, {}, ['ENABLE_TOTP', 'true']), { token: codeAt(totp) }) };
-  }
 
   test('a second password-only application needs no login; a TOTP application still asks for TOTP, once', async () => {
     const [basicA, basicB, mfaC, mfaD] = [await app([['basic']]), await app([['basic']]), await app([['basic'], ['totp']]), await app([['basic'], ['totp']])];
@@ -40,7 +31,7 @@ describe('SSO and multi-option steps', () => {
     assert.equal(completedApp(await startLogin(server, browser, basicB)), basicB.name, 'SSO: no page at all');
     const totpStep = await startLogin(server, browser, mfaC);
     assert.notEqual(totpStep.name, 'login.do', 'the password step is skipped');
-    const { page } = await enrolThrough(browser, totpStep);
+    const { page } = await enrolFromPage(browser, totpStep);
     assert.equal(completedApp(page), mfaC.name);
     assert.deepEqual(front.results.at(-1)!.amr, ['pwd', 'otp']);
     assert.equal(completedApp(await startLogin(server, browser, mfaD)), mfaD.name, 'TOTP passed in this session');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type * as OTPAuth from 'otpauth';
 import type { UserRecord } from '../../src/users/user-store.ts';
 import { createUser } from './fixtures.ts';
-import { awayFromStepEdge, codeAt, LoginBrowser, totpFromQr } from './login-browser.ts';
+import { awayFromStepEdge, codeAt, LoginBrowser, totpFromQr, type Page } from './login-browser.ts';
 import type { TestServer } from './server.ts';
 
 export interface EnrolledUser {
@@ -42,4 +42,12 @@ export async function enrolAtLogin(server: TestServer, username: string, passwor
   assert.equal(done.name, 'myaccount');
   assert.match(done.html, /Authenticator app \(TOTP\)<\/dt><dd>Enabled/);
   return totp;
+}
+
+/** On a login's enrolment page: reads the QR, chooses to enrol and proves it with a code; returns the app and the page after. */
+export async function enrolFromPage(browser: LoginBrowser, page: Page): Promise<{ totp: OTPAuth.TOTP; page: Page }> {
+  assert.equal(page.name, 'totp_enroll.do');
+  const totp = totpFromQr(page);
+  await awayFromStepEdge(totp.period);
+  return { totp, page: await browser.submit(await browser.submit(page, {}, ['ENABLE_TOTP', 'true']), { token: codeAt(totp) }) };
 }

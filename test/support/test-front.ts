@@ -4,7 +4,8 @@ import type { Application } from '../../src/applications/application.ts';
 import type { StartLogin } from '../../src/flows/engine.ts';
 import type { FrontResponse, LoginFront, LoginResult } from '../../src/flows/fronts.ts';
 import { nonceCookie, SSO_COOKIE } from '../../src/http/login-cookies.ts';
-import { tenantOf } from './fixtures.ts';
+import { sequenceOf } from '../../src/applications/application.ts';
+import { tenantOf, uniqueSuffix } from './fixtures.ts';
 import type { LoginBrowser, Page } from './login-browser.ts';
 import type { TestServer } from './server.ts';
 
@@ -62,4 +63,9 @@ export async function startLogin(
 export function completedApp(page: Page): string | undefined {
   if (page.name !== 'health') return undefined;
   return decodeURIComponent(/completed=([^&]+)/.exec(page.url)?.[1] ?? '');
+}
+
+/** A new application of the super tenant with these steps (authenticator names per step), for engine tests. */
+export async function appWithSteps(server: TestServer, steps: string[][]): Promise<Application> {
+  return server.services.applicationService.create(await tenantOf(server), { name: `app-${uniqueSuffix()}`, authenticationSequence: sequenceOf(steps) });
 }
