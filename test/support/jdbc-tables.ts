@@ -14,6 +14,27 @@ export const LEGACY_TABLE: MappedTable = {
   attributeColumns: { mail: 'email', givenName: 'first_name' },
 };
 
+/**
+ * A [[user_store]] table of deployment.toml mapping LEGACY_TABLE in the database at `url`, as an operator would
+ * write it; `attributes` are the attribute_columns (default: LEGACY_TABLE's).
+ */
+export function legacyStoreToml(url: string, options: { domain?: string; readOnly?: boolean; attributes?: Record<string, string> } = {}): string {
+  const t = LEGACY_TABLE;
+  const columns = Object.entries(options.attributes ?? t.attributeColumns).map(([name, column]) => `${name} = "${column}"`).join(', ');
+  return `
+[[user_store]]
+type = "database"
+domain = "${options.domain ?? 'JDBC'}"
+url = "${url}"
+${options.readOnly ? 'read_only = true\n' : ''}table = "${t.table}"
+id_column = "${t.idColumn}"
+username_column = "${t.usernameColumn}"
+password_column = "${t.passwordColumn}"
+salt_column = "${t.saltColumn}"
+attribute_columns = { ${columns} }
+`;
+}
+
 export function jdbcSettings(url: string, overrides: Partial<JdbcStoreSettings> = {}): JdbcStoreSettings {
   return { domain: 'JDBC', tenant: 'carbon.super', url, readOnly: false, poolSize: 4, connectTimeoutMs: 2000, queryTimeoutMs: 5000, ...overrides };
 }

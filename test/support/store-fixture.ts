@@ -10,7 +10,7 @@ import type { Clock } from '../../src/time/clock.ts';
 import { MANAGED_ATTRIBUTES, MANAGED_USERS } from '../../src/users/jdbc/jdbc-layout.ts';
 import { createTestDatabase, isAvailable, type TestDatabase } from './databases.ts';
 import { tenantOf } from './fixtures.ts';
-import { createLegacyTable, insertLegacyUser } from './jdbc-tables.ts';
+import { createLegacyTable, insertLegacyUser, legacyStoreToml } from './jdbc-tables.ts';
 import { startTestServer, type TestServer } from './server.ts';
 import { skipUnless } from './services.ts';
 import { ldapStoreToml, PEOPLE, ROOT_DN, ROOT_PASSWORD, Slapd, slapdAvailable } from './slapd.ts';
@@ -63,19 +63,7 @@ ${ldapStoreToml(slapd, { read_only: false, connect_timeout: 1000, query_timeout:
 type = "database"
 domain = "JDBC"
 url = "${pgDb.url}"
-
-[[user_store]]
-type = "database"
-domain = "ARCHIVE"
-url = "${mariaDb.url}"
-read_only = true
-table = "legacy_users"
-id_column = "user_id"
-username_column = "login"
-password_column = "pass"
-salt_column = "salt"
-attribute_columns = { mail = "email", givenName = "first_name" }
-`,
+${legacyStoreToml(mariaDb.url, { domain: 'ARCHIVE', readOnly: true })}`,
     });
     const fixture = new StoreFixture(server, slapd, pgDb, mariaDb);
     const tenant = await tenantOf(server);

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, isAvailable, type TestDatabase } from '../support/databases.ts';
 import { createUser, setMyAccountSteps, setTotpParams, tenantOf } from '../support/fixtures.ts';
-import { createLegacyTable, insertLegacyUser } from '../support/jdbc-tables.ts';
+import { createLegacyTable, insertLegacyUser, legacyStoreToml } from '../support/jdbc-tables.ts';
 import { enrolAtLogin } from '../support/enrolment.ts';
 import { alertText, awayFromStepEdge, codeAt, LoginBrowser, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -29,18 +29,7 @@ describe('logging in as users of a JDBC store', { skip }, () => {
     await createLegacyTable('postgres', database.url);
     for (const row of [CAROL_BCRYPT, DAN_PBKDF2, ERIN_WSO2, { login: 'alice', pass: DAN_PBKDF2.pass }]) await insertLegacyUser('postgres', database.url, row);
     server = await startTestServer({
-      toml: `
-[[user_store]]
-type = "jdbc"
-domain = "JDBC"
-url = "${database.url}"
-table = "legacy_users"
-id_column = "user_id"
-username_column = "login"
-password_column = "pass"
-salt_column = "salt"
-attribute_columns = { mail = "email" }
-
+      toml: `${legacyStoreToml(database.url, { attributes: { mail: 'email' } })}
 [[user_store]]
 type = "database"
 domain = "DOWN"

@@ -15,7 +15,7 @@ import { createTenant } from '../../src/provisioning.ts';
 import type { UserRecord } from '../../src/users/user-store.ts';
 import { createTestDatabase, isAvailable, type TestDatabase } from '../support/databases.ts';
 import { claimOf, setMyAccountSteps, setTotpParams, tenantOf } from '../support/fixtures.ts';
-import { createLegacyTable, insertLegacyUser, runSql } from '../support/jdbc-tables.ts';
+import { createLegacyTable, insertLegacyUser, legacyStoreToml, runSql } from '../support/jdbc-tables.ts';
 import { enrolAtLogin } from '../support/enrolment.ts';
 import { awayFromStepEdge, codeAt, LoginBrowser } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -60,18 +60,7 @@ read_only = ${readOnly}
 attributes = { mail = "mail", totpSecretkey = "description" }
 `;
     server = await startTestServer({
-      toml: `${ldap('LDAP', 'carbon.super', false)}${ldap('LDAPRO', 'ro.example', true)}
-[[user_store]]
-type = "jdbc"
-domain = "JDBC"
-url = "${database.url}"
-table = "legacy_users"
-id_column = "user_id"
-username_column = "login"
-password_column = "pass"
-salt_column = "salt"
-attribute_columns = { mail = "email", totpSecretkey = "totp_secret" }
-`,
+      toml: `${ldap('LDAP', 'carbon.super', false)}${ldap('LDAPRO', 'ro.example', true)}${legacyStoreToml(database.url, { attributes: { mail: 'email', totpSecretkey: 'totp_secret' } })}`,
     });
     await createTenant(server.services, 'ro.example', { username: RO_ADMIN[0], password: RO_ADMIN[1] });
     await setMyAccountSteps(server, [['BasicAuthenticator'], ['totp']]);
