@@ -115,6 +115,7 @@ export const ERROR_CODES = {
   // OpenID Connect
   'OIDC-40001': { status: 400, message: 'Sign-in request expired.', description: 'This sign-in request is unknown or has expired. Start again from the application.' },
   'OIDC-40002': { status: 400, message: 'Unknown client.', description: 'No OpenID Connect application of this tenant has this client id.' },
+  'OIDC-40003': { status: 400, message: 'Sign-out link expired.', description: 'This sign-out link is not valid or has expired. Sign out again from the application.' },
 
   // Secrets at rest
   'SEC-50001': { status: 500, message: 'Unable to decrypt a stored secret.', description: 'The stored value was changed, or was encrypted with a key this server does not have.' },

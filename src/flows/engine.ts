@@ -237,7 +237,9 @@ export class LoginEngine {
         this.nextStep(state);
         continue;
       }
-      if (state.passive) return this.abandon(loaded, { reason: 'login.passive' });
+      // Passive: a session that named the user but lacks this step needs the user's interaction (OIDC
+      // interaction_required); without one, the user must log in (login_required).
+      if (state.passive) return this.abandon(loaded, { reason: state.user ? 'login.passive_step' : 'login.passive' });
       if (step.options.length > 1 && !state.chosen) {
         state.view = 'choose';
         return this.saveAndShow(loaded);

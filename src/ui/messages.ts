@@ -14,6 +14,7 @@ const MESSAGES: Record<string, string> = {
   'totp.email.no_address': 'There is no email address in your profile to send a code to.',
   'totp.email.rate_limited': 'A code was sent recently. Wait a little before asking for another one.',
   'login.passive': 'You are not signed in, and the application asked not to show a login page.',
+  'login.passive_step': 'This application needs another sign-in step, and it asked not to show a login page.',
   'login.cancelled': 'The login was cancelled.',
   'login.session_ended': 'Your session ended while you were signing in (you signed out, or your account changed). Start again from the application.',
   'login.failed': 'The login could not be completed.',

@@ -42,22 +42,25 @@ for (const type of ALL_DATABASES) {
       await adapter('AuthorizationCode').upsert('c1', { grantId: 'g1' }, 60);
       await adapter('RefreshToken').upsert('r1', { grantId: 'g1' }, 60);
       await adapter('AccessToken').upsert('a2', { grantId: 'g2' }, 60);
+      await adapter('Interaction').upsert('i1', { grantId: 'g1' }, 60);
       await adapter('AuthorizationCode').consume('c1');
       assert.equal(typeof (await adapter('AuthorizationCode').find('c1'))?.consumed, 'number');
       await adapter('AccessToken').revokeByGrantId('g1');
       assert.equal(await adapter('AuthorizationCode').find('c1'), undefined);
       assert.equal(await adapter('RefreshToken').find('r1'), undefined);
       assert.ok(await adapter('AccessToken').find('a2'), 'another grant stays');
+      assert.ok(await adapter('Interaction').find('i1'), 'an interaction outlives its grant (an account switch resumes it)');
       await adapter('AccessToken').destroy('a2');
       assert.equal(await adapter('AccessToken').find('a2'), undefined);
     });
 
     test('tenants are apart: the same id is two rows, and a grant revoked in one tenant stays in the other', async () => {
-      await store.adapterFor('tenant-a')('Grant').upsert('same', { grantId: 'g3', accountId: 'a' }, 60);
-      await store.adapterFor('tenant-b')('Grant').upsert('same', { grantId: 'g3', accountId: 'b' }, 60);
-      assert.equal((await store.adapterFor('tenant-a')('Grant').find('same'))?.accountId, 'a');
-      await store.adapterFor('tenant-a')('Grant').revokeByGrantId('g3');
-      assert.equal((await store.adapterFor('tenant-b')('Grant').find('same'))?.accountId, 'b');
+      await store.adapterFor('tenant-a')('AccessToken').upsert('same', { grantId: 'g3', accountId: 'a' }, 60);
+      await store.adapterFor('tenant-b')('AccessToken').upsert('same', { grantId: 'g3', accountId: 'b' }, 60);
+      assert.equal((await store.adapterFor('tenant-a')('AccessToken').find('same'))?.accountId, 'a');
+      await store.adapterFor('tenant-a')('AccessToken').revokeByGrantId('g3');
+      assert.equal(await store.adapterFor('tenant-a')('AccessToken').find('same'), undefined);
+      assert.equal((await store.adapterFor('tenant-b')('AccessToken').find('same'))?.accountId, 'b');
     });
 
     test('an expired row reads as absent and is swept', async () => {

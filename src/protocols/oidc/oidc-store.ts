@@ -10,6 +10,12 @@ import type { Adapter, AdapterPayload } from './provider.ts';
 
 /** For models the provider stores without an expiry (none do today): a bound, so the sweeper still removes them. */
 const DEFAULT_TTL_S = 14 * 24 * 3600;
+/**
+ * The models a revoked grant takes with it (what the provider's own adapters index by grant). An Interaction
+ * carries its grant's id too, but it must outlive the grant: the provider revokes the old account's grant
+ * while a login in that interaction is switching accounts, then resumes it.
+ */
+const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
 
 export class OidcStore {
   constructor(
@@ -48,7 +54,7 @@ class DatabaseAdapter implements Adapter {
       tenant_id: this.tenantId,
       model: this.model,
       payload: JSON.stringify(payload),
-      grant_id: typeof payload.grantId === 'string' ? payload.grantId : null,
+      grant_id: GRANTABLE.has(this.model) && typeof payload.grantId === 'string' ? payload.grantId : null,
       uid: typeof payload.uid === 'string' ? payload.uid : null,
       user_code: typeof payload.userCode === 'string' ? payload.userCode : null,
       consumed_at: null,

@@ -27,6 +27,8 @@ declare module '../../flows/fronts.ts' {
 /** The OAuth error a failed login answers with. */
 export function oauthErrorFor(failure: Failure): { error: string; description: string } {
   if (failure.reason === 'login.passive') return { error: 'login_required', description: 'The user is not signed in.' };
+  // Core 3.1.2.6: signed in, but a step of this application (e.g. TOTP) needs the user.
+  if (failure.reason === 'login.passive_step') return { error: 'interaction_required', description: 'The application needs a sign-in step the session has not done.' };
   return { error: 'access_denied', description: failure.reason === 'login.cancelled' ? 'The user cancelled the sign-in.' : 'The user could not be authenticated.' };
 }
 

@@ -14,6 +14,9 @@ import { publicBaseUrl } from '../../http/public-url.ts';
 import { tenantQualifiedPath } from '../../tenants/tenant-path.ts';
 import type { TenantService } from '../../tenants/tenant-service.ts';
 import type { Views } from '../../ui/views.ts';
+import { samlKeys } from '../saml/keys.ts';
+import type { SamlContext } from '../saml/sso.ts';
+import { CONTINUE_PATH, continueLogout } from './logout.ts';
 import { createOidcFront } from './oidc.front.ts';
 import { issuerFor, OidcProviders, type OidcProvidersDeps } from './providers.ts';
 import { OIDC_PROTOCOL } from './settings.ts';
@@ -45,6 +48,7 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
     },
   });
   deps.fronts.register(createOidcFront(providers, (id) => deps.tenants.findById(id)));
+  const samlContext: SamlContext = { ...deps, keys: samlKeys(deps.keys), now: () => deps.clock.now() };
 
   const issuerOf = (request: FastifyRequest) => issuerFor(publicBaseUrl(deps.config, request), request.tenant.domain);
   /** Hands the request to the tenant's provider as `path` under `mount` (e.g. /oauth2). */
@@ -89,7 +93,9 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
     scope.get('/oauth2/token/.well-known/openid-configuration', (request, reply) => forward(request, reply, '/oauth2', DISCOVERY));
     scope.get('/.well-known/openid-configuration', (request, reply) => forward(request, reply, '/oauth2', DISCOVERY));
     scope.all('/oauth2/*', (request, reply) => forward(request, reply, '/oauth2', pathOf(request, '/oauth2')));
-    // RP-initiated logout at WSO2's /oidc/logout: the provider's end_session routes under the /oidc mount.
+    // RP-initiated logout at WSO2's /oidc/logout: the provider's end_session routes under the /oidc mount; then
+    // ours, where the SSO session ends and its SAML participants are told (logout.ts).
+    scope.get(CONTINUE_PATH, (request, reply) => continueLogout(samlContext, request, reply));
     scope.all('/oidc/logout', (request, reply) => forward(request, reply, '/oidc', '/logout'));
     scope.all('/oidc/logout/*', (request, reply) => forward(request, reply, '/oidc', pathOf(request, '/oidc')));
   });

@@ -31,10 +31,18 @@ export interface ProviderInput {
   cookieKeys: string[];
   /** Where a login interaction is sent: our route, which runs the engine. */
   interactionPath(uid: string): string;
-  /** The user of the browser's live SSO session (commonAuthId cookie), so an ended SSO session ends the provider's too. */
-  ssoUser(cookieHeader: string | undefined): Promise<string | undefined>;
-  /** RP-initiated logout was confirmed: end the browser's SSO session (and tell its participants). */
-  endSso(cookieHeader: string | undefined): Promise<void>;
+  /**
+   * The browser's live SSO session (commonAuthId cookie): its user, when it last authenticated (epoch seconds)
+   * and the methods (amr) it has passed, so the provider's session counts only while it is this SSO session's
+   * login (an SSO session ended, replaced or stepped up asks the engine again).
+   */
+  ssoLogin(cookieHeader: string | undefined): Promise<{ accountId: string; authTime: number; methods: string[] } | undefined>;
+  /**
+   * RP-initiated logout was confirmed ("sign out of all applications"): returns where the browser goes instead
+   * of `location` (the RP's post_logout_redirect_uri with state, or the signed-out page), so that the SSO
+   * session ends and its other participants are told first.
+   */
+  loggedOut(cookieHeader: string | undefined, location: string): Promise<string>;
   /** HTML pages the provider shows itself: an error, the logout confirmation (form given) and logout success. */
   pages: { error(out: { error: string; error_description?: string }): string; logout(form: string): string; loggedOut(): string };
 }
@@ -50,6 +58,7 @@ export interface LoginForInteraction {
 export interface PendingInteraction {
   uid: string;
   clientId: string;
+  /** The authorization request's parameters (prompt=none included, see PASSIVE). */
   params: Record<string, unknown>;
   returnTo: string;
 }
@@ -66,6 +75,16 @@ export interface OidcProvider {
 
 type Ctx = KoaContextWithOIDC;
 
+/**
+ * prompt=none is the login engine's to answer, not the provider's: the provider would answer login_required
+ * from its own session alone (a session made by a SAML login has no provider session, and a step the
+ * application needs is not known to it). So an authorization request's prompt=none is moved to this parameter
+ * before the provider's checks run; when they ask for a login, the interaction starts the engine passive, which
+ * finishes from the SSO session or answers login_required / interaction_required without a page. A client that
+ * sends this parameter itself only asks for what prompt=none asks.
+ */
+const PASSIVE = 'portcullis_passive';
+
 /** The login prompt, with the SSO session consulted and acr_values asking for MFA honoured even with a session. */
 function policy(input: ProviderInput) {
   const { Check, base } = interactionPolicy;
@@ -74,9 +93,11 @@ function policy(input: ProviderInput) {
   login.checks.remove('no_session');
   login.checks.add(
     new Check('no_session', 'End-User authentication is required', 'login_required', async (ctx: Ctx) => {
-      const accountId = ctx.oidc.session?.accountId;
-      if (!accountId) return Check.REQUEST_PROMPT;
-      return (await input.ssoUser(ctx.get('cookie'))) === accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      const session = ctx.oidc.session;
+      if (!session?.accountId) return Check.REQUEST_PROMPT;
+      const sso = await input.ssoLogin(ctx.get('cookie'));
+      const current = sso?.accountId === session.accountId && sso.authTime === session.loginTs && (session.amr ?? []).every((m) => m === 'mfa' || sso.methods.includes(m));
+      return current ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
     0,
   );
@@ -101,6 +122,14 @@ export function buildProvider(input: ProviderInput): OidcProvider {
     adapter,
     jwks: input.jwks as never,
     clients: [],
+    extraParams: {
+      [PASSIVE]: (ctx: Ctx) => {
+        const params = ctx.oidc.params as Record<string, unknown>;
+        if (params.prompt !== 'none') return;
+        params.prompt = undefined;
+        params[PASSIVE] = 'true';
+      },
+    },
     findAccount: async (ctx, sub) => {
       const claims = await input.claims(sub, ctx.oidc.client?.clientId);
       return claims && { accountId: sub, claims: async () => ({ ...claims, sub }) };
@@ -157,10 +186,18 @@ export function buildProvider(input: ProviderInput): OidcProvider {
   provider.Client.prototype.compareClientSecret = function (this: { clientSecret: string }, presented: string) {
     return input.secretMatches(this.clientSecret, presented);
   } as never;
-  provider.on('end_session.success', (ctx: Ctx) => void input.endSso(ctx.get('cookie')).catch(() => undefined));
-  // Discovery names WSO2's logout path; the provider's own /oauth2/logout answers too.
   provider.use(async (ctx, next) => {
     await next();
+    // RP-initiated logout, confirmed by a user who was signed in here ("Stay signed in" ends only this
+    // client's authorization): the SSO session and its other participants come before the RP's redirect.
+    // The provider also signs out on its own when a login brings another account (back to its resume URL): that
+    // is no user's logout, and the SSO session, the new account's, stays.
+    const location = ctx.response.get('location');
+    const resume = ctx.oidc?.route === 'end_session_confirm' && location.startsWith(`${ctx.oidc.urlFor('authorization')}/`);
+    if (ctx.oidc?.route === 'end_session_confirm' && ctx.status === 303 && location && !resume && ctx.oidc.params?.logout && ctx.oidc.session?.accountId) {
+      ctx.redirect(await input.loggedOut(ctx.get('cookie'), location));
+    }
+    // Discovery names WSO2's logout path; the provider's own /oauth2/logout answers too.
     if (ctx.oidc?.route === 'discovery' && ctx.body && typeof ctx.body === 'object') (ctx.body as Record<string, unknown>).end_session_endpoint = input.endSessionUrl;
   });
   const callback = provider.callback();
@@ -176,7 +213,8 @@ export function buildProvider(input: ProviderInput): OidcProvider {
     async interaction(uid) {
       const found = await provider.Interaction.find(uid);
       if (!found) return undefined;
-      return { uid, clientId: String(found.params.client_id ?? ''), params: found.params, returnTo: found.returnTo };
+      const { [PASSIVE]: passive, ...params } = found.params;
+      return { uid, clientId: String(params.client_id ?? ''), params: passive === 'true' ? { ...params, prompt: 'none' } : params, returnTo: found.returnTo };
     },
     async finish(uid, login) {
       const interaction = await provider.Interaction.find(uid);

@@ -15,6 +15,7 @@ import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { UserService } from '../../users/user-service.ts';
 import { accountClaims, SCOPE_CLAIMS } from './claims.ts';
+import { CONTINUE_PATH, sealLogout } from './logout.ts';
 import type { OidcStore } from './oidc-store.ts';
 import { buildProvider, type ClientMetadata, type OidcProvider, type ProviderInput } from './provider.ts';
 import { OIDC_PROTOCOL, oidcSettingsOf, secretMatches } from './settings.ts';
@@ -80,10 +81,18 @@ export class OidcProviders {
       endSessionUrl: `${new URL(issuer).origin}${tenantQualifiedPath(tenant.domain, '/oidc/logout')}`,
       cookieKeys: [deps.keyring.mac('oidc-cookies', tenant.id)],
       interactionPath: (uid) => `${mount}/interaction/${uid}`,
-      ssoUser: async (header) => (await deps.ssoReuse.byCookie(cookieValue(header, SSO_COOKIE), tenant))?.user.id,
-      endSso: async (header) => {
-        const live = await deps.sso.findByCookie(cookieValue(header, SSO_COOKIE), tenant.id, deps.clock.now());
-        if (live) await deps.sso.remove(live.id);
+      ssoLogin: async (header) => {
+        const live = await deps.ssoReuse.byCookie(cookieValue(header, SSO_COOKIE), tenant);
+        if (!live) return undefined;
+        const methods = Object.values(live.session.state.passed).flatMap((p) => p.amr);
+        return { accountId: live.user.id, authTime: Math.floor(live.session.state.authTime / 1000), methods };
+      },
+      loggedOut: async (header, location) => {
+        const now = deps.clock.now();
+        const live = await deps.sso.findByCookie(cookieValue(header, SSO_COOKIE), tenant.id, now);
+        if (!live) return location;
+        const next = sealLogout(deps.keyring, tenant.id, location, live.id, now);
+        return `${new URL(issuer).origin}${tenantQualifiedPath(tenant.domain, CONTINUE_PATH)}?next=${encodeURIComponent(next)}`;
       },
       pages: deps.pages,
     });

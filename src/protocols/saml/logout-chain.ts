@@ -1,7 +1,8 @@
 // The state of a front-channel logout chain between browser round trips: who asked, who is still to be told
 // and which LogoutRequest we are waiting on. It is small and short-lived, so it travels in a cookie,
 // encrypted and bound to the tenant with the keyring; the SSO session it belongs to is already gone.
-// SameSite=None because participants answer with cross-site POSTs as well as redirects.
+// SameSite=None because participants answer with cross-site POSTs as well as redirects. Who asked is a SAML
+// SP (answered with a LogoutResponse) or another front (OIDC RP-initiated logout: the browser goes to returnTo).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
 import type { Binding } from './constants.ts';
@@ -18,10 +19,13 @@ export interface PendingLogout {
   sessionIndex: string;
 }
 
+/** A SAML SP's LogoutRequest, or another front's logout that ends at a URL it has already validated. */
+export type LogoutInitiator = { applicationId: string; requestId: string; relayState?: string; binding: Binding } | { returnTo: string };
+
 export interface LogoutChain {
   tenantId: string;
   entityId: string;
-  initiator: { applicationId: string; requestId: string; relayState?: string; binding: Binding };
+  initiator: LogoutInitiator;
   pending: PendingLogout[];
   current?: { applicationId: string; issuer: string; requestId: string };
   partial: boolean;
@@ -30,9 +34,20 @@ export interface LogoutChain {
 
 const aad = (tenantId: string) => `saml-logout:${tenantId}`;
 const options = { path: '/', httpOnly: true, secure: true, sameSite: 'none' } as const;
+/** Browsers keep cookies up to 4096 bytes with name and attributes; this leaves room for both. */
+const MAX_COOKIE_VALUE = 3800;
 
+/**
+ * Writes the chain's cookie. Long NameIDs or a long returnTo (an RP's state) could outgrow a cookie: the last
+ * participants still to be told are then dropped, and the logout is partial, rather than the cookie lost.
+ */
 export function writeChain(ctx: SamlContext, reply: FastifyReply, chain: LogoutChain): void {
-  const value = ctx.keyring.encrypt(JSON.stringify(chain), aad(chain.tenantId));
+  let value = ctx.keyring.encrypt(JSON.stringify(chain), aad(chain.tenantId));
+  while (value.length > MAX_COOKIE_VALUE && chain.pending.length > 0) {
+    chain.pending.pop();
+    chain.partial = true;
+    value = ctx.keyring.encrypt(JSON.stringify(chain), aad(chain.tenantId));
+  }
   reply.setCookie(LOGOUT_COOKIE, value, { ...options, maxAge: Math.max(1, Math.ceil((chain.expiresAt - ctx.now()) / 1000)) });
 }
 

@@ -6,7 +6,8 @@
 // redirect or POST chain; the chain's state rides in a short-lived encrypted cookie). Finally the initiator
 // gets a LogoutResponse: Success, with PartialLogout nested when some participant could not be told (core
 // 3.7.3.2). A request from an application this browser has no session with gets Success (logout is
-// idempotent) and nothing else happens, so the answer reveals nothing about other sessions.
+// idempotent) and nothing else happens, so the answer reveals nothing about other sessions. OIDC's
+// RP-initiated logout ends the session through the same chain (endSessionAndNotify), ending at the RP.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
 import type { FrontResponse } from '../../flows/fronts.ts';
@@ -22,7 +23,8 @@ import { logoutRequestUrl, logoutResponseUrl, SAML_PROTOCOL, samlSettingsOf, typ
 import { issuerOf } from './authn-request.ts';
 import { samlApplication, type SamlContext } from './sso.ts';
 import { SUCCESS, type SamlStatus } from './status.ts';
-import { clearChain, MAX_FRONT_CHANNEL, readChain, writeChain, type LogoutChain } from './logout-chain.ts';
+import { clearChain, MAX_FRONT_CHANNEL, readChain, writeChain, type LogoutChain, type LogoutInitiator } from './logout-chain.ts';
+import type { SsoSession } from '../../flows/sso-session.ts';
 
 const PARTIAL: SamlStatus = { code: STATUS.success, subCode: STATUS.partialLogout, message: 'Not every application could be signed out.' };
 const BACKCHANNEL_TIMEOUT_MS = 5000;
@@ -92,19 +94,31 @@ export async function handleLogoutRequest(ctx: SamlContext, request: FastifyRequ
     return respond(UNKNOWN_PRINCIPAL);
   }
 
+  const initiator = { applicationId: app.id, requestId: logout.id, binding: message.binding, ...(message.relayState === undefined ? {} : { relayState: message.relayState }) };
+  return endSessionAndNotify(ctx, request, reply, session, initiator);
+}
+
+/** A returnTo longer than this leaves no room in the chain's cookie for front-channel participants. */
+const MAX_RETURN_TO = 2048;
+
+/**
+ * Ends the browser's SSO session and tells its SAML participants (except the initiator, when it is one):
+ * back-channel ones at once, front-channel ones through the browser, one after the other. Then the initiator
+ * is answered: a SAML SP with its LogoutResponse, another front's logout (OIDC RP-initiated logout) by a
+ * redirect to the returnTo it validated.
+ */
+export async function endSessionAndNotify(ctx: SamlContext, request: FastifyRequest, reply: FastifyReply, session: SsoSession, initiator: LogoutInitiator) {
   await ctx.sso.remove(session.id);
   clearSsoCookie(reply);
-  const chain: LogoutChain = {
-    tenantId: request.tenant.id,
-    entityId: endpoints.entityId,
-    initiator: { applicationId: app.id, requestId: logout.id, binding: message.binding, ...(message.relayState === undefined ? {} : { relayState: message.relayState }) },
-    pending: [],
-    partial: false,
-    expiresAt: now + 5 * 60_000,
-  };
+  const now = ctx.now();
+  const entityId = idpEndpoints(ctx.config, request).entityId;
+  const key = (await ctx.keys.keys(request.tenant)).active;
+  const except = 'applicationId' in initiator ? initiator.applicationId : undefined;
+  const roomForChain = !('returnTo' in initiator) || initiator.returnTo.length <= MAX_RETURN_TO;
+  const chain: LogoutChain = { tenantId: request.tenant.id, entityId, initiator, pending: [], partial: false, expiresAt: now + 5 * 60_000 };
   const backChannels: Promise<boolean>[] = [];
   for (const other of session.state.participants) {
-    if (other.protocol !== SAML_PROTOCOL || other.applicationId === app.id) continue;
+    if (other.protocol !== SAML_PROTOCOL || other.applicationId === except) continue;
     const otherApp = await ctx.applications.get(request.tenant.id, other.applicationId);
     const otherSettings = otherApp && samlSettingsOf(otherApp);
     const otherData = other.data as SamlParticipant | undefined;
@@ -112,9 +126,9 @@ export async function handleLogoutRequest(ctx: SamlContext, request: FastifyRequ
     const target = { nameId: otherData.nameId, nameIdFormat: otherData.nameIdFormat, sessionIndex: otherData.sessionIndex };
     if (otherSettings.singleLogoutProfile.logoutMethod === 'BACKCHANNEL') {
       const location = logoutRequestUrl(otherSettings);
-      const { xml } = buildLogoutRequest(endpoints.entityId, location, { ...target, spIssuer: otherSettings.issuer }, now);
+      const { xml } = buildLogoutRequest(entityId, location, { ...target, spIssuer: otherSettings.issuer }, now);
       backChannels.push(backChannel(ctx, request, otherApp.name, location, signRoot(xml, 'LogoutRequest', key)));
-    } else if (chain.pending.length < MAX_FRONT_CHANNEL) {
+    } else if (roomForChain && chain.pending.length < MAX_FRONT_CHANNEL) {
       chain.pending.push({ applicationId: other.applicationId, ...target });
     } else {
       chain.partial = true;
@@ -123,7 +137,7 @@ export async function handleLogoutRequest(ctx: SamlContext, request: FastifyRequ
   const delivered = await Promise.all(backChannels);
   if (delivered.includes(false)) {
     chain.partial = true;
-    request.log.warn({ application: app.name }, 'a back-channel SAML logout request was not delivered');
+    request.log.warn('a back-channel SAML logout request was not delivered');
   }
   return continueChain(ctx, request, reply, chain);
 }
@@ -147,6 +161,10 @@ async function continueChain(ctx: SamlContext, request: FastifyRequest, reply: F
     return send(ctx, reply, sendByBinding(binding, location, 'SAMLRequest', 'LogoutRequest', xml, undefined, key));
   }
   clearChain(reply);
+  if ('returnTo' in chain.initiator) {
+    if (chain.partial) request.log.warn('not every SAML participant could be signed out');
+    return send(ctx, reply, { kind: 'redirect', location: chain.initiator.returnTo });
+  }
   const initiator = await ctx.applications.get(chain.tenantId, chain.initiator.applicationId);
   const settings = initiator && samlSettingsOf(initiator);
   if (!settings) throw new AppError('SAML-40002');

@@ -19,7 +19,7 @@ export const SUCCESS: SamlStatus = { code: STATUS.success };
  * the user leaving with "Return to application", is AuthnFailed.
  */
 export function statusForFailure(failure: Failure): SamlStatus {
-  if (failure.reason === 'login.passive') return { code: STATUS.responder, subCode: STATUS.noPassive, message: 'The user is not logged in and the request is passive.' };
+  if (failure.reason === 'login.passive' || failure.reason === 'login.passive_step') return { code: STATUS.responder, subCode: STATUS.noPassive, message: 'The user is not logged in and the request is passive.' };
   if (failure.reason === 'account.locked') return { code: STATUS.responder, subCode: STATUS.requestDenied, message: 'The account is locked.' };
   if (failure.reason === 'login.cancelled') return { code: STATUS.responder, subCode: STATUS.authnFailed, message: 'The user cancelled the login.' };
   return { code: STATUS.responder, subCode: STATUS.authnFailed, message: 'The user could not be authenticated.' };
