@@ -108,8 +108,8 @@ describe('console: applications', () => {
     const created = await server.services.applicationService.create(tenant, { name: `oidc-${uniqueSuffix()}`, inboundProtocolConfiguration: { oidc: { callbackURLs: ['https://rp.example/cb'] } } });
     const clientId = (created.inboundProtocols.oidc as { clientId: string }).clientId;
     const page = await admin.open(`/console/applications/${created.id}`);
-    assert.match(page.html, new RegExp(`<dt>Client ID</dt><dd><code>${clientId}</code>`));
-    assert.match(page.html, /<code>https:\/\/rp.example\/cb<\/code>/);
+    assert.match(page.html, new RegExp(`<dt>Client ID</dt><dd><code id="client-id">${clientId}</code>`));
+    assert.match(page.html, /name="callbackURLs"[^>]*>https:\/\/rp.example\/cb<\/textarea>/);
     assert.match(page.html, /<dt>Issuer<\/dt><dd><code>https:\/\/localhost:\d+\/oauth2\/token<\/code>/);
     assert.ok(!page.html.includes(created.revealOnce!.oidc!.clientSecret!), 'the secret is not shown');
     const hash = (created.inboundProtocols.oidc as { clientSecretHash: string }).clientSecretHash;

@@ -1,5 +1,5 @@
 // Drives the console like a browser without JavaScript: reads a page's forms (hidden fields, filled text
-// fields, ticked boxes and radios, selected options), lets the test change fields or press a button, and posts
+// fields and text areas, ticked boxes and radios, selected options), lets the test change fields or press a button, and posts
 // the form url-encoded (repeated names kept, as browsers send ticked checkboxes). Built on LoginBrowser, whose
 // pages and redirects it shares.
 import assert from 'node:assert/strict';
@@ -36,6 +36,10 @@ export function formsOf(html: string): ParsedForm[] {
       const type = i.type ?? 'text';
       if ((type === 'checkbox' || type === 'radio') && !('checked' in i)) continue;
       fields.push([i.name, i.value ?? (type === 'checkbox' ? 'on' : '')]);
+    }
+    for (const m of body.matchAll(/<textarea([^>]*)>([\s\S]*?)<\/textarea>/g)) {
+      const name = attrs(m[1]!).name;
+      if (name) fields.push([name, unescape(m[2]!)]);
     }
     for (const m of body.matchAll(/<select([^>]*)>([\s\S]*?)<\/select>/g)) {
       const options = [...m[2]!.matchAll(/<option([^>]*)>/g)].map((o) => attrs(o[1]!));

@@ -65,7 +65,7 @@ function validate(input: unknown, current: OidcSettings | undefined): { settings
   if (typeof publicClient !== 'boolean') fail('publicClient must be true or false.');
   const urls = m.callbackURLs;
   if (!Array.isArray(urls) || urls.length === 0 || urls.length > 20) fail('callbackURLs must list 1 to 20 redirect URIs (matched exactly).');
-  const callbackURLs = [...new Set(urls.map((u, i) => checkUrl(u, `callbackURLs[${i}]`)))];
+  const callbackURLs = [...new Set(urls.map((u, i) => checkUrl(u, `callbackURLs[${i}]`, OIDC_PROTOCOL)))];
   const grants = m.grantTypes ?? ['authorization_code', 'refresh_token'];
   if (!Array.isArray(grants) || grants.length === 0 || grants.some((g) => !GRANT_TYPES.includes(g as GrantType))) fail(`grantTypes must be a list of ${GRANT_TYPES.join(', ')}.`);
   const grantTypes = [...new Set(grants as GrantType[])];

@@ -27,8 +27,8 @@ export interface SamlSettings {
 
 type Obj = Record<string, unknown>;
 
-function fail(description: string): never {
-  throw new AppError('APP-40001', { description: `inboundProtocolConfiguration.saml: ${description}` });
+function fail(description: string, protocol = 'saml'): never {
+  throw new AppError('APP-40001', { description: `inboundProtocolConfiguration.${protocol}: ${description}` });
 }
 
 /** An object with only the allowed keys. */
@@ -46,18 +46,21 @@ function bool(value: unknown, path: string, fallback: boolean): boolean {
   return value;
 }
 
-/** An absolute http(s) URL without fragment or credentials (a fragment would be dropped by browsers anyway). */
-export function checkUrl(value: unknown, path: string): string {
-  if (typeof value !== 'string' || value.length > 2048) fail(`${path} must be an absolute http(s) URL.`);
+/**
+ * An absolute http(s) URL without fragment or credentials (a fragment would be dropped by browsers anyway);
+ * `protocol` names the settings in the refusal (OIDC's redirect URIs are checked here too).
+ */
+export function checkUrl(value: unknown, path: string, protocol = 'saml'): string {
+  if (typeof value !== 'string' || value.length > 2048) fail(`${path} must be an absolute http(s) URL.`, protocol);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    fail(`${path} must be an absolute http(s) URL.`);
+    fail(`${path} must be an absolute http(s) URL.`, protocol);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`${path} must use http or https.`);
-  if (value.includes('#')) fail(`${path} must not have a fragment.`);
-  if (url.username || url.password) fail(`${path} must not contain credentials.`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`${path} must use http or https.`, protocol);
+  if (value.includes('#')) fail(`${path} must not have a fragment.`, protocol);
+  if (url.username || url.password) fail(`${path} must not contain credentials.`, protocol);
   return value;
 }
 

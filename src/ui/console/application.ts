@@ -1,13 +1,13 @@
 // One application: its authentication steps (edited through steps.ts, saved by the application service), its
-// SAML and OpenID Connect settings read-only (with the metadata URL and the issuer), and deletion (not for
-// built-in ones).
+// SAML settings read-only (with the metadata URL), its OpenID Connect settings' form (application-oidc.ts),
+// and deletion (not for built-in ones).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../../applications/application.ts';
 import { issuerFor } from '../../protocols/oidc/providers.ts';
-import { oidcSettingsOf } from '../../protocols/oidc/settings.ts';
 import { idpEndpoints } from '../../protocols/saml/endpoints.ts';
 import { samlSettingsOf } from '../../protocols/saml/settings.ts';
 import { publicBaseUrl, tenantResourceUrl } from '../../http/public-url.ts';
+import { oidcFormView, registerApplicationOidc, type OidcFormState } from './application-oidc.ts';
 import { problemOf, type ConsoleKit } from './context.ts';
 import { formOf, text } from './forms.ts';
 import { draftFromForm, draftOf, editDraft, sequenceFromDraft, stepsView, type StepsDraft } from './steps.ts';
@@ -20,7 +20,7 @@ export function registerApplication(app: FastifyInstance, kit: ConsoleKit): void
   const appOf = async (request: AppRequest) => deps.applications.require(kit.ctx(request).tenant.id, request.params.id.slice(0, 64));
   const path = (a: Application) => `/console/applications/${encodeURIComponent(a.id)}`;
 
-  const show = async (request: AppRequest, reply: FastifyReply, options: { draft?: StepsDraft; problem?: string; status?: number; edited?: boolean } = {}) => {
+  const show = async (request: AppRequest, reply: FastifyReply, options: { draft?: StepsDraft; problem?: string; status?: number; edited?: boolean; oidc?: OidcFormState } = {}) => {
     const application = await appOf(request);
     const draft = options.draft ?? draftOf(application.authenticationSequence);
     const saml = samlSettingsOf(application);
@@ -36,8 +36,7 @@ export function registerApplication(app: FastifyInstance, kit: ConsoleKit): void
         edited: options.edited ?? false,
         problem: options.problem ?? '',
         saml,
-        oidc: oidcSettingsOf(application),
-        oidcIssuer: issuerFor(publicBaseUrl(deps.config, request), kit.ctx(request).tenant.domain),
+        oidc: oidcFormView(application, issuerFor(publicBaseUrl(deps.config, request), kit.ctx(request).tenant.domain), options.oidc),
         idp: { entityId: idp.entityId, ssoUrl: idp.ssoUrl, metadataUrl: tenantResourceUrl(deps.config, request, '/identity/metadata/saml2') },
       },
       options.status ?? 200,
@@ -45,6 +44,7 @@ export function registerApplication(app: FastifyInstance, kit: ConsoleKit): void
   };
 
   app.get<{ Params: { id: string } }>('/console/applications/:id', async (request, reply) => show(request, reply));
+  registerApplicationOidc(app, kit, appOf, show);
 
   app.post<{ Params: { id: string } }>('/console/applications/:id/steps', async (request, reply) => {
     const ctx = kit.ctx(request);

@@ -14,6 +14,7 @@ export const NOTICES = {
   'app-created': 'The application was created.',
   'app-deleted': 'The application was deleted.',
   'steps-saved': 'The authentication steps were saved.',
+  'oidc-saved': 'The OpenID Connect settings were saved.',
   'totp-saved': 'The TOTP settings were saved.',
   'totp-cleared': "The tenant's TOTP settings were removed: the values from deployment.toml apply.",
   'secrets-saved': 'Saved: new TOTP secrets are kept where shown below. Users enrolled before keep their secret where it is until they enrol again.',
