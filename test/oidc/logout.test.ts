@@ -211,4 +211,21 @@ describe('OIDC RP-initiated logout with SAML participants', () => {
     assert.equal(atRp.query.state, 't');
     assert.equal((await startRedirect(browser, sp)).name, 'login.do');
   });
+
+  test('a state too long to ride along a front-channel chain: the SSO session still ends, the browser goes straight to the RP', async () => {
+    const sp = serviceProvider(server, await samlApp(server), idp);
+    const rp = await oidcApp(server, { steps: [['basic']] });
+    const config = await discover(server, rp);
+    const user = await createUser(server);
+    const browser = new LoginBrowser(server.client());
+    await samlLogin(browser, sp, user);
+    const auth = await authorizationUrl(config);
+    const tokens = await redeem(config, await openAuthorization(browser, auth.url), auth);
+    const state = 's'.repeat(2100);
+    const logoutUrl = client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: REDIRECT, state });
+    const atRp = external(await confirmLogout(browser, await browser.open(logoutUrl.pathname + logoutUrl.search), true));
+    assert.equal(atRp.target, REDIRECT, 'the front-channel SP is skipped (a partial logout, logged)');
+    assert.equal(atRp.query.state, state);
+    assert.equal((await startRedirect(browser, sp)).name, 'login.do', 'the SSO session is gone all the same');
+  });
 });
