@@ -39,7 +39,7 @@ export function isDocumented(url: string): boolean {
   return url.startsWith('/api/users/') || url.startsWith('/api/server/') || url.startsWith('/scim2/');
 }
 
-const adminSecurity = [{ basicAuth: [] }, { bearerToken: [] }];
+const adminSecurity: Record<string, string[]>[] = [{ basicAuth: [] }, { bearerToken: [] }];
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
