@@ -5,7 +5,7 @@ import { registerAdminApis } from './api/index.ts';
 import { createConsoleFront } from './protocols/console/console.front.ts';
 import { createMyAccountFront, registerMyAccount } from './protocols/myaccount/myaccount.front.ts';
 import { registerJwksRoute } from './protocols/oidc/jwks.routes.ts';
-import { registerOidcRoutes } from './protocols/oidc/oidc.routes.ts';
+import { apiTokenVerifier, createOidcProviders, registerOidcRoutes } from './protocols/oidc/oidc.routes.ts';
 import { samlKeys } from './protocols/saml/keys.ts';
 import { registerSamlRoutes } from './protocols/saml/saml.routes.ts';
 import { registerAuthenticationEndpoint } from './ui/authentication-endpoint.ts';
@@ -62,8 +62,11 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await registerOverload(app, config.overload, options.metrics);
   registerHealthRoutes(app, () => services.storage.ping(), () => services.userStores.health(), () => app.overload.source());
   registerAssets(app);
-  await registerAdminApis(app, services);
   const lifetimes = { loginMs: config.session.login_timeout * 60_000, ssoMaxMs: config.session.max_lifetime * 60_000 };
+  // The OIDC providers issue the access tokens the APIs accept (http/api-scopes.ts).
+  const oidcProviders = createOidcProviders({ ...services, views, lifetimes });
+  app.decorate('apiTokens', apiTokenVerifier(oidcProviders, config));
+  await registerAdminApis(app, services);
   services.fronts.register(createMyAccountFront());
   services.fronts.register(createConsoleFront(services.audit));
   registerAuthenticationEndpoint(app, services.engine, views, lifetimes, services.clock);
@@ -72,6 +75,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   // The SAML front and the applications' SAML settings are registered with the services (login-services.ts).
   await registerSamlRoutes(app, { ...services, keys: samlKeys(services.keys), views, lifetimes, now: () => services.clock.now() });
   registerJwksRoute(app, services.keys);
-  await registerOidcRoutes(app, { ...services, views, lifetimes });
+  await registerOidcRoutes(app, { ...services, views, lifetimes, providers: oidcProviders });
   return app;
 }

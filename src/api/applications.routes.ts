@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Application } from '../applications/application.ts';
 import type { ApplicationInput, ApplicationService, SavedApplication } from '../applications/application-service.ts';
+import { API_SCOPES } from '../http/api-scopes.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import type { Services } from '../services.ts';
 import { tenantResourceUrl } from '../http/public-url.ts';
@@ -52,7 +53,7 @@ export function applicationJson(app: Application | SavedApplication, service: Ap
 }
 
 export async function registerApplicationRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  app.addHook('preHandler', requireAdmin(services.passwords));
+  app.addHook('preHandler', requireAdmin(services.passwords, API_SCOPES.applications));
   const store = services.applications;
 
   app.post<{ Body: ApplicationInput }>(BASE, { schema: { body } }, async (request, reply) => {

@@ -1,11 +1,12 @@
 // Audit events of the tenant, newest first (tenant admin): who did what, in which application, with which
 // outcome and reason. Events never hold codes, secrets or passwords.
 import type { FastifyInstance } from 'fastify';
+import { API_SCOPES } from '../http/api-scopes.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import type { Services } from '../services.ts';
 
 export async function registerAuditRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  app.addHook('preHandler', requireAdmin(services.passwords));
+  app.addHook('preHandler', requireAdmin(services.passwords, API_SCOPES.audit));
 
   app.get<{ Querystring: { limit?: number; offset?: number; userId?: string; event?: string } }>(
     '/api/server/v1/audit-events',

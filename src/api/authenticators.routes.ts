@@ -4,6 +4,7 @@
 // file; DELETE returns to the file's values.
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
+import { API_SCOPES } from '../http/api-scopes.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import type { Services } from '../services.ts';
 
@@ -21,7 +22,7 @@ const propertiesBody = {
 } as const;
 
 export async function registerAuthenticatorRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  app.addHook('preHandler', requireAdmin(services.passwords));
+  app.addHook('preHandler', requireAdmin(services.passwords, API_SCOPES.configs));
 
   app.get('/api/server/v1/authenticators', async () =>
     services.authenticators.all.map((a) => ({

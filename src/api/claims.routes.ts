@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { claimId, type LocalClaim, type LocalClaimInput } from '../claims/claim-metadata.ts';
 import { DEFAULT_LOCAL_CLAIMS, isIdentityClaim, LOCAL_DIALECT } from '../claims/local-claims.ts';
 import { AppError } from '../errors/app-error.ts';
+import { API_SCOPES } from '../http/api-scopes.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import { decodeBase64, decodeUtf8 } from '../encoding/decode.ts';
 import type { Services } from '../services.ts';
@@ -103,7 +104,7 @@ function checkFixedFlags(input: LocalClaimInput): void {
 
 export function registerClaimRoutes(app: FastifyInstance, services: Services): void {
   const { claims } = services;
-  app.addHook('onRequest', requireAdmin(services.passwords));
+  app.addHook('onRequest', requireAdmin(services.passwords, API_SCOPES.claims));
   // A claim id is the URI in base64url (claimId); one that does not decode strictly names no claim.
   const notFound = { code: 'CLM-40401', what: 'The claim id' } as const;
   const uriOf = (request: FastifyRequest<IdParams>) => decodeUtf8(decodeBase64(request.params.id, { url: true, ...notFound }), notFound);

@@ -3,6 +3,7 @@
 // PUT creates or replaces the tenant's own template; DELETE returns the locale to the shipped default.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
+import { API_SCOPES } from '../http/api-scopes.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import { findTemplateType, listTemplateTypes, normalizeLocale, parseTemplate, type EmailTemplate, type TemplateType } from '../notifications/index.ts';
 import type { Services } from '../services.ts';
@@ -31,7 +32,7 @@ function templateBody(locale: string, t: EmailTemplate) {
 }
 
 export async function registerEmailTemplateApi(app: FastifyInstance, services: Services): Promise<void> {
-  const admin = { preHandler: requireAdmin(services.passwords) };
+  const admin = { preHandler: requireAdmin(services.passwords, API_SCOPES.emailTemplates) };
   const templates = services.notifications.templates;
 
   app.get(BASE, admin, async (request) =>

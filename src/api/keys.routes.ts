@@ -4,6 +4,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
+import { API_SCOPES } from '../http/api-scopes.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import { DEFAULT_GRACE_MS, KEY_PURPOSES, type KeyInfo } from '../keys/signing-key.ts';
 import type { Services } from '../services.ts';
@@ -61,7 +62,7 @@ const rotateBody = {
 } as const;
 
 export async function registerKeyRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  app.addHook('onRequest', requireAdmin(services.passwords));
+  app.addHook('onRequest', requireAdmin(services.passwords, API_SCOPES.keys));
   // Checked strictly before Fastify's Ajv, which would coerce "7" to 7 and drop unknown fields: what the schema
   // documents is what is accepted.
   app.addHook('preValidation', async (request) => {

@@ -2,7 +2,8 @@
 // /t/{tenant}/api/users/v1/me/totp. WSO2's shapes, not its bugs: GET and VIEW create nothing (404 OTP-10003
 // when there is no active secret), bad input is 400 (not 505), VALIDATE checks codes with the tenant's window,
 // replay protection and lockout. Every act is services.totpManagement (which audits); who may call is
-// self-caller.ts (the My Account session with its CSRF token; HTTP Basic for VALIDATE only).
+// self-caller.ts (the My Account session with its CSRF token; a bearer token with internal_login; HTTP Basic for
+// VALIDATE only).
 // A password alone never reveals or replaces a second factor: for an enrolled user, every operation but VALIDATE
 // needs a session that proved a current code within the last minutes (403 OTP-10008 otherwise), and a VALIDATE
 // with a correct code is that proof (flows/step-up.ts). Until the session has it, VALIDATE checks the current
@@ -10,7 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
 import type { TotpCheck } from '../credentials/totp/totp-credentials.ts';
-import { provenRecently, recordStepUp } from '../flows/step-up.ts';
+import { provenRecently, recordStepUp, STEP_UP_MS } from '../flows/step-up.ts';
 import type { Services } from '../services.ts';
 import { deleteTotpSchema, getSecretSchema, getTotpSchema, postTotpSchema, TOTP_ACTIONS, type TotpAction } from './me-totp.schemas.ts';
 import { selfCallerOf, selfRequestOf, type SelfCaller } from './self-caller.ts';
@@ -26,7 +27,12 @@ interface UserRequest {
 export async function registerMeTotpRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const totp = services.totpManagement;
   const caller = (request: FastifyRequest, reply: FastifyReply, basic = false): Promise<SelfCaller> => selfCallerOf(request, reply, services, { basic });
-  const proven = (who: SelfCaller): boolean => who.session !== undefined && provenRecently(who.session, services.clock.now());
+  /** A session's recent code (step-up.ts), or a bearer token whose login proved one as recently. */
+  const proven = (who: SelfCaller): boolean => {
+    const now = services.clock.now();
+    if (who.session) return provenRecently(who.session, now);
+    return who.otpProvenAt !== undefined && now - who.otpProvenAt <= STEP_UP_MS;
+  };
   /** The caller and, for an enrolled user, its session's recent proof of a current code. */
   const factorCaller = async (request: FastifyRequest, reply: FastifyReply): Promise<SelfCaller> => {
     const who = await caller(request, reply);

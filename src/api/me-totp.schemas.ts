@@ -66,7 +66,7 @@ const errors = {
   429: { ...errorSchema, description: 'PCS-42900: too many attempts (HTTP Basic); see Retry-After.' },
 } as const;
 
-const security = [{ myAccountSession: [], csrfToken: [] }];
+const security: Record<string, string[]>[] = [{ myAccountSession: [], csrfToken: [] }, { bearerToken: [] }];
 
 export const getTotpSchema = {
   tags: TAG,

@@ -39,7 +39,7 @@ export function isDocumented(url: string): boolean {
   return url.startsWith('/api/users/') || url.startsWith('/api/server/') || url.startsWith('/scim2/');
 }
 
-const adminSecurity = [{ basicAuth: [] }];
+const adminSecurity: Record<string, string[]>[] = [{ basicAuth: [] }, { bearerToken: [] }];
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -50,12 +50,13 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         version: 'v1',
         description:
           'Every path also works under /t/{tenant} (the tenant\'s own users and settings). Errors are {code, message, description, traceId}. ' +
-          'Admin APIs take HTTP Basic (the tenant\'s admin); the me/totp API takes the My Account session with its CSRF token.',
+          'Admin APIs take HTTP Basic (the tenant\'s admin) or an access token with the API\'s internal_* scope; the me/totp API takes the My Account session with its CSRF token, or an access token with internal_login.',
       },
       servers: [{ url: '/' }, { url: '/t/{tenant}', variables: { tenant: { default: 'carbon.super', description: 'The tenant domain.' } } }],
       components: {
         securitySchemes: {
           basicAuth: { type: 'http', scheme: 'basic', description: 'Over TLS; rate-limited, failures count toward locking the account.' },
+          bearerToken: { type: 'http', scheme: 'bearer', description: "An access token from /oauth2/token of the same tenant, with WSO2's internal_* scope the API asks for (docs/oidc.md)." },
           myAccountSession: { type: 'apiKey', in: 'cookie', name: 'commonAuthId', description: 'The SSO session of a browser signed in to My Account.' },
           csrfToken: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token', description: "The My Account page's CSRF token; required with the session, on every method." },
         },

@@ -12,6 +12,7 @@
 // A resource is served as an attachment under a sandboxing CSP: an uploaded HTML file never runs on this origin.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
+import { API_SCOPES } from '../http/api-scopes.ts';
 import { adminRequestOf, requireAdmin } from '../http/admin-auth.ts';
 import type { Services } from '../services.ts';
 import { MAX_CONTENT_BYTES, MAX_PROPERTIES } from '../tenants/registry/registry-service.ts';
@@ -43,7 +44,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, services: Ser
   const { registry } = services;
 
   await app.register(async (scope) => {
-    scope.addHook('onRequest', requireAdmin(services.passwords));
+    scope.addHook('onRequest', requireAdmin(services.passwords, API_SCOPES.configs));
     // The body is the resource, whatever its type: bytes as sent, up to the registry's bound (413 beyond).
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_CONTENT_BYTES }, (_request, body, done) => done(null, body));
@@ -85,7 +86,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, services: Ser
   });
 
   await app.register(async (scope) => {
-    scope.addHook('onRequest', requireAdmin(services.passwords));
+    scope.addHook('onRequest', requireAdmin(services.passwords, API_SCOPES.configs));
     const read = async (request: FastifyRequest<Wild>) => entryJson((await registry.read(request.tenant, pathOf(request))).entry);
     scope.get<Wild>(PROPERTIES, read);
     scope.get<Wild>(`${PROPERTIES}/*`, read);

@@ -11,7 +11,9 @@
 // - HTTP Basic, through the one Basic door (rate limits, lockout). A password alone never reveals or changes a
 //   second factor, so Basic is refused (403 OTP-10005) for every operation the route does not allow it for,
 //   before the password is compared: the refusal says nothing about the password and costs no hashing.
-// - Bearer tokens: not accepted yet (401 OTP-10001).
+// - Bearer access tokens of the tenant's OIDC provider with the scope internal_login (WSO2's), for the user the
+//   token was issued to: every operation, as for the session. Its login's one-time code counts as the recent proof
+//   an enrolled user's changes need (otpProvenAt), as a session's does.
 // Every 401 on these routes is WSO2's OTP-10001; a rate limit is still 429.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApplicationStore } from '../applications/application-store.ts';
@@ -20,7 +22,8 @@ import { AppError, isAppError } from '../errors/app-error.ts';
 import type { SsoReuse } from '../flows/sso-reuse.ts';
 import type { SsoSession, SsoSessionStore } from '../flows/sso-session.ts';
 import type { Clock } from '../time/clock.ts';
-import { authenticateBasic } from '../http/admin-auth.ts';
+import { authenticateBasic, authenticateBearer } from '../http/admin-auth.ts';
+import { bearerOf, INTERNAL_LOGIN } from '../http/api-scopes.ts';
 import { isValidCsrf } from '../http/csrf.ts';
 import { SSO_COOKIE } from '../http/login-cookies.ts';
 import type { AdminRequest } from '../users/user-admin.ts';
@@ -33,11 +36,13 @@ export const CSRF_HEADER = 'x-csrf-token';
 export interface SelfCaller {
   user: UserRecord;
   /** How the caller proved who it is. */
-  via: 'session' | 'basic';
+  via: 'session' | 'basic' | 'bearer';
   /** The SSO session of a browser caller: a reset keeps it, ending only the user's other sessions. */
   sessionId?: string;
   /** That session (flows/step-up.ts reads and records its proof of a current code). */
   session?: SsoSession;
+  /** A bearer caller's login proved a one-time code at this time (epoch ms). */
+  otpProvenAt?: number;
 }
 
 export interface SelfCallerDeps {
@@ -60,7 +65,7 @@ export async function selfCallerOf(request: FastifyRequest, reply: FastifyReply,
   if (authorization !== undefined) {
     const scheme = authorization.trim().split(/\s+/, 1)[0]?.toLowerCase();
     if (scheme === 'basic') return basicCaller(request, reply, deps, options);
-    if (scheme === 'bearer') throw new AppError('OTP-10001', { description: 'Bearer access tokens are not accepted yet; use the My Account session.' });
+    if (scheme === 'bearer') return bearerCaller(request, reply);
     throw new AppError('OTP-10001', { description: 'Unsupported authorization scheme.' });
   }
   return sessionCaller(request, deps);
@@ -76,6 +81,24 @@ async function basicCaller(request: FastifyRequest, reply: FastifyReply, deps: S
     if (isAppError(err) && err.code === 'PCS-40100') throw new AppError('OTP-10001');
     throw err;
   }
+}
+
+async function bearerCaller(request: FastifyRequest, reply: FastifyReply): Promise<SelfCaller> {
+  const value = bearerOf(request.headers.authorization);
+  if (value === undefined) throw new AppError('OTP-10001', { description: 'Malformed bearer token.' });
+  let token;
+  try {
+    token = await authenticateBearer(request, reply, value);
+  } catch (err) {
+    if (isAppError(err) && err.code === 'PCS-40100') throw new AppError('OTP-10001', { description: err.description });
+    throw err;
+  }
+  if (!token.user) throw new AppError('PCS-40300', { description: 'An application token acts for no user; sign the user in to get a token for this API.' });
+  if (!token.scopes.has(INTERNAL_LOGIN)) {
+    reply.header('www-authenticate', `Bearer error="insufficient_scope", scope="${INTERNAL_LOGIN}"`);
+    throw new AppError('PCS-40300', { description: `The access token does not carry the scope ${INTERNAL_LOGIN}.` });
+  }
+  return { user: token.user, via: 'bearer', ...(token.otpProvenAt === undefined ? {} : { otpProvenAt: token.otpProvenAt }) };
 }
 
 async function sessionCaller(request: FastifyRequest, deps: SelfCallerDeps): Promise<SelfCaller> {

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CLAIMS, DEFAULT_LOCAL_CLAIMS, isIdentityClaim } from '../claims/local-claims.ts';
 import { AppError } from '../errors/app-error.ts';
+import { API_SCOPES } from '../http/api-scopes.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import { createTenant } from '../provisioning.ts';
 import type { Services } from '../services.ts';
@@ -77,7 +78,7 @@ function ownerClaims(owner: OwnerInput): Record<string, string> {
 }
 
 export function registerTenantRoutes(app: FastifyInstance, services: Services): void {
-  const admin = requireAdmin(services.passwords);
+  const admin = requireAdmin(services.passwords, API_SCOPES.tenants);
   // Runs before the body is read; the scope holds only these routes.
   app.addHook('onRequest', async (request, reply) => {
     await admin(request, reply);

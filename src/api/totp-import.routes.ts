@@ -4,6 +4,7 @@
 // ends the user's sessions and audits the admin. A refused secret is described by its field, never quoted.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
+import { API_SCOPES } from '../http/api-scopes.ts';
 import { adminRequestOf, requireAdmin } from '../http/admin-auth.ts';
 import type { Services } from '../services.ts';
 import { MAX_SECRET_LENGTH, type TotpImport } from '../users/totp-import.ts';
@@ -34,7 +35,7 @@ const params = { type: 'object', properties: { userId: { type: 'string', maxLeng
 
 export async function registerTotpImportRoutes(app: FastifyInstance, services: Services): Promise<void> {
   // Only the tenant's admin gets past this; it runs before the body is read.
-  app.addHook('onRequest', requireAdmin(services.passwords));
+  app.addHook('onRequest', requireAdmin(services.passwords, (() => API_SCOPES.users.update)));
   // The bulk form's body, as text, within the server's body limit (this scope only).
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: services.config.server.max_body_size }, (_request, text, done) => done(null, text));
 

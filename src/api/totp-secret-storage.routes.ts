@@ -5,6 +5,7 @@
 // secondary stores is read-only); DELETE returns to deployment.toml's default. Changes are audited.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SECRET_LOCATIONS, type SecretLocation } from '../credentials/totp/index.ts';
+import { API_SCOPES } from '../http/api-scopes.ts';
 import { adminRequestOf, requireAdmin } from '../http/admin-auth.ts';
 import type { Services } from '../services.ts';
 
@@ -12,7 +13,7 @@ export const SECRET_STORAGE_PATH = '/api/server/v1/configs/authenticators/totp/s
 const body = { type: 'object', required: ['location'], additionalProperties: false, properties: { location: { type: 'string', enum: [...SECRET_LOCATIONS] } } } as const;
 
 export async function registerTotpSecretStorageRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  app.addHook('preHandler', requireAdmin(services.passwords));
+  app.addHook('preHandler', requireAdmin(services.passwords, API_SCOPES.configs));
   const storage = services.totpSecretStorage;
 
   const audit = (request: FastifyRequest, reason: string) => {

@@ -12,6 +12,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeBase64 } from '../encoding/decode.ts';
 import { AppError } from '../errors/app-error.ts';
+import { API_SCOPES } from '../http/api-scopes.ts';
 import { adminRequestOf, requireAdmin } from '../http/admin-auth.ts';
 import { tenantResourceUrl } from '../http/public-url.ts';
 import type { Services } from '../services.ts';
@@ -69,7 +70,7 @@ export function storeInputOf(b: Body): StoreInput {
 }
 
 export async function registerUserStoreRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  app.addHook('preHandler', requireAdmin(services.passwords));
+  app.addHook('preHandler', requireAdmin(services.passwords, API_SCOPES.userStores));
   const stores = services.userStoreDefinitions;
   const self = (request: FastifyRequest, domain: string) => tenantResourceUrl(services.config, request, `${BASE}/${storeIdOf(domain)}`);
 

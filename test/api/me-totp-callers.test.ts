@@ -1,5 +1,6 @@
 // Who may call the me/totp API: the My Account session only with its CSRF token (GET too), HTTP Basic only for
-// VALIDATE (403 OTP-10005 otherwise, without comparing the password), no bearer tokens yet; wrong VALIDATE codes
+// VALIDATE (403 OTP-10005 otherwise, without comparing the password), bearer tokens only when live (test/oidc/
+// api-tokens.test.ts has the live ones); wrong VALIDATE codes
 // lock the account whichever the caller; and nothing crosses tenants.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -59,7 +60,7 @@ describe('me/totp API: callers', () => {
     assert.equal((await api.get()).status, 200, 'with its token the session works');
   });
 
-  test('no credentials, a bearer token or another scheme: 401 OTP-10001', async () => {
+  test('no credentials, an unknown bearer token or another scheme: 401 OTP-10001', async () => {
     const client = server.client();
     const none = await client.get(ME_TOTP);
     assert.equal(none.status, 401);
@@ -67,7 +68,8 @@ describe('me/totp API: callers', () => {
     const bearer = await client.get(ME_TOTP, { headers: { authorization: 'Bearer abc.def.ghi' } });
     assert.equal(bearer.status, 401);
     assert.equal(bearer.json<ErrorJson>().code, 'OTP-10001');
-    assert.match(bearer.json<ErrorJson>().description, /Bearer/);
+    assert.match(bearer.json<ErrorJson>().description, /access token is not valid/);
+    assert.match(String(bearer.headers['www-authenticate']), /Bearer error="invalid_token"/);
     const digest = await client.post(ME_TOTP, { headers: { authorization: 'Digest username="x"' }, json: { action: 'VALIDATE', verificationCode: 1 } });
     assert.equal(digest.status, 401);
     const stale = await client.get(ME_TOTP, { headers: { cookie: 'commonAuthId=not-a-session', 'x-csrf-token': 'x' } });

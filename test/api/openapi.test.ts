@@ -53,7 +53,7 @@ describe('OpenAPI document and reference page', () => {
     assert.deepEqual([...new Set(documented)].sort(), [...new Set(registered)].sort());
     for (const path of Object.keys(doc.paths)) assert.ok(DOCUMENTED.some((p) => path.startsWith(p)), `${path}: pages and the docs are not in the API document`);
     for (const [path, ops] of Object.entries(doc.paths)) for (const [m, op] of Object.entries(ops)) assert.ok(op.security && op.security.length > 0 && op.tags?.length, `${m} ${path} says who may call it`);
-    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['basicAuth', 'csrfToken', 'myAccountSession']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['basicAuth', 'bearerToken', 'csrfToken', 'myAccountSession']);
   });
 
   test('the me/totp routes are documented with request and response schemas', () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
 import { ACR } from '../../src/flows/acr.ts';
+import { ADMIN_SCOPES } from '../../src/http/api-scopes.ts';
 import { oidcSettingsOf } from '../../src/protocols/oidc/settings.ts';
 import { createUser, tenantOf, uniqueSuffix } from '../support/fixtures.ts';
 import { LoginBrowser, type Page } from '../support/login-browser.ts';
@@ -100,6 +101,9 @@ describe('console: OpenID Connect settings', () => {
     const clientId = clientIdOf(added)!;
     const first = secretOf(added)!;
 
+    // API scopes are set through the API only; a save in the console keeps them.
+    const app = (await server.services.applications.findByName((await tenantOf(server)).id, name))!;
+    await server.services.applicationService.update(await tenantOf(server), app, { inboundProtocolConfiguration: { oidc: { ...(await stored(name))!, authorizedScopes: [ADMIN_SCOPES[0]!] } } });
     const edited = await admin.post(added, '/oidc', { callbackURLs: `${REDIRECT}\nhttps://rp.example/other`, accessTokenLifetime: '600', grantTypes: ['authorization_code'] });
     assert.equal(noticeOf(edited), 'The OpenID Connect settings were saved.');
     assert.equal(secretOf(edited), undefined, 'no new secret');
@@ -108,6 +112,7 @@ describe('console: OpenID Connect settings', () => {
     assert.equal(settings.accessToken.userAccessTokenExpiryInSeconds, 600);
     assert.deepEqual(settings.callbackURLs, [REDIRECT, 'https://rp.example/other']);
     assert.deepEqual(settings.grantTypes, ['authorization_code']);
+    assert.deepEqual(settings.authorizedScopes, [ADMIN_SCOPES[0]]);
     const { tokens } = await login(clientId, first);
     assert.equal(tokens.refresh_token, undefined, 'refresh_token is no longer granted');
     assert.ok(tokens.expiresIn()! <= 600);

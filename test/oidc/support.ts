@@ -38,13 +38,16 @@ export interface OidcApp {
 }
 
 /** An OIDC application with these steps; a confidential client unless `publicClient`. */
-export async function oidcApp(server: TestServer, options: { steps?: string[][]; publicClient?: boolean; tenant?: string; grantTypes?: string[] } = {}): Promise<OidcApp> {
+export async function oidcApp(
+  server: TestServer,
+  options: { steps?: string[][]; publicClient?: boolean; tenant?: string; grantTypes?: string[]; authorizedScopes?: string[] } = {},
+): Promise<OidcApp> {
   const tenant = await tenantOf(server, options.tenant);
   const created = await server.services.applicationService.create(tenant, {
     name: `oidc-${uniqueSuffix()}`,
     authenticationSequence: sequenceOf(options.steps ?? [['basic'], ['totp']]),
     claimConfiguration: { requestedClaims: [{ claim: { uri: CLAIMS.email }, mandatory: false }, { claim: { uri: CLAIMS.givenName }, mandatory: false }] },
-    inboundProtocolConfiguration: { oidc: { callbackURLs: [REDIRECT], publicClient: options.publicClient ?? false, ...(options.grantTypes ? { grantTypes: options.grantTypes } : {}) } },
+    inboundProtocolConfiguration: { oidc: { callbackURLs: [REDIRECT], publicClient: options.publicClient ?? false, ...(options.grantTypes ? { grantTypes: options.grantTypes } : {}), ...(options.authorizedScopes ? { authorizedScopes: options.authorizedScopes } : {}) } },
   });
   const oidc = created.inboundProtocols.oidc as { clientId: string };
   const secret = created.revealOnce?.oidc?.clientSecret;

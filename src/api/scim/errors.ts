@@ -76,6 +76,6 @@ export async function sendScimError(request: FastifyRequest, reply: FastifyReply
   if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ code: appError.code }, 'request refused');
   // RFC 7235 section 4.1: a 401 names the scheme to use (section 2 of RFC 7644 allows HTTP Basic).
-  if (appError.status === 401) reply.header('www-authenticate', 'Basic realm="Portcullis", charset="UTF-8"');
+  if (appError.status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Basic realm="Portcullis", charset="UTF-8"');
   return reply.code(appError.status).type(SCIM_CONTENT_TYPE).send(scimErrorBody(appError, request.id));
 }

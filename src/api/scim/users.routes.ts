@@ -3,6 +3,7 @@
 // go through the user admin service with the Basic-authenticated admin as the actor.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
+import { API_SCOPES, requiredScope } from '../../http/api-scopes.ts';
 import { adminRequestOf, requireAdmin } from '../../http/admin-auth.ts';
 import type { Services } from '../../services.ts';
 import type { UserRecord } from '../../users/user-store.ts';
@@ -66,8 +67,15 @@ export function registerUserRoutes(app: FastifyInstance, services: Services): vo
     return user;
   };
 
-  // Only the tenant's admin gets past this; it runs before the body is read.
-  app.addHook('onRequest', requireAdmin(services.passwords));
+  // Only the tenant's admin gets past this; it runs before the body is read. A token needs WSO2's scope for what
+  // the request does: listing and searching is internal_user_mgt_list, reading one user internal_user_mgt_view.
+  const scimScope = (request: FastifyRequest): string => {
+    const route = request.routeOptions.url ?? '';
+    if (route.endsWith('/Users') && request.method === 'GET') return API_SCOPES.users.list;
+    if (route.endsWith('/Users/.search')) return API_SCOPES.users.list;
+    return requiredScope(API_SCOPES.users, request);
+  };
+  app.addHook('onRequest', requireAdmin(services.passwords, scimScope));
   const adminRequest = (request: FastifyRequest) => adminRequestOf(request, 'SCIM');
 
   const list = async (request: FastifyRequest, reply: FastifyReply, q: ListParams) => {

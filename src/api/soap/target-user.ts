@@ -40,6 +40,6 @@ export async function targetUser(users: UserService, request: FastifyRequest, ca
     if (err instanceof AppError) throw refused();
     throw err;
   }
-  if (!user || user.id !== caller.user.id) throw refused();
+  if (!user || user.id !== caller.user?.id) throw refused();
   return user;
 }

@@ -95,7 +95,7 @@ export async function registerTotpAdminService(app: FastifyInstance, services: S
     const caller = request.caller;
     if (!caller) throw new AppError('PCS-40100');
     const user = await targetUser(services.users, request, caller, username, services.config.admin_services.totp.self_operations);
-    const req = { tenant: request.tenant, actor: caller.user, via: 'TOTPAdminService', traceId: request.id, remoteAddress: request.ip };
+    const req = { tenant: request.tenant, actor: caller.actor, via: 'TOTPAdminService', traceId: request.id, remoteAddress: request.ip };
     const value = await op.run({ totp: services.totpManagement, req, user, code });
     // The answer may hold a secret (retrieveSecretKey, the QR payloads): no cache may keep it.
     reply.header('cache-control', 'no-store');

@@ -7,6 +7,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { amrClaim } from '../../flows/acr.ts';
 import type { FrontResponse, LoginFront, LoginResult } from '../../flows/fronts.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
+import { isTenantAdmin } from '../../users/user-admin.ts';
 import type { OidcProviders } from './providers.ts';
 import { OIDC_PROTOCOL } from './settings.ts';
 
@@ -43,6 +44,7 @@ export function createOidcFront(providers: OidcProviders, tenantOf: (id: string)
         acr: result.acr,
         amr: amrClaim(result.amr),
         authTime: Math.floor(result.authTime / 1000),
+        admin: isTenantAdmin(result.tenant, result.user),
       });
       if (!returnTo) throw new AppError('OIDC-40001');
       return { response: { kind: 'redirect', location: returnTo } };

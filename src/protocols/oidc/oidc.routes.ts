@@ -9,6 +9,7 @@ import type { Config } from '../../config/index.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { LoginEngine, Prompt } from '../../flows/engine.ts';
 import type { FrontRegistry } from '../../flows/fronts.ts';
+import type { ApiTokenVerifier } from '../../http/api-scopes.ts';
 import { browserOf, sendEngineResponse, type CookieLifetimes } from '../../http/login-cookies.ts';
 import { publicBaseUrl } from '../../http/public-url.ts';
 import { tenantQualifiedPath } from '../../tenants/tenant-path.ts';
@@ -35,9 +36,10 @@ export interface OidcRouteDeps extends Omit<OidcProvidersDeps, 'store' | 'pages'
 const DISCOVERY = '/.well-known/openid-configuration';
 const PROMPTS: readonly Prompt[] = ['none', 'login', 'consent', 'select_account'];
 
-export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDeps): Promise<void> {
+/** The tenants' providers, with the pages they show themselves; app.ts also hands them to the APIs (apiTokenVerifier). */
+export function createOidcProviders(deps: Omit<OidcRouteDeps, 'engine' | 'fronts' | 'tenants'>): OidcProviders {
   const page = (title: string, message: string) => deps.views.render('error', { title, message, description: '', traceId: '', assetBase: '' });
-  const providers = new OidcProviders({
+  return new OidcProviders({
     ...deps,
     store: deps.oidcStore,
     ssoMaxMs: deps.lifetimes.ssoMaxMs,
@@ -47,6 +49,15 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
       loggedOut: () => page('Signed out', 'You are signed out of all applications in this browser.'),
     },
   });
+}
+
+/** Access tokens on our APIs: looked up in the request's tenant (a token of another tenant is not found there). */
+export function apiTokenVerifier(providers: OidcProviders, config: Config): ApiTokenVerifier {
+  return { verify: (request, value) => providers.apiToken(request.tenant, issuerFor(publicBaseUrl(config, request), request.tenant.domain), value) };
+}
+
+export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDeps & { providers: OidcProviders }): Promise<void> {
+  const { providers } = deps;
   deps.fronts.register(createOidcFront(providers, (id) => deps.tenants.findById(id)));
   const samlContext: SamlContext = { ...deps, keys: samlKeys(deps.keys), now: () => deps.clock.now() };
 

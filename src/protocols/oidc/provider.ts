@@ -23,6 +23,10 @@ export interface ProviderInput {
   claims(accountId: string, clientId: string | undefined): Promise<Record<string, unknown> | undefined>;
   /** Claim names per scope (what `scope=email` releases ...). */
   scopes: Record<string, string[]>;
+  /** Scopes for our own APIs (internal_login, the admin scopes): granted when the client may ask for them. */
+  apiScopes: readonly string[];
+  /** Of those, the ones only the tenant's admin may hold in a user's token. */
+  adminScopes: readonly string[];
   /** How long the provider's own session and grants live: the SSO session's maximum lifetime, in seconds. */
   sessionTtl: number;
   /** Where RP-initiated logout is served (WSO2: /oidc/logout); discovery names it. */
@@ -53,6 +57,18 @@ export interface LoginForInteraction {
   amr: string[];
   /** Epoch seconds. */
   authTime: number;
+  /** Whether the user is the tenant's admin: only then does a token carry admin scopes it asked for. */
+  admin: boolean;
+}
+
+/** A live access token, as our APIs need it. */
+export interface IssuedToken {
+  clientId: string;
+  /** The user of a user's token; absent for client credentials. */
+  accountId?: string;
+  scopes: Set<string>;
+  /** When the token's login proved a one-time code (amr otp), epoch seconds. */
+  otpAt?: number;
 }
 
 export interface PendingInteraction {
@@ -71,6 +87,8 @@ export interface OidcProvider {
   finish(uid: string, login: LoginForInteraction): Promise<string | undefined>;
   /** Ends the interaction with an OAuth error (login_required, access_denied ...). */
   refuse(uid: string, error: string, description: string): Promise<string | undefined>;
+  /** A live access token (a user's, or a client's own) by its value; undefined when unknown, expired or revoked. */
+  accessToken(value: string): Promise<IssuedToken | undefined>;
 }
 
 type Ctx = KoaContextWithOIDC;
@@ -130,6 +148,8 @@ export function buildProvider(input: ProviderInput): OidcProvider {
         params[PASSIVE] = 'true';
       },
     },
+    // Our APIs' scopes are known to the provider, so a client gets only those its metadata allows (client.scope).
+    scopes: ['openid', 'offline_access', ...input.apiScopes],
     findAccount: async (ctx, sub) => {
       const claims = await input.claims(sub, ctx.oidc.client?.clientId);
       return claims && { accountId: sub, claims: async () => ({ ...claims, sub }) };
@@ -221,11 +241,28 @@ export function buildProvider(input: ProviderInput): OidcProvider {
       if (!interaction) return undefined;
       // First-party applications: no consent page; what the request asked for is granted.
       const grant = new provider.Grant({ accountId: login.accountId, clientId: String(interaction.params.client_id) });
-      grant.addOIDCScope(String(interaction.params.scope ?? 'openid'));
+      const admin = new Set(input.adminScopes);
+      const asked = String(interaction.params.scope ?? 'openid').split(' ');
+      const denied = login.admin ? [] : asked.filter((scope) => admin.has(scope));
+      grant.addOIDCScope(asked.filter((scope) => !denied.includes(scope)).join(' '));
+      // Rejected, not missing: the consent prompt would otherwise ask again for what the user may not hold.
+      if (denied.length > 0) grant.rejectOIDCScope(denied.join(' '));
       await grant.save();
       interaction.result = { login: { accountId: login.accountId, acr: login.acr, amr: login.amr, ts: login.authTime, remember: true }, consent: { grantId: grant.jti } };
       await interaction.persist();
       return interaction.returnTo;
+    },
+    async accessToken(value) {
+      const token = (await provider.AccessToken.find(value)) ?? (await provider.ClientCredentials.find(value));
+      if (!token?.clientId) return undefined;
+      const scopes = new Set(String(token.scope ?? '').split(' ').filter(Boolean));
+      if (!(token instanceof provider.AccessToken)) return { clientId: token.clientId, scopes };
+      // A user's token stands only while its grant does (a revoked grant, e.g. a reused refresh token, ends it).
+      const grant = token.grantId ? await provider.Grant.find(token.grantId) : undefined;
+      if (!grant || grant.accountId !== token.accountId || grant.clientId !== token.clientId) return undefined;
+      const session = token.sessionUid ? await provider.Session.findByUid(token.sessionUid) : undefined;
+      const otp = session?.accountId === token.accountId && session.amr?.includes('otp') && typeof session.loginTs === 'number';
+      return { clientId: token.clientId, accountId: token.accountId, scopes, ...(otp ? { otpAt: session.loginTs } : {}) };
     },
     async refuse(uid, error, description) {
       const interaction = await provider.Interaction.find(uid);

@@ -8,11 +8,13 @@ import type { ClaimValueService } from '../../claims/claim-values.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import type { SsoReuse } from '../../flows/sso-reuse.ts';
 import type { SsoSessionStore } from '../../flows/sso-session.ts';
+import { ADMIN_SCOPES, INTERNAL_LOGIN, type ApiToken } from '../../http/api-scopes.ts';
 import { SSO_COOKIE } from '../../http/login-cookies.ts';
 import type { KeyService } from '../../keys/key-service.ts';
 import { tenantQualifiedPath } from '../../tenants/tenant-path.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { Clock } from '../../time/clock.ts';
+import type { LockoutService } from '../../users/lockout.ts';
 import type { UserService } from '../../users/user-service.ts';
 import { accountClaims, SCOPE_CLAIMS } from './claims.ts';
 import { CONTINUE_PATH, sealLogout } from './logout.ts';
@@ -26,6 +28,7 @@ export interface OidcProvidersDeps {
   keyring: Keyring;
   applications: ApplicationStore;
   users: UserService;
+  lockout: LockoutService;
   claimValues: ClaimValueService;
   sso: SsoSessionStore;
   ssoReuse: SsoReuse;
@@ -77,6 +80,8 @@ export class OidcProviders {
         return accountClaims(deps.claimValues, user, application);
       },
       scopes: SCOPE_CLAIMS,
+      apiScopes: [INTERNAL_LOGIN, ...ADMIN_SCOPES],
+      adminScopes: ADMIN_SCOPES,
       sessionTtl: Math.ceil(deps.ssoMaxMs / 1000),
       endSessionUrl: `${new URL(issuer).origin}${tenantQualifiedPath(tenant.domain, '/oidc/logout')}`,
       cookieKeys: [deps.keyring.mac('oidc-cookies', tenant.id)],
@@ -98,6 +103,24 @@ export class OidcProviders {
     });
   }
 
+  /**
+   * A live access token issued by this tenant's provider (any issuer of the tenant: tokens are stored per tenant),
+   * with its user and application as they are now: a deleted application or user ends the token.
+   */
+  async apiToken(tenant: Tenant, issuer: string, value: string): Promise<ApiToken | undefined> {
+    const token = await (await this.get(tenant, issuer)).accessToken(value);
+    if (!token) return undefined;
+    const app = await this.deps.applications.findByIdentifier(tenant.id, OIDC_PROTOCOL, token.clientId);
+    const settings = app && oidcSettingsOf(app);
+    if (!app || !settings) return undefined;
+    const application = { id: app.id, name: app.name, authorizedScopes: settings.authorizedScopes };
+    if (token.accountId === undefined) return { clientId: token.clientId, scopes: token.scopes, application };
+    const user = await this.deps.users.findById(tenant, token.accountId);
+    // A disabled or locked account's tokens stop working with it, as its SSO sessions do (sso-reuse.ts).
+    if (!user || !(await this.deps.lockout.accountState(user, this.deps.clock.now())).usable) return undefined;
+    return { clientId: token.clientId, scopes: token.scopes, user, application, ...(token.otpAt === undefined ? {} : { otpProvenAt: token.otpAt * 1000 }) };
+  }
+
   /** An application's OIDC settings as the provider's client metadata. */
   private async client(tenant: Tenant, clientId: string): Promise<ClientMetadata | undefined> {
     const app = await this.deps.applications.findByIdentifier(tenant.id, OIDC_PROTOCOL, clientId);
@@ -112,6 +135,9 @@ export class OidcProviders {
       post_logout_redirect_uris: s.callbackURLs,
       grant_types: s.grantTypes,
       response_types: code ? ['code'] : [],
+      // What the client may ask for: the OIDC scopes, the self-service APIs' scope for its users, and the admin
+      // scopes it was authorized for (the provider refuses the others with invalid_scope).
+      scope: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS), ...(code ? [INTERNAL_LOGIN] : []), ...s.authorizedScopes].join(' '),
       accessTokenLifetime: s.accessToken.userAccessTokenExpiryInSeconds,
       idTokenLifetime: s.idToken.expiryInSeconds,
       refreshTokenLifetime: s.refreshToken.expiryInSeconds,

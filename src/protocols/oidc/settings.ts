@@ -6,6 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Application } from '../../applications/application.ts';
 import type { InboundProtocol } from '../../applications/application-service.ts';
 import { AppError } from '../../errors/app-error.ts';
+import { ADMIN_SCOPES } from '../../http/api-scopes.ts';
 import { checkUrl } from '../saml/settings.ts';
 
 export const OIDC_PROTOCOL = 'oidc';
@@ -22,10 +23,16 @@ export interface OidcSettings {
   accessToken: { userAccessTokenExpiryInSeconds: number; applicationAccessTokenExpiryInSeconds: number };
   idToken: { expiryInSeconds: number };
   refreshToken: { expiryInSeconds: number; renewRefreshToken: true };
+  /**
+   * Admin API scopes (WSO2's internal_* names, http/api-scopes.ts) the client may ask for: through client
+   * credentials it acts as itself with them; in a user's token they need the user to be the tenant's admin.
+   * internal_login (the self-service APIs) needs no listing here.
+   */
+  authorizedScopes: string[];
 }
 
 type Obj = Record<string, unknown>;
-const TOP = ['clientId', 'clientSecret', 'clientSecretHash', 'callbackURLs', 'grantTypes', 'publicClient', 'accessToken', 'idToken', 'refreshToken', 'pkce'];
+const TOP = ['clientId', 'clientSecret', 'clientSecretHash', 'callbackURLs', 'grantTypes', 'publicClient', 'accessToken', 'idToken', 'refreshToken', 'pkce', 'authorizedScopes'];
 
 function fail(description: string): never {
   throw new AppError('APP-40001', { description: `inboundProtocolConfiguration.oidc: ${description}` });
@@ -63,12 +70,18 @@ function validate(input: unknown, current: OidcSettings | undefined): { settings
   if (typeof clientId !== 'string' || !CLIENT_ID.test(clientId)) fail('clientId must be 8 to 128 characters of letters, digits and . _ ~ -.');
   const publicClient = m.publicClient ?? current?.publicClient ?? false;
   if (typeof publicClient !== 'boolean') fail('publicClient must be true or false.');
-  const urls = m.callbackURLs;
-  if (!Array.isArray(urls) || urls.length === 0 || urls.length > 20) fail('callbackURLs must list 1 to 20 redirect URIs (matched exactly).');
-  const callbackURLs = [...new Set(urls.map((u, i) => checkUrl(u, `callbackURLs[${i}]`, OIDC_PROTOCOL)))];
   const grants = m.grantTypes ?? ['authorization_code', 'refresh_token'];
   if (!Array.isArray(grants) || grants.length === 0 || grants.some((g) => !GRANT_TYPES.includes(g as GrantType))) fail(`grantTypes must be a list of ${GRANT_TYPES.join(', ')}.`);
   const grantTypes = [...new Set(grants as GrantType[])];
+  // A client that only uses client credentials redirects nowhere.
+  const urls = m.callbackURLs ?? (grantTypes.includes('authorization_code') ? undefined : []);
+  if (!Array.isArray(urls) || urls.length > 20 || (urls.length === 0 && grantTypes.includes('authorization_code'))) fail('callbackURLs must list 1 to 20 redirect URIs (matched exactly).');
+  const callbackURLs = [...new Set(urls.map((u, i) => checkUrl(u, `callbackURLs[${i}]`, OIDC_PROTOCOL)))];
+  const scopes = m.authorizedScopes ?? [];
+  if (!Array.isArray(scopes) || scopes.some((x) => typeof x !== 'string')) fail('authorizedScopes must be a list of scope names.');
+  const unknownScope = (scopes as string[]).find((x) => !ADMIN_SCOPES.includes(x));
+  if (unknownScope !== undefined) fail(`authorizedScopes: ${unknownScope.slice(0, 64)} is not an API scope (known: ${ADMIN_SCOPES.join(', ')}).`);
+  const authorizedScopes = [...new Set(scopes as string[])].sort();
   if (publicClient && grantTypes.includes('client_credentials')) fail('a public client cannot use client_credentials.');
   object(m.pkce, 'pkce', ['mandatory', 'supportPlainTransformAlgorithm']);
   const access = object(m.accessToken, 'accessToken', ['userAccessTokenExpiryInSeconds', 'applicationAccessTokenExpiryInSeconds', 'type']);
@@ -86,6 +99,7 @@ function validate(input: unknown, current: OidcSettings | undefined): { settings
     },
     idToken: { expiryInSeconds: seconds(id.expiryInSeconds, 'idToken.expiryInSeconds', 3600) },
     refreshToken: { expiryInSeconds: seconds(refresh.expiryInSeconds, 'refreshToken.expiryInSeconds', 86400), renewRefreshToken: true },
+    authorizedScopes,
   };
   if (publicClient) return { settings };
   if (typeof m.clientSecret === 'string') {
@@ -113,5 +127,7 @@ export const oidcInboundProtocol: InboundProtocol = {
 
 /** The stored (validated) settings of an application, or undefined when it does not speak OIDC. */
 export function oidcSettingsOf(app: Application): OidcSettings | undefined {
-  return app.inboundProtocols[OIDC_PROTOCOL] as OidcSettings | undefined;
+  const stored = app.inboundProtocols[OIDC_PROTOCOL] as (Omit<OidcSettings, 'authorizedScopes'> & { authorizedScopes?: string[] }) | undefined;
+  // Settings stored before authorizedScopes existed authorize no admin scope.
+  return stored && { ...stored, authorizedScopes: stored.authorizedScopes ?? [] };
 }

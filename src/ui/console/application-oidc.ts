@@ -135,7 +135,9 @@ export function registerApplicationOidc(app: FastifyInstance, kit: ConsoleKit, a
   app.post<{ Params: { id: string } }>('/console/applications/:id/oidc', async (request, reply) => {
     const application = await appOf(request);
     const formValues = valuesFromForm(formOf(request.body));
-    return save(request, reply, application, apiInput(formValues), formValues, 'OpenID Connect settings');
+    // The API scopes a client may ask for are set through the API only; the form keeps them.
+    const scopes = oidcSettingsOf(application)?.authorizedScopes;
+    return save(request, reply, application, { ...apiInput(formValues), ...(scopes ? { authorizedScopes: scopes } : {}) }, formValues, 'OpenID Connect settings');
   });
 
   app.post<{ Params: { id: string } }>('/console/applications/:id/oidc/secret', async (request, reply) => {
