@@ -103,13 +103,20 @@ const STATEMENT_CACHE_SIZE = 500;
 /**
  * Kysely prepares every query anew; preparing costs more than running a small query. The app issues a few
  * dozen distinct SQL strings, so caching prepared statements by SQL text (better-sqlite3 statements are
- * reusable, and every call is synchronous) removes most of the per-query cost. Bounded, oldest out first.
+ * reusable, and every call is synchronous) removes most of the per-query cost. Bounded, least recently used out
+ * first. A value Kysely writes into the SQL text (a bare `case ... then x`) defeats it: pass such values with
+ * eb.val so they stay parameters.
  */
 function withStatementCache(file: SQLite.Database): SQLite.Database {
   const cache = new Map<string, SQLite.Statement>();
   const prepare = (source: string): SQLite.Statement => {
     let stmt = cache.get(source);
-    if (stmt) return stmt;
+    if (stmt) {
+      // Least recently used goes first: a burst of one-off statements must not push out the hot ones.
+      cache.delete(source);
+      cache.set(source, stmt);
+      return stmt;
+    }
     stmt = file.prepare(source);
     if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(source, stmt);

@@ -168,7 +168,7 @@ export class SecurityStateStore {
     const r = await this.db
       .updateTable('user_security')
       .set((eb) => ({
-        last_totp_step: eb.case().when(eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)])).then(step).else(eb.ref('last_totp_step')).end(),
+        last_totp_step: eb.case().when(eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)])).then(eb.val(step)).else(eb.ref('last_totp_step')).end(),
       }))
       .where('user_id', '=', user.id)
       .where('account_locked', '=', 0)
