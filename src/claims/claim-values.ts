@@ -94,45 +94,83 @@ export class ClaimValueService {
     return this.read(user, defined.filter((c) => uris.includes(c.uri) && isReleasable(c, audience)));
   }
 
+  /**
+   * readReleasable for a page of users (SCIM list, console list): the same values, read with one statement per
+   * kind of claim for the whole page rather than per user. By user id.
+   */
+  async readReleasableMany(users: readonly UserRecord[], uris: readonly string[], audience: ClaimAudience): Promise<Map<string, ClaimValues>> {
+    if (users.length === 0) return new Map();
+    const defined = await this.metadata.list(users[0]!.tenantId);
+    return this.readMany(users, defined.filter((c) => uris.includes(c.uri) && isReleasable(c, audience)));
+  }
+
   private async read(user: UserRecord, wanted: readonly LocalClaim[]): Promise<ClaimValues> {
-    const out: ClaimValues = {};
+    return (await this.readMany([user], wanted)).get(user.id)!;
+  }
+
+  private async readMany(users: readonly UserRecord[], wanted: readonly LocalClaim[]): Promise<Map<string, ClaimValues>> {
+    const out = new Map<string, ClaimValues>(users.map((u) => [u.id, {}]));
+    const securityClaims: [string, (s: SecurityState) => string | undefined][] = [];
     const attributeClaims: LocalClaim[] = [];
     let identityUris: string[] = [];
-    let security: SecurityState | undefined;
     for (const claim of wanted) {
       // Secrets are for SecretClaimReader alone; this reader has no key to read them with.
       if (isSecretClaim(claim.uri)) continue;
       const fromRecord = RECORD_CLAIMS[claim.uri];
       const fromSecurity = SECURITY_CLAIMS[claim.uri];
-      if (fromRecord) out[claim.uri] = fromRecord(user);
-      else if (fromSecurity) {
-        security ??= await this.security.get(user);
-        const v = fromSecurity.read(security);
-        if (v !== undefined) out[claim.uri] = v;
-      } else if (isIdentityClaim(claim.uri)) identityUris.push(claim.uri);
+      if (fromRecord) for (const u of users) out.get(u.id)![claim.uri] = fromRecord(u);
+      else if (fromSecurity) securityClaims.push([claim.uri, fromSecurity.read]);
+      else if (isIdentityClaim(claim.uri)) identityUris.push(claim.uri);
       else attributeClaims.push(claim);
     }
+    if (securityClaims.length > 0) {
+      const states = await this.security.getMany(users);
+      for (const u of users) {
+        const state = states.get(u.id)!;
+        for (const [uri, read] of securityClaims) {
+          const v = read(state);
+          if (v !== undefined) out.get(u.id)![uri] = v;
+        }
+      }
+    }
     const credentialUris = identityUris.filter((u) => CREDENTIAL_CLAIMS.has(u));
-    if (credentialUris.length > 0) Object.assign(out, await readCredentialClaims(this.db, user, credentialUris));
+    // The TOTP credential claims are read by the server for one user at a time (never listed in bulk).
+    if (credentialUris.length > 0) for (const u of users) Object.assign(out.get(u.id)!, await readCredentialClaims(this.db, u, credentialUris));
     identityUris = identityUris.filter((u) => !CREDENTIAL_CLAIMS.has(u));
     if (identityUris.length > 0) {
       const rows = await this.db
         .selectFrom('identity_claims')
-        .select(['claim_uri', 'value'])
-        .where('user_id', '=', user.id)
+        .select(['user_id', 'claim_uri', 'value'])
+        .where('user_id', 'in', users.map((u) => u.id))
         .where('claim_uri', 'in', identityUris)
         .execute();
-      for (const r of rows) out[r.claim_uri] = r.value;
+      for (const r of rows) out.get(r.user_id)![r.claim_uri] = r.value;
     }
-    if (attributeClaims.length > 0) {
-      const names = attributeClaims.map((c) => this.metadata.attributeFor(c, user.storeDomain));
-      const attrs = await this.users.storeOf(user).getAttributes(user, names);
-      attributeClaims.forEach((c, i) => {
-        const v = attrs[names[i]!];
-        if (v !== undefined) out[c.uri] = v;
-      });
-    }
+    if (attributeClaims.length > 0) await this.readAttributes(users, attributeClaims, out);
     return out;
+  }
+
+  /** Attribute-backed claims, one round trip per user store (per user for stores that cannot read many at once). */
+  private async readAttributes(users: readonly UserRecord[], claims: readonly LocalClaim[], out: Map<string, ClaimValues>): Promise<void> {
+    const byStore = new Map<string, UserRecord[]>();
+    for (const u of users) {
+      const key = `${u.tenantId}/${u.storeDomain}`;
+      byStore.set(key, [...(byStore.get(key) ?? []), u]);
+    }
+    for (const group of byStore.values()) {
+      const names = claims.map((c) => this.metadata.attributeFor(c, group[0]!.storeDomain));
+      const store = this.users.storeOf(group[0]!);
+      const attrs = store.getAttributesOfMany && group.length > 1
+        ? await store.getAttributesOfMany(group, names)
+        : new Map(await Promise.all(group.map(async (u) => [u.id, await store.getAttributes(u, names)] as const)));
+      for (const u of group) {
+        const values = attrs.get(u.id) ?? {};
+        claims.forEach((c, i) => {
+          const v = values[names[i]!];
+          if (v !== undefined) out.get(u.id)![c.uri] = v;
+        });
+      }
+    }
   }
 
   /** Sets claim values; null or "" removes a value. Unknown claims and values failing a claim's regex are refused. */

@@ -9,9 +9,12 @@ import type { FlowState } from './flow-state.ts';
 
 export interface StoredContext {
   id: string;
+  /** 0 until the first save writes the row. */
   version: number;
   state: FlowState;
   expiresAt: number;
+  /** Set while the row is not written yet: what the first save inserts beside the state. */
+  unwritten?: { nonceHash: string; createdAt: number };
 }
 
 /** 128 random bits, written like a UUID (WSO2's sessionDataKey looks like one). */
@@ -30,13 +33,12 @@ export class ContextStore {
     private readonly ttlMs: number,
   ) {}
 
-  async create(id: string, nonce: string, state: FlowState, now: number): Promise<StoredContext> {
-    const expiresAt = now + this.ttlMs;
-    await this.db
-      .insertInto('auth_contexts')
-      .values({ id, tenant_id: state.tenantId, nonce_hash: sha256(nonce), state: JSON.stringify(state), version: 1, created_at: now, expires_at: expiresAt })
-      .execute();
-    return { id, version: 1, state, expiresAt };
+  /**
+   * A new login context. Nothing is written yet: the first save inserts the row, so a login that starts and
+   * shows its first page costs one statement, not an insert and an update; one that ends at once (SSO) none.
+   */
+  create(id: string, nonce: string, state: FlowState, now: number): StoredContext {
+    return { id, version: 0, state, expiresAt: now + this.ttlMs, unwritten: { nonceHash: sha256(nonce), createdAt: now } };
   }
 
   /**
@@ -53,6 +55,14 @@ export class ContextStore {
 
   /** Saves a new state if nobody saved since `ctx` was loaded; otherwise FLW-40901. */
   async save(ctx: StoredContext, state: FlowState): Promise<StoredContext> {
+    if (ctx.unwritten) {
+      const { nonceHash, createdAt } = ctx.unwritten;
+      await this.db
+        .insertInto('auth_contexts')
+        .values({ id: ctx.id, tenant_id: state.tenantId, nonce_hash: nonceHash, state: JSON.stringify(state), version: 1, created_at: createdAt, expires_at: ctx.expiresAt })
+        .execute();
+      return { id: ctx.id, version: 1, state, expiresAt: ctx.expiresAt };
+    }
     const result = await this.db
       .updateTable('auth_contexts')
       .set({ state: JSON.stringify(state), version: ctx.version + 1 })
@@ -63,8 +73,9 @@ export class ContextStore {
     return { ...ctx, version: ctx.version + 1, state };
   }
 
-  async remove(id: string): Promise<void> {
-    await this.db.deleteFrom('auth_contexts').where('id', '=', id).execute();
+  async remove(ctx: Pick<StoredContext, 'id' | 'unwritten'>): Promise<void> {
+    if (ctx.unwritten) return;
+    await this.db.deleteFrom('auth_contexts').where('id', '=', ctx.id).execute();
   }
 
   /** Deletes up to `limit` expired contexts (the sweeper's task); an expired context can no longer load anyway. */

@@ -115,7 +115,7 @@ export class LoginEngine {
     };
     const id = newContextId();
     const nonce = randomBytes(16).toString('base64url');
-    const stored = await this.deps.contexts.create(id, nonce, state, now);
+    const stored = this.deps.contexts.create(id, nonce, state, now);
     const loaded: Loaded = { stored, state, tenant: input.tenant, application: input.application, user: undefined, sso };
     const result = await this.advance(loaded, browser);
     return result.clearNonce === id ? result : { ...result, setNonce: { contextId: id, value: nonce } };
@@ -365,7 +365,7 @@ export class LoginEngine {
       delete loaded.state.view;
       return this.saveAndShow(loaded);
     }
-    await this.deps.contexts.remove(loaded.stored.id);
+    await this.deps.contexts.remove(loaded.stored);
     return { response, clearNonce: loaded.stored.id };
   }
 

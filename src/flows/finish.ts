@@ -42,7 +42,7 @@ export async function finishLogin(deps: EngineDeps, loaded: Loaded, browser: Bro
   } else if (joinSso) {
     await deps.sso.createWithCookie(cookie!, tenant.id, nextState(undefined), now);
   }
-  await deps.contexts.remove(loaded.stored.id);
+  await deps.contexts.remove(loaded.stored);
   await deps.audit.record({
     tenantId: tenant.id,
     event: 'login.completed',

@@ -49,9 +49,11 @@ export class DatabaseRateLimitStore {
             .onConflict((oc) =>
               oc.column('limit_key').doUpdateSet((eb) => {
                 const over = eb('rate_limits.expires_at', '<=', now);
+                // eb.val: Kysely writes a bare case-then value into the SQL text, which would make every call a
+                // new statement to prepare (the SQLite statement cache keys on the text).
                 return {
                   hits: eb.case().when(over).then(1).else(eb(eb.ref('rate_limits.hits'), '+', 1)).end(),
-                  expires_at: eb.case().when(over).then(fresh).else(eb.ref('rate_limits.expires_at')).end(),
+                  expires_at: eb.case().when(over).then(eb.val(fresh)).else(eb.ref('rate_limits.expires_at')).end(),
                 };
               }),
             )

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
-import type { Dialect } from 'kysely';
+import type { Dialect, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { createPool as createMysqlPool } from 'mysql2';
 import pg from 'pg';
 import { migrations } from './migrations/index.ts';
@@ -31,6 +31,8 @@ export interface Storage {
   close(): Promise<void>;
   /** Connections of the pool (PostgreSQL, MySQL) for the metrics; undefined for SQLite, which has no pool. */
   poolStats(): PoolStats | undefined;
+  /** Statements executed since the database was opened (migrations included): what the statement budgets count. */
+  statementCount(): number;
 }
 
 export interface PoolStats {
@@ -101,13 +103,20 @@ const STATEMENT_CACHE_SIZE = 500;
 /**
  * Kysely prepares every query anew; preparing costs more than running a small query. The app issues a few
  * dozen distinct SQL strings, so caching prepared statements by SQL text (better-sqlite3 statements are
- * reusable, and every call is synchronous) removes most of the per-query cost. Bounded, oldest out first.
+ * reusable, and every call is synchronous) removes most of the per-query cost. Bounded, least recently used out
+ * first. A value Kysely writes into the SQL text (a bare `case ... then x`) defeats it: pass such values with
+ * eb.val so they stay parameters.
  */
 function withStatementCache(file: SQLite.Database): SQLite.Database {
   const cache = new Map<string, SQLite.Statement>();
   const prepare = (source: string): SQLite.Statement => {
     let stmt = cache.get(source);
-    if (stmt) return stmt;
+    if (stmt) {
+      // Least recently used goes first: a burst of one-off statements must not push out the hot ones.
+      cache.delete(source);
+      cache.set(source, stmt);
+      return stmt;
+    }
     stmt = file.prepare(source);
     if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(source, stmt);
@@ -120,6 +129,24 @@ function withStatementCache(file: SQLite.Database): SQLite.Database {
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/**
+ * Counts executed statements (every query Kysely runs, raw `sql` included, inside transactions too; not BEGIN
+ * and COMMIT), so tests can hold each login step to its statement budget (docs/performance.md). A count, not a
+ * time: it does not vary with the machine.
+ */
+class StatementCounter implements KyselyPlugin {
+  count = 0;
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.count++;
+    return Promise.resolve(args.result);
+  }
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
@@ -138,7 +165,8 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
 
 export async function openStorage(settings: DatabaseSettings): Promise<Storage> {
   const { dialect, pool } = createDialect(settings);
-  const db = new Kysely<Database>({ dialect });
+  const counter = new StatementCounter();
+  const db = new Kysely<Database>({ dialect, plugins: [counter] });
   try {
     await migrateToLatest(db);
   } catch (err) {
@@ -153,6 +181,7 @@ export async function openStorage(settings: DatabaseSettings): Promise<Storage> 
     },
     close: () => db.destroy(),
     poolStats: () => statsOf(pool),
+    statementCount: () => counter.count,
   };
 }
 

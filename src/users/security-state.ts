@@ -88,6 +88,15 @@ export class SecurityStateStore {
     return row ? toState(row) : { ...INITIAL_SECURITY_STATE };
   }
 
+  /** The states of several users in one statement (lists), by user id. */
+  async getMany(users: readonly UserRecord[]): Promise<Map<string, SecurityState>> {
+    const out = new Map<string, SecurityState>(users.map((u) => [u.id, { ...INITIAL_SECURITY_STATE }]));
+    if (users.length === 0) return out;
+    const rows = await this.db.selectFrom('user_security').selectAll().where('user_id', 'in', users.map((u) => u.id)).execute();
+    for (const row of rows) out.set(row.user_id, toState(row));
+    return out;
+  }
+
   /** Makes sure the row exists, so later changes can be single conditional UPDATEs. */
   async ensureRow(user: UserRecord): Promise<void> {
     const exists = await this.db.selectFrom('user_security').select('user_id').where('user_id', '=', user.id).executeTakeFirst();
@@ -168,7 +177,7 @@ export class SecurityStateStore {
     const r = await this.db
       .updateTable('user_security')
       .set((eb) => ({
-        last_totp_step: eb.case().when(eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)])).then(step).else(eb.ref('last_totp_step')).end(),
+        last_totp_step: eb.case().when(eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)])).then(eb.val(step)).else(eb.ref('last_totp_step')).end(),
       }))
       .where('user_id', '=', user.id)
       .where('account_locked', '=', 0)

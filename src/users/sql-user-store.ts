@@ -170,6 +170,19 @@ export class SqlUserStore implements FullUserStore {
     return Object.fromEntries(rows.map((r) => [r.name, r.value]));
   }
 
+  async getAttributesOfMany(users: readonly UserRecord[], names: readonly string[]): Promise<Map<string, Record<string, string>>> {
+    const out = new Map<string, Record<string, string>>(users.map((u) => [u.id, {}]));
+    if (users.length === 0 || names.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('user_attributes')
+      .select(['user_id', 'name', 'value'])
+      .where('user_id', 'in', users.map((u) => u.id))
+      .where('name', 'in', [...names])
+      .execute();
+    for (const r of rows) out.get(r.user_id)![r.name] = r.value;
+    return out;
+  }
+
   async setAttributes(user: UserRecord, values: Record<string, string | null>): Promise<void> {
     const entries = Object.entries(values);
     if (entries.length === 0) return;

@@ -66,6 +66,8 @@ export interface UserStore {
   findById(tenantId: string, id: string): Promise<UserRecord | undefined>;
   /** Attribute values by attribute name; absent attributes are missing from the result. */
   getAttributes(user: UserRecord, names?: readonly string[]): Promise<Record<string, string>>;
+  /** The same for several users of this store in one round trip (lists), by user id; stores without it are asked per user. */
+  getAttributesOfMany?(users: readonly UserRecord[], names: readonly string[]): Promise<Map<string, Record<string, string>>>;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
   /** Removes every user of a tenant (tenant deletion); only stores that own their tenant's users have it. */

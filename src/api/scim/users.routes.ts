@@ -83,7 +83,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services): vo
     const startIndex = Math.max(1, q.startIndex ?? 1);
     const count = Math.min(MAX_RESULTS, Math.max(0, q.count ?? MAX_RESULTS));
     const page = await users.search(request.tenant, { filter: q.filter, startIndex, count });
-    const resources = await Promise.all(page.users.map((u) => users.resource(u, location(request))));
+    const resources = await users.resources(page.users, location(request));
     return reply.type(SCIM_CONTENT_TYPE).send({
       schemas: [LIST_RESPONSE_SCHEMA],
       totalResults: page.total,

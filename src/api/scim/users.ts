@@ -38,6 +38,12 @@ export class ScimUsers {
     return toScimUser(user, await this.values(user), location(user.id));
   }
 
+  /** The resources of a page of users, their claims read for the whole page at once (no statement per user). */
+  async resources(users: readonly UserRecord[], location: (id: string) => string): Promise<Json[]> {
+    const values = await this.s.claimValues.readReleasableMany(users, SCIM_CLAIMS, 'admin');
+    return users.map((u) => toScimUser(u, values.get(u.id)!, location(u.id)));
+  }
+
   /** The claim changes SCIM may make: never to a claim the tenant hides. */
   private async writable(tenantId: string, changes: Record<string, string | null>): Promise<Record<string, string | null>> {
     const hidden = await this.hiddenClaims(tenantId);

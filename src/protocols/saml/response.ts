@@ -6,7 +6,8 @@
 import { ASSERTION_LIFETIME_MS, ATTRNAME_FORMAT_URI, AUTHN_CONTEXT, BEARER, NAMEID_FORMAT, NS } from './constants.ts';
 import type { SigningKey } from '../../keys/signing-key.ts';
 import type { IssuedNameId } from './name-id.ts';
-import { signEnveloped, xpathOf } from './signature.ts';
+import { declaredNamespaces } from './exc-c14n.ts';
+import { signElement } from './tree-signature.ts';
 import { SUCCESS, statusElement, type SamlStatus } from './status.ts';
 import { el, instant, newSamlId, serialize, type XmlElement } from './xml.ts';
 
@@ -72,8 +73,8 @@ function assertion(input: AssertionInput): XmlElement {
   ]);
 }
 
-function response(fields: { entityId: string; acs: string; inResponseTo: string | undefined; now: number; status: SamlStatus }, body: XmlElement[]): string {
-  const root = el(
+function response(fields: { entityId: string; acs: string; inResponseTo: string | undefined; now: number; status: SamlStatus }, body: XmlElement[]): XmlElement {
+  return el(
     'samlp:Response',
     {
       'xmlns:samlp': NS.protocol,
@@ -86,21 +87,22 @@ function response(fields: { entityId: string; acs: string; inResponseTo: string 
     },
     [issuer(fields.entityId), statusElement(fields.status), ...body],
   );
-  return serialize(root);
 }
 
 /** A successful Response: the Assertion is always signed; the Response too when `signResponse`. */
 export function buildSuccessResponse(input: AssertionInput, key: SigningKey, signResponse: boolean): string {
-  let xml = response({ ...input, status: SUCCESS }, [assertion(input)]);
-  xml = signEnveloped(xml, key, xpathOf.assertion, { reference: xpathOf.assertionIssuer, action: 'after' });
+  const signedAssertion = assertion(input);
+  const root = response({ ...input, status: SUCCESS }, [signedAssertion]);
+  signElement(signedAssertion, declaredNamespaces(root), key);
   // Signed after the assertion, so the outer signature covers the inner one (and the enveloped transform
   // removes only the outer signature).
-  if (signResponse) xml = signEnveloped(xml, key, xpathOf.root('Response'), { reference: xpathOf.rootIssuer('Response'), action: 'after' });
-  return xml;
+  if (signResponse) signElement(root, {}, key);
+  return serialize(root);
 }
 
 /** A Response carrying only a status (NoPassive, AuthnFailed, InvalidNameIDPolicy, ...), always signed. */
 export function buildErrorResponse(fields: { entityId: string; acs: string; inResponseTo: string | undefined; now: number; status: SamlStatus }, key: SigningKey): string {
-  const xml = response(fields, []);
-  return signEnveloped(xml, key, xpathOf.root('Response'), { reference: xpathOf.rootIssuer('Response'), action: 'after' });
+  const root = response(fields, []);
+  signElement(root, {}, key);
+  return serialize(root);
 }

@@ -34,8 +34,6 @@ export function signEnveloped(xml: string, key: SigningKey, target: string, loca
 export const xpathOf = {
   root: (name: string) => `/*[local-name(.)='${name}']`,
   rootIssuer: (name: string) => `/*[local-name(.)='${name}']/*[local-name(.)='Issuer']`,
-  assertion: `/*[local-name(.)='Response']/*[local-name(.)='Assertion']`,
-  assertionIssuer: `/*[local-name(.)='Response']/*[local-name(.)='Assertion']/*[local-name(.)='Issuer']`,
 };
 
 function refused(description: string): AppError {
