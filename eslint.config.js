@@ -86,7 +86,7 @@ const oneClock = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', '.ci/', 'test-results/'] },
+  { ignores: ['node_modules/', 'data/', 'coverage/', '.ci/', 'test-results/', 'dist/', 'dist.build-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,7 +2,7 @@
 // Built from the base services; services.ts calls this once.
 import { ApplicationService } from './applications/application-service.ts';
 import { ApplicationStore } from './applications/application-store.ts';
-import { AuditLog } from './audit/audit-log.ts';
+import type { AuditLog } from './audit/audit-log.ts';
 import { createBasicAuthenticator } from './authenticators/basic/basic.authenticator.ts';
 import { AuthenticatorRegistry } from './authenticators/registry.ts';
 import { EmailCodeStore } from './authenticators/totp/email-code.ts';
@@ -21,7 +21,7 @@ import { samlKeys } from './protocols/saml/keys.ts';
 import { createSamlFront } from './protocols/saml/saml.front.ts';
 import { samlInboundProtocol } from './protocols/saml/settings.ts';
 import type { BaseServices } from './services.ts';
-import { LockoutService } from './users/lockout.ts';
+import { LOCK_REASONS, LockoutService } from './users/lockout.ts';
 import { PasswordCheck } from './users/password-check.ts';
 import { UserAdminService } from './users/user-admin.ts';
 
@@ -56,7 +56,7 @@ export interface LoginServices {
 }
 
 export function createLoginServices(base: BaseServices): LoginServices {
-  const { config, storage, users, claimValues, security, keyring, tenants, notifications } = base;
+  const { config, storage, users, claimValues, security, keyring, tenants, notifications, audit } = base;
   const { db } = storage;
   const now = () => base.clock.now();
   const minutes = (m: number) => m * 60_000;
@@ -70,11 +70,15 @@ export function createLoginServices(base: BaseServices): LoginServices {
       autoUnlockAfterMinutes: locking.auto_unlock_after,
       incrementRatio: locking.auto_unlock_time_increment_ratio,
     },
-    // A locked account keeps no SSO session: its other browsers are logged out too.
-    async (user) => sso.removeForUser(user.id),
+    async (user, counter) => {
+      // A locked account keeps no SSO session: its other browsers are logged out too.
+      await sso.removeForUser(user.id);
+      // Wrong passwords lock through every door that takes one (the login, HTTP Basic on the APIs), so the
+      // event is recorded here, once. A TOTP lockout is recorded where the code was refused, with its application.
+      if (counter === 'login') await audit.record({ tenantId: user.tenantId, event: 'account.locked', outcome: 'success', user, authenticator: 'BasicAuthenticator', reason: LOCK_REASONS.login });
+    },
   );
   const passwords = new PasswordCheck({ users, lockout, hasher: base.hasher, clock: base.clock });
-  const audit = new AuditLog(db, now);
   const applications = new ApplicationStore(db, base.clock);
   const totpSettings = new TotpSettings(config, base.tenantConfig, base.clock);
   const emailCodes = new EmailCodeStore(db, keyring);

@@ -7,9 +7,8 @@ import { buildApp } from './app.ts';
 import type { Config } from './config/index.ts';
 import { createLogger } from './http/logger.ts';
 import { loadTlsPair } from './http/tls.ts';
-import { auditMetrics } from './metrics/audit-metrics.ts';
-import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts';
-import { Metrics } from './metrics/metrics.ts';
+import type { MetricsServer } from './metrics/metrics-server.ts';
+import type { Metrics } from './metrics/metrics.ts';
 import { ensureSuperTenant } from './provisioning.ts';
 import { startSampleApp } from './sample-app.ts';
 import { createServices, type Services } from './services.ts';
@@ -52,12 +51,13 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       hostname: config.server.hostname,
     });
     if (tls.generated) log.warn(`generated a self-signed TLS certificate under ${join(config.server.data_dir, 'tls')}; browsers will warn about it`);
-    const metrics = config.metrics.enable ? createMetrics(config, services) : undefined;
+    const metrics = config.metrics.enable ? await createMetrics(config, services) : undefined;
     const app = await buildApp(services, { tls, ...(metrics ? { metrics } : {}) });
     await app.listen({ port: config.server.port, host: config.server.bind_address });
     let metricsServer: MetricsServer | undefined;
     if (metrics) {
       try {
+        const { startMetricsServer } = await import('./metrics/metrics-server.ts');
         metricsServer = await startMetricsServer(metrics, { host: config.metrics.bind_address, port: config.metrics.port, token: config.metrics.token, log });
       } catch (err) {
         await app.close();
@@ -98,7 +98,9 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
 }
 
 /** The node's metrics, fed by the audit log (logins, codes, lockouts, emails) and read by the metrics port. */
-function createMetrics(config: Config, services: Services): Metrics {
+// Loaded only when [metrics] enable: prom-client is not needed otherwise.
+async function createMetrics(config: Config, services: Services): Promise<Metrics> {
+  const [{ Metrics }, { auditMetrics }] = await Promise.all([import('./metrics/metrics.ts'), import('./metrics/audit-metrics.ts')]);
   const metrics = new Metrics({
     maxTenants: config.metrics.max_tenants,
     maxApplications: config.metrics.max_applications,

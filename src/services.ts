@@ -8,6 +8,7 @@ import type { Config } from './config/index.ts';
 import { DatabaseRateLimitStore } from './http/rate-limit-store.ts';
 import { loadKeyring } from './crypto/key-files.ts';
 import type { Keyring } from './crypto/keyring.ts';
+import { AuditLog } from './audit/audit-log.ts';
 import { createNotifications, type NotificationService } from './notifications/index.ts';
 import { createLoginServices, type LoginServices } from './login-services.ts';
 import type { Storage } from './storage/database.ts';
@@ -45,6 +46,8 @@ export interface BaseServices {
   claims: ClaimMetadataStore;
   claimValues: ClaimValueService;
   notifications: NotificationService;
+  /** The audit log; its observers (metrics) also hear of events it does not store (logins started, emails sent). */
+  audit: AuditLog;
 }
 
 export function createServices(config: Config, storage: Storage, log: Logger, clock: Clock = systemClock): Services {
@@ -114,6 +117,7 @@ function createBaseServices(config: Config, storage: Storage, log: Logger, clock
   const security = new SecurityStateStore(db);
   const claims = new ClaimMetadataStore(db, clock);
   const claimValues = new ClaimValueService(db, claims, users, security, keyring);
+  const audit = new AuditLog(db, () => clock.now());
   return {
     config,
     storage,
@@ -128,6 +132,7 @@ function createBaseServices(config: Config, storage: Storage, log: Logger, clock
     security,
     claims,
     claimValues,
-    notifications: createNotifications({ config, db, claimValues, log, clock }),
+    audit,
+    notifications: createNotifications({ config, db, claimValues, log, clock, audit }),
   };
 }

@@ -47,6 +47,16 @@ export const AUDIT_EVENTS = [
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 
+/**
+ * Events told to observers (metrics) but not stored: a login started (anyone can start one without
+ * credentials, as often as they can send requests, so storing each would let them grow the table and would
+ * cost every login a write) and an email handed to the mail transport (a TOTP code email is also stored as
+ * totp.email_sent, with its application).
+ */
+export const NOTICE_EVENTS = ['login.started', 'email.sent'] as const;
+
+export type NoticeEventName = (typeof NOTICE_EVENTS)[number];
+
 type UserRef = Pick<UserRecord, 'id' | 'storeDomain' | 'username'>;
 
 export interface AuditInput {
@@ -74,8 +84,13 @@ export interface AuditEvent extends Omit<AuditInput, 'user' | 'actor'> {
   actor?: string;
 }
 
-/** Told of each event once it is stored (metrics count them); it must not throw, and is awaited. */
-export type AuditObserver = (event: AuditInput) => void | Promise<void>;
+/** An event as observers see it: a stored audit event or a notice. */
+export interface ObservedEvent extends Omit<AuditInput, 'event'> {
+  event: AuditEventName | NoticeEventName;
+}
+
+/** Told of each event once it is stored, and of each notice (metrics count them); it must not throw, and is awaited. */
+export type AuditObserver = (event: ObservedEvent) => void | Promise<void>;
 
 export class AuditLog {
   private readonly observers: AuditObserver[] = [];
@@ -110,9 +125,18 @@ export class AuditLog {
         remote_address: input.remoteAddress ?? null,
       })
       .execute();
+    await this.tell(input);
+  }
+
+  /** Tells the observers of an event that is not stored (NOTICE_EVENTS says which and why). */
+  async notify(input: Omit<ObservedEvent, 'event'> & { event: NoticeEventName }): Promise<void> {
+    await this.tell(input);
+  }
+
+  private async tell(event: ObservedEvent): Promise<void> {
     for (const observer of this.observers) {
       try {
-        await observer(input);
+        await observer(event);
       } catch {
         // A lost count must not fail the login or admin change that was just recorded.
       }

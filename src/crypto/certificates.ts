@@ -1,12 +1,23 @@
 // Self-signed X.509 certificates: the HTTPS pair made on first start, and (later) SAML signing keys.
 // Built with @peculiar/x509 on Node's WebCrypto, so no openssl binary is needed.
-import 'reflect-metadata'; // @peculiar/x509 uses tsyringe, which needs the Reflect metadata polyfill
 import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
-// ReturnType of get() is the library's Crypto type whether or not the DOM lib is loaded (@xmldom/xmldom's
-// types pull it in); Parameters<set> would pick the (key, value) overload.
-x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
+let loaded: Promise<typeof X509> | undefined;
+
+// Loaded when a certificate is first made (the first start, a new signing key), not on every start: with the
+// Reflect polyfill it needs, it is one of the larger modules.
+function loadX509(): Promise<typeof X509> {
+  loaded ??= (async () => {
+    await import('reflect-metadata'); // @peculiar/x509 uses tsyringe, which needs the Reflect metadata polyfill
+    const x509 = await import('@peculiar/x509');
+    // ReturnType of get() is the library's Crypto type whether or not the DOM lib is loaded (@xmldom/xmldom's
+    // types pull it in); Parameters<set> would pick the (key, value) overload.
+    x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
+    return x509;
+  })();
+  return loaded;
+}
 
 export interface CertificatePair {
   certificatePem: string;
@@ -30,6 +41,7 @@ function toPem(der: ArrayBuffer, label: string): string {
 }
 
 export async function createSelfSigned(options: SelfSignedOptions): Promise<CertificatePair> {
+  const x509 = await loadX509();
   const keys = (await webcrypto.subtle.generateKey(RSA_SHA256, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const now = options.now ?? new Date();
   const notAfter = new Date(now.getTime() + (options.days ?? 825) * 86_400_000);

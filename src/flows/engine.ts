@@ -116,6 +116,16 @@ export class LoginEngine {
     const id = newContextId();
     const nonce = randomBytes(16).toString('base64url');
     const stored = this.deps.contexts.create(id, nonce, state, now);
+    // Counted, not stored (audit-log.ts NOTICE_EVENTS): by application and the first step's authenticator.
+    await this.deps.audit.notify({
+      tenantId: input.tenant.id,
+      event: 'login.started',
+      outcome: 'success',
+      application: input.application.name,
+      authenticator: steps[0]?.options.join('|'),
+      traceId: browser.traceId,
+      remoteAddress: browser.remoteAddress,
+    });
     const loaded: Loaded = { stored, state, tenant: input.tenant, application: input.application, user: undefined, sso };
     const result = await this.advance(loaded, browser);
     return result.clearNonce === id ? result : { ...result, setNonce: { contextId: id, value: nonce } };

@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -70,7 +69,8 @@ export async function registerRateLimits(app: FastifyInstance, deps: RateLimitDe
     return;
   }
   const { storage, clock } = deps;
-  const redis = settings.redis_url ? new Redis(settings.redis_url, { maxRetriesPerRequest: 1 }) : undefined;
+  // ioredis is loaded only when configured: it is a large module most single-node deployments never use.
+  const redis = settings.redis_url ? new (await import('ioredis')).Redis(settings.redis_url, { maxRetriesPerRequest: 1 }) : undefined;
   if (redis) {
     redis.on('error', (err: Error) => app.log.warn({ err: err.message }, 'rate-limit Redis unreachable'));
     app.addHook('onClose', async () => void (await redis.quit()));

@@ -53,3 +53,24 @@ test('a skipped TOTP step is not a code; events that are not counted leave no se
   assert.equal((await values(metrics, 'portcullis_login_steps_total'))[0]?.labels.outcome, 'skipped');
   assert.doesNotMatch(await metrics.scrape(), /free text/);
 });
+
+test('a login started counts by application and first-step authenticator; emails by template type', async () => {
+  const metrics = new Metrics({ maxTenants: 10, maxApplications: 10, poolStats: () => undefined });
+  const observe = auditMetrics(metrics, async () => 'carbon.super');
+  await observe({ tenantId: 't', event: 'login.started', outcome: 'success', application: 'App', authenticator: 'BasicAuthenticator|totp' });
+  await observe({ tenantId: 't', event: 'email.sent', outcome: 'success', user, reason: 'TOTP' });
+  await observe({ tenantId: 't', event: 'email.sent', outcome: 'success', user, reason: 'AccountLocked' });
+  // The TOTP email seen from the login is the same email: not counted twice.
+  await observe({ tenantId: 't', event: 'totp.email_sent', outcome: 'success', user, application: 'App', authenticator: 'totp' });
+  assert.deepEqual(
+    (await values(metrics, 'portcullis_login_flows_started_total')).map((v) => [v.labels, v.value]),
+    [[{ tenant: 'carbon.super', application: 'App', authenticator: 'BasicAuthenticator|totp' }, 1]],
+  );
+  assert.deepEqual(
+    (await values(metrics, 'portcullis_emails_sent_total')).map((v) => [v.labels.type, v.value]),
+    [
+      ['totp_code', 1],
+      ['accountlocked', 1],
+    ],
+  );
+});

@@ -2,7 +2,7 @@
 // email passes through (audit/audit-log.ts), so metrics cannot drift from what is audited. Only code-defined
 // values (authenticator names, reason codes, outcomes) and bounded tenant and application names become
 // labels; the user, the actor, the trace id and free-text reasons never do.
-import type { AuditInput } from '../audit/audit-log.ts';
+import type { ObservedEvent } from '../audit/audit-log.ts';
 import { LabelLimiter, OTHER } from './label-limiter.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -17,7 +17,12 @@ const MAX_REASONS = 64;
 // refused) are not a judgement on a code.
 const TOTP_RESULT: Record<string, string> = { 'totp.invalid': 'refused', invalid: 'refused', 'totp.reused': 'replayed', reused: 'replayed' };
 
-export function auditMetrics(metrics: Metrics, tenantDomainOf: TenantDomainOf): (event: AuditInput) => Promise<void> {
+// The email's template type (a code-defined name) as the `type` label; TOTP keeps the name it had before
+// other emails were counted.
+const EMAIL_TYPE: Record<string, string> = { TOTP: 'totp_code' };
+const emailType = (template: string | undefined) => EMAIL_TYPE[template ?? ''] ?? (template ?? 'unknown').toLowerCase();
+
+export function auditMetrics(metrics: Metrics, tenantDomainOf: TenantDomainOf): (event: ObservedEvent) => Promise<void> {
   const reasons = new LabelLimiter(MAX_REASONS);
   return async (event) => {
     const tenant = metrics.tenants.label((await tenantDomainOf(event.tenantId)) ?? 'unknown');
@@ -25,6 +30,9 @@ export function auditMetrics(metrics: Metrics, tenantDomainOf: TenantDomainOf): 
     const authenticator = event.authenticator ?? 'none';
     const reason = reasons.label(event.reason ?? 'none');
     switch (event.event) {
+      case 'login.started':
+        metrics.loginFlowsStarted.inc({ tenant, application, authenticator });
+        return;
       case 'login.step': {
         const skipped = event.outcome === 'success' && event.reason === 'skipped';
         metrics.loginSteps.inc({ tenant, application, authenticator, outcome: skipped ? 'skipped' : event.outcome });
@@ -43,8 +51,10 @@ export function auditMetrics(metrics: Metrics, tenantDomainOf: TenantDomainOf): 
       case 'account.locked':
         metrics.lockouts.inc({ tenant, reason });
         return;
-      case 'totp.email_sent':
-        metrics.emailsSent.inc({ tenant, type: 'totp_code' });
+      // Every email, whatever its type, from the one door that sends them (notifications/); the TOTP
+      // authenticator's totp.email_sent is the same email seen from the login, so it is not counted again.
+      case 'email.sent':
+        metrics.emailsSent.inc({ tenant, type: emailType(event.reason) });
         return;
       default:
         return;
@@ -52,7 +62,7 @@ export function auditMetrics(metrics: Metrics, tenantDomainOf: TenantDomainOf): 
   };
 }
 
-function countCode(metrics: Metrics, event: AuditInput, tenant: string, application: string): void {
+function countCode(metrics: Metrics, event: ObservedEvent, tenant: string, application: string): void {
   const result = event.outcome === 'success' ? 'accepted' : TOTP_RESULT[event.reason ?? ''];
   if (result) metrics.totpCodes.inc({ tenant, application, result });
 }

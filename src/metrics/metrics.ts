@@ -21,6 +21,7 @@ export class Metrics {
   readonly applications: LabelLimiter;
 
   readonly loginsStarted: Counter<'front'>;
+  readonly loginFlowsStarted: Counter<'tenant' | 'application' | 'authenticator'>;
   readonly loginSteps: Counter<'tenant' | 'application' | 'authenticator' | 'outcome'>;
   readonly loginsCompleted: Counter<'tenant' | 'application'>;
   readonly loginFailures: Counter<'tenant' | 'application' | 'authenticator' | 'reason'>;
@@ -39,6 +40,11 @@ export class Metrics {
     const registers = [this.registry];
     const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name: PREFIX + name, help, labelNames, registers });
     this.loginsStarted = counter('logins_started_total', 'Requests that start a new login, by the front they came through.', ['front']);
+    this.loginFlowsStarted = counter(
+      'login_flows_started_total',
+      "Logins started by the login engine, by application and the first step's authenticator (several options: joined with |).",
+      ['tenant', 'application', 'authenticator'],
+    );
     this.loginSteps = counter('login_steps_total', 'Login steps finished, by authenticator and outcome (success, failure, skipped).', ['tenant', 'application', 'authenticator', 'outcome']);
     this.loginsCompleted = counter('logins_completed_total', 'Logins that ended with the user signed in to the application.', ['tenant', 'application']);
     this.loginFailures = counter('login_failures_total', 'Refused login submissions and failed logins, by authenticator and reason code.', ['tenant', 'application', 'authenticator', 'reason']);

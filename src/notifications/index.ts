@@ -2,6 +2,7 @@
 // [output_adapter.email]: SMTP when a hostname is set, else the development outbox (with one warning at start).
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClaimValueService } from '../claims/claim-values.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../storage/schema.ts';
@@ -22,6 +23,8 @@ export interface NotificationOptions {
   claimValues: ClaimValueService;
   log: Logger;
   clock: Clock;
+  /** Told of each email sent (email.sent, a notice: metrics count it). */
+  audit?: Pick<AuditLog, 'notify'>;
   /** Replaces the configured transport (tests, other providers). */
   transport?: MailTransport;
 }
@@ -43,5 +46,6 @@ export function createNotifications(options: NotificationOptions): NotificationS
     sender: { address: email.from_address || `noreply@${config.server.hostname}`, signature: email.signature },
     log,
     secrets: [email.password],
+    ...(options.audit ? { audit: options.audit } : {}),
   });
 }

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import type * as Nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config/index.ts';
 
 export type EmailSettings = Config['output_adapter']['email'];
@@ -30,6 +31,12 @@ export interface MailTransport {
   send(message: MailMessage): Promise<SendResult>;
 }
 
+// nodemailer is loaded when the first message is sent, not at start (it is large and many nodes never mail).
+async function createTransport(...options: Parameters<typeof Nodemailer.createTransport>): Promise<Transporter> {
+  const { default: nodemailer } = await import('nodemailer');
+  return nodemailer.createTransport(...options);
+}
+
 function toNodemailer(m: MailMessage) {
   return { from: m.from.name ? m.from : m.from.address, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers };
 }
@@ -41,7 +48,8 @@ function toNodemailer(m: MailMessage) {
  */
 export function smtpTransport(settings: EmailSettings): MailTransport {
   const implicitTls = settings.port === 465;
-  const transporter = nodemailer.createTransport({
+  let transporter: Promise<Transporter> | undefined;
+  const connect = () => createTransport({
     host: settings.hostname,
     port: settings.port,
     secure: implicitTls,
@@ -55,7 +63,8 @@ export function smtpTransport(settings: EmailSettings): MailTransport {
   return {
     kind: 'smtp',
     send: async (message) => {
-      const info = await transporter.sendMail(toNodemailer(message));
+      transporter ??= connect();
+      const info = await (await transporter).sendMail(toNodemailer(message));
       return { messageId: info.messageId };
     },
   };
@@ -63,11 +72,12 @@ export function smtpTransport(settings: EmailSettings): MailTransport {
 
 /** Writes each message as an .eml file only the server's user can read: they hold live codes. */
 export function outboxTransport(dir: string): MailTransport {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true });
+  let composer: Promise<Transporter> | undefined;
   return {
     kind: 'outbox',
     send: async (message) => {
-      const info = await composer.sendMail(toNodemailer(message));
+      composer ??= createTransport({ streamTransport: true, buffer: true });
+      const info = await (await composer).sendMail(toNodemailer(message));
       await mkdir(dir, { recursive: true, mode: 0o700 });
       // Time first, so a directory listing is in sending order.
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`);

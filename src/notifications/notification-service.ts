@@ -2,6 +2,7 @@
 // locale, placeholders from the caller, the user's claims and the tenant. Logs say what was sent to whom,
 // never the content: bodies carry one-time codes.
 import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClaimValueService } from '../claims/claim-values.ts';
 import { CLAIMS } from '../claims/local-claims.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -41,6 +42,8 @@ export interface NotificationDeps {
   log: Logger;
   /** Strings scrubbed from logged transport errors (the SMTP password). */
   secrets?: readonly string[];
+  /** Told of each email sent, by template type: every email passes here, so metrics count them all. */
+  audit?: Pick<AuditLog, 'notify'>;
 }
 
 // One plain address: no list separators, brackets or spaces that could add a recipient or a header.
@@ -111,6 +114,7 @@ export class NotificationService {
     const about = { tenant: tenant.domain, to, template: type.name, locale, transport: transport.kind };
     if (result.file) this.deps.log.info({ ...about, file: result.file }, 'email written to the development outbox, not sent');
     else this.deps.log.info(about, 'email sent');
+    await this.deps.audit?.notify({ tenantId: tenant.id, event: 'email.sent', outcome: 'success', user, reason: type.name });
     return { to, locale, transport: transport.kind, messageId: result.messageId, ...(result.file ? { file: result.file } : {}) };
   }
 

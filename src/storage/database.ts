@@ -5,8 +5,9 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import type { Dialect, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
-import { createPool as createMysqlPool } from 'mysql2';
-import pg from 'pg';
+import type { Pool as MysqlPool } from 'mysql2';
+import type { Pool as PgPool } from 'pg';
+import { loadMysql, loadPg } from './drivers.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
@@ -42,7 +43,8 @@ export interface PoolStats {
   waiting: number;
 }
 
-type Pool = pg.Pool | ReturnType<typeof createMysqlPool>;
+// The pg and mysql2 drivers are loaded only for the database type in use (a SQLite node never loads either).
+type Pool = { kind: 'postgres'; pool: PgPool } | { kind: 'mysql'; pool: MysqlPool };
 
 // mysql2's pool keeps its counts in fields it does not type; read defensively (undefined when they change).
 interface MysqlPoolInternals {
@@ -53,17 +55,13 @@ interface MysqlPoolInternals {
 
 function statsOf(pool: Pool | undefined): PoolStats | undefined {
   if (!pool) return undefined;
-  if (pool instanceof pg.Pool) return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
-  const m = pool as unknown as MysqlPoolInternals;
+  if (pool.kind === 'postgres') return { total: pool.pool.totalCount, idle: pool.pool.idleCount, waiting: pool.pool.waitingCount };
+  const m = pool.pool as unknown as MysqlPoolInternals;
   if (!m._allConnections || !m._freeConnections || !m._connectionQueue) return undefined;
   return { total: m._allConnections.length, idle: m._freeConnections.length, waiting: m._connectionQueue.length };
 }
 
-// PostgreSQL returns bigint (int8) columns and count(*) as strings; our bigints are epoch ms and counters,
-// well inside Number's safe range.
-pg.types.setTypeParser(20, (v) => Number(v));
-
-function createDialect(settings: DatabaseSettings): { dialect: Dialect; pool?: Pool } {
+async function createDialect(settings: DatabaseSettings): Promise<{ dialect: Dialect; pool?: Pool }> {
   switch (settings.type) {
     case 'sqlite': {
       mkdirSync(dirname(settings.path), { recursive: true });
@@ -75,15 +73,17 @@ function createDialect(settings: DatabaseSettings): { dialect: Dialect; pool?: P
       return { dialect: new SqliteDialect({ database: withStatementCache(file) }) };
     }
     case 'postgres': {
+      const pg = await loadPg();
       const pool = new pg.Pool({
         connectionString: settings.url,
         ...(settings.username ? { user: settings.username } : {}),
         ...(settings.password ? { password: settings.password } : {}),
         max: settings.poolSize,
       });
-      return { dialect: new PostgresDialect({ pool }), pool };
+      return { dialect: new PostgresDialect({ pool }), pool: { kind: 'postgres', pool } };
     }
     case 'mysql': {
+      const { createPool: createMysqlPool } = await loadMysql();
       const pool = createMysqlPool({
         uri: settings.url,
         ...(settings.username ? { user: settings.username } : {}),
@@ -93,7 +93,7 @@ function createDialect(settings: DatabaseSettings): { dialect: Dialect; pool?: P
         supportBigNumbers: true,
         bigNumberStrings: false,
       });
-      return { dialect: new MysqlDialect({ pool }), pool };
+      return { dialect: new MysqlDialect({ pool }), pool: { kind: 'mysql', pool } };
     }
   }
 }
@@ -164,7 +164,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
 }
 
 export async function openStorage(settings: DatabaseSettings): Promise<Storage> {
-  const { dialect, pool } = createDialect(settings);
+  const { dialect, pool } = await createDialect(settings);
   const counter = new StatementCounter();
   const db = new Kysely<Database>({ dialect, plugins: [counter] });
   try {

@@ -1,6 +1,6 @@
 // QR codes for otpauth URIs, rendered on the server so the secret never travels in a URL to a
 // client-side renderer (WSO2 passes it in the `ske` query parameter).
-import QRCode from 'qrcode';
+import type QRCodeModule from 'qrcode';
 import { TotpInputError } from './errors.ts';
 
 /** Rendering options; the defaults suit a phone camera at arm's length. */
@@ -18,7 +18,7 @@ const MAX_PIXELS = 4096;
 
 // qrcode's `width` option scales by a fraction, which gives modules of uneven pixel widths; a whole
 // `scale` keeps every module the same size and the edges sharp.
-function layout(uri: string, options: QrOptions): { scale: number; width: number } {
+function layout(QRCode: typeof QRCodeModule, uri: string, options: QrOptions): { scale: number; width: number } {
   const minPixels = options.minPixels ?? DEFAULT_MIN_PIXELS;
   if (!Number.isSafeInteger(minPixels) || minPixels < 1 || minPixels > MAX_PIXELS) {
     throw new TotpInputError('params', `QR minPixels must be a whole number from 1 to ${MAX_PIXELS}.`);
@@ -28,15 +28,22 @@ function layout(uri: string, options: QrOptions): { scale: number; width: number
   return { scale, width: scale * modules };
 }
 
+// Loaded with the first QR code (an enrolment), not at start.
+async function loadQrCode(): Promise<typeof QRCodeModule> {
+  return (await import('qrcode')).default;
+}
+
 /** The URI as an SVG document (a string), black on white, with a fixed pixel size and viewBox. */
 export async function renderQrSvg(uri: string, options: QrOptions = {}): Promise<string> {
-  const { width } = layout(uri, options);
+  const QRCode = await loadQrCode();
+  const { width } = layout(QRCode, uri, options);
   return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: ERROR_CORRECTION, margin: MARGIN, width });
 }
 
 /** The URI as a PNG image, black on white. */
 export async function renderQrPng(uri: string, options: QrOptions = {}): Promise<Buffer> {
-  const { scale } = layout(uri, options);
+  const QRCode = await loadQrCode();
+  const { scale } = layout(QRCode, uri, options);
   return QRCode.toBuffer(uri, { type: 'png', errorCorrectionLevel: ERROR_CORRECTION, margin: MARGIN, scale });
 }
 

@@ -33,8 +33,8 @@ export class LockoutService {
   constructor(
     private readonly security: SecurityStateStore,
     readonly policy: LockPolicy,
-    /** Called once when an account becomes locked (e.g. to end its SSO sessions). */
-    private readonly onLocked: (user: UserRecord) => Promise<void> = async () => {},
+    /** Called once when an account becomes locked (e.g. to end its SSO sessions), with the counter that locked it. */
+    private readonly onLocked: (user: UserRecord, counter: FailureCounter) => Promise<void> = async () => {},
   ) {}
 
   /** Lock status now; a lock whose time has passed is lifted on the way. */
@@ -77,7 +77,7 @@ export class LockoutService {
       },
       now,
     );
-    if (result.lockedNow) await this.onLocked(user);
+    if (result.lockedNow) await this.onLocked(user, counter);
     return { ...result, remaining: result.locked ? 0 : Math.max(0, p.allowedFailedAttempts - result.count) };
   }
 

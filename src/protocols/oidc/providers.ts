@@ -19,7 +19,7 @@ import type { UserService } from '../../users/user-service.ts';
 import { accountClaims, SCOPE_CLAIMS } from './claims.ts';
 import { CONTINUE_PATH, sealLogout } from './logout.ts';
 import type { OidcStore } from './oidc-store.ts';
-import { buildProvider, type ClientMetadata, type OidcProvider, type ProviderInput } from './provider.ts';
+import type { ClientMetadata, OidcProvider, ProviderInput } from './provider.ts';
 import { OIDC_PROTOCOL, oidcSettingsOf, secretMatches } from './settings.ts';
 
 export interface OidcProvidersDeps {
@@ -67,6 +67,9 @@ export class OidcProviders {
   private async build(tenant: Tenant, issuer: string): Promise<OidcProvider> {
     const { deps } = this;
     const mount = tenantQualifiedPath(tenant.domain, '/oauth2');
+    // Loaded on the first OIDC request, not at start: oidc-provider (with Koa and jose) is the heaviest
+    // dependency, and many deployments never serve OpenID Connect.
+    const { buildProvider } = await import('./provider.ts');
     return buildProvider({
       issuer,
       jwks: await deps.keys.privateJwks(tenant),

@@ -2,9 +2,8 @@
 // rule that any failure to reach the database becomes USR-50301 ("User store unavailable") quickly, never a
 // hang or a 500. SQL errors (a missing column in a mapping) are configuration faults and are rethrown as is.
 import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely';
-import { createPool as createMysqlPool } from 'mysql2';
-import pg from 'pg';
 import { AppError } from '../../errors/app-error.ts';
+import { loadMysql, loadPg } from '../../storage/drivers.ts';
 import type { Clock } from '../../time/clock.ts';
 import { OperationTimeout, StoreOutage } from '../store-outage.ts';
 import { engineOf, type JdbcEngine, type JdbcStoreSettings } from './jdbc-settings.ts';
@@ -51,20 +50,31 @@ export function refusedWrite(domain: string, err: unknown): AppError | undefined
   return refused ? new AppError('USR-40005', { description: `The user store ${domain} refused the change (a value it does not accept).` }) : undefined;
 }
 
+// Kysely asks for the pool on the first query, so the driver is loaded then, not when the store is declared.
 function dialect(engine: JdbcEngine, s: JdbcStoreSettings) {
   if (engine === 'postgres') {
-    const pool = new pg.Pool({
-      connectionString: s.url,
-      ...(s.username ? { user: s.username } : {}),
-      ...(s.password ? { password: s.password } : {}),
-      max: s.poolSize,
-      connectionTimeoutMillis: s.connectTimeoutMs,
-      query_timeout: s.queryTimeoutMs,
-    });
-    // An idle connection dropped by the server must not crash the process; the next use reports it.
-    pool.on('error', () => {});
-    return new PostgresDialect({ pool });
+    return new PostgresDialect({ pool: async () => pgPool(s) });
   }
+  return new MysqlDialect({ pool: async () => mysqlPool(s) });
+}
+
+async function pgPool(s: JdbcStoreSettings) {
+  const pg = await loadPg();
+  const pool = new pg.Pool({
+    connectionString: s.url,
+    ...(s.username ? { user: s.username } : {}),
+    ...(s.password ? { password: s.password } : {}),
+    max: s.poolSize,
+    connectionTimeoutMillis: s.connectTimeoutMs,
+    query_timeout: s.queryTimeoutMs,
+  });
+  // An idle connection dropped by the server must not crash the process; the next use reports it.
+  pool.on('error', () => {});
+  return pool;
+}
+
+async function mysqlPool(s: JdbcStoreSettings) {
+  const { createPool: createMysqlPool } = await loadMysql();
   const pool = createMysqlPool({
     uri: s.url,
     ...(s.username ? { user: s.username } : {}),
@@ -75,7 +85,7 @@ function dialect(engine: JdbcEngine, s: JdbcStoreSettings) {
     bigNumberStrings: false,
   });
   pool.on('connection', (c) => c.on('error', () => {}));
-  return new MysqlDialect({ pool });
+  return pool;
 }
 
 export class JdbcConnection {
