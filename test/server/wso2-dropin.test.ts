@@ -1,0 +1,87 @@
+// Issue 13, "done when": the deployment.toml shipped with WSO2 IS 7.0 and the seed guide's one (IS 5.11 with
+// the guide's TOTP section and its 5.x page URLs) start the real server as they are, with one warning per
+// WSO2 key that has no effect here, and a login through the travelocity sample works: password, enrolment and
+// code, on the 5.x `totpauthenticationendpoint/*.jsp` pages for the seed guide's file.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { autoPostForm, createScimUser, startSampleLogin, startWithSample } from '../e2e/sample-support.ts';
+import { TestClient } from '../support/http-client.ts';
+import { awayFromStepEdge, codeAt, LoginBrowser, totpFromQr } from '../support/login-browser.ts';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'wso2');
+const ACS = '/travelocity.com/home.jsp';
+
+function fixture(name: string): string {
+  return readFileSync(join(FIXTURES, name), 'utf8');
+}
+
+/** The server's JSON log lines at warn level, as messages. */
+function logCollector() {
+  const lines: string[] = [];
+  return {
+    stream: { write: (line: string) => void lines.push(line) },
+    warnings: () => lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40).map((l) => l.msg),
+  };
+}
+
+async function loginThroughSample(file: string, pages: { enrol: string; code: string; dir: string }) {
+  const log = logCollector();
+  // The stock file as shipped; the test only adds what any test server needs (port 0, a data dir, cheap hashing).
+  const server = await startWithSample({ toml: `${fixture(file)}\n[logging]\nlevel = "warn"\n`, logStream: log.stream });
+  try {
+    const warnings = log.warnings();
+    const user = await createScimUser(server, 'wso2user', { givenName: 'Wanda', familyName: 'Stock' });
+    const idp = new LoginBrowser(server.client());
+    const sample = new TestClient(server.sampleUrl);
+    const login = await startSampleLogin(server.url, sample, idp);
+    assert.equal(login.name, 'login.do');
+    const enrol = await idp.login(login, user.username, user.password);
+    assert.equal(enrol.name, pages.enrol, enrol.url);
+    assert.ok(enrol.url.startsWith(`/${pages.dir}/${pages.enrol}?`), enrol.url);
+    const totp = totpFromQr(enrol);
+    const codePage = await idp.submit(enrol, {}, ['ENABLE_TOTP', 'true']);
+    assert.equal(codePage.name, pages.code);
+    assert.ok(codePage.url.startsWith(`/${pages.dir}/${pages.code}?`), codePage.url);
+    await awayFromStepEdge(totp.period);
+    const post = autoPostForm(await idp.submit(codePage, { token: codeAt(totp) }));
+    const accepted = await sample.post(ACS, { form: post.fields });
+    assert.equal(accepted.status, 303, accepted.text);
+    const home = await sample.get(ACS);
+    assert.match(home.text, new RegExp(`You are logged in as <strong>${user.username}</strong>`));
+    return { warnings, server };
+  } finally {
+    await server.close();
+  }
+}
+
+/** Each warning names its key once; none carries a value from the file. */
+function assertOncePerKey(warnings: readonly string[], file: string): void {
+  const keys = warnings.map((w) => /^test\.toml: (\[[^\]]+\]\]? ?\S*):/.exec(w)?.[1] ?? w);
+  assert.equal(new Set(keys).size, keys.length, `one warning per key:\n${warnings.join('\n')}`);
+  for (const secret of ['66cd9688', 'dashboard', 'jdbc:h2', 'DB_CLOSE_ON_EXIT', 'uid=admin']) {
+    assert.ok(!warnings.some((w) => w.includes(secret)), `${file}: no value in a warning (${secret})`);
+  }
+}
+
+describe('WSO2 deployment.toml files start Portcullis', () => {
+  test('IS 7.0 stock deployment.toml: starts with a warning per WSO2 key; a login through the sample works', async () => {
+    const { warnings } = await loginThroughSample('is-7.0.0.deployment.toml', { enrol: 'totp_enroll.do', code: 'totp.do', dir: 'authenticationendpoint' });
+    assertOncePerKey(warnings, 'IS 7.0');
+    for (const key of ['[server] node_ip', '[database.identity_db] type', '[database.shared_db] url', '[keystore.primary] type', '[truststore] file_name', '[account_recovery.endpoint.auth] hash', '[identity.auth_framework.endpoint] app_password']) {
+      assert.ok(warnings.some((w) => w.includes(`${key}:`)), `a warning names ${key}:\n${warnings.join('\n')}`);
+    }
+    assert.ok(warnings.some((w) => /H2 .*SQLite/.test(w)), 'the H2 database is explained');
+    assert.ok(warnings.some((w) => /JKS keystore cannot be read.*keytool -importkeystore/.test(w)), 'the JKS keystore is explained');
+    assert.ok(!warnings.some((w) => w.includes('[user_store] type')), 'database_unique_id is the primary store here: understood, no warning');
+  });
+
+  test("the seed guide's deployment.toml (IS 5.11 with the guide's TOTP section): the 5.x .jsp pages serve the login", async () => {
+    const { warnings } = await loginThroughSample('seed-guide.deployment.toml', { enrol: 'enableTOTP.jsp', code: 'totp.jsp', dir: 'totpauthenticationendpoint' });
+    assertOncePerKey(warnings, 'seed guide');
+    assert.ok(warnings.some((w) => /\[user_store\] type: "read_write_ldap_unique_id" as the primary store/.test(w)));
+    assert.ok(warnings.some((w) => w.includes('[user_store] connection_password:')));
+    assert.ok(!warnings.some((w) => w.includes('parameters]')), `the guide's TOTP parameters are all understood:\n${warnings.join('\n')}`);
+  });
+});
