@@ -127,7 +127,10 @@ function readServer(root: Table, r: Reader): void {
       const publicPort = proxyPort === undefined ? port : Number(proxyPort);
       const portPart = publicPort === 443 ? '' : `:${publicPort}`;
       server.base_path = `https://${host}${portPart}${context === '' ? '' : `/${context}`}`;
-      if (properties && proxyPort !== undefined) delete properties.proxyPort;
+      if (properties && proxyPort !== undefined) {
+        delete properties.proxyPort;
+        if (Object.keys(properties).length === 0) delete child(root, 'transport', 'https')?.properties;
+      }
     }
     delete server.proxy_context_path;
   }

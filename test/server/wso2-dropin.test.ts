@@ -3,12 +3,17 @@
 // WSO2 key that has no effect here, and a login through the travelocity sample works: password, enrolment and
 // code, on the 5.x `totpauthenticationendpoint/*.jsp` pages for the seed guide's file.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import forge from 'node-forge';
+import { createSelfSigned } from '../../src/crypto/certificates.ts';
 import { autoPostForm, createScimUser, startSampleLogin, startWithSample } from '../e2e/sample-support.ts';
 import { TestClient } from '../support/http-client.ts';
 import { awayFromStepEdge, codeAt, LoginBrowser, totpFromQr } from '../support/login-browser.ts';
+import { startTestServer } from '../support/server.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'wso2');
 const ACS = '/travelocity.com/home.jsp';
@@ -84,4 +89,26 @@ describe('WSO2 deployment.toml files start Portcullis', () => {
     assert.ok(warnings.some((w) => w.includes('[user_store] connection_password:')));
     assert.ok(!warnings.some((w) => w.includes('parameters]')), `the guide's TOTP parameters are all understood:\n${warnings.join('\n')}`);
   });
+});
+
+test('[keystore.primary] with a PKCS#12 keystore: its key and certificate serve HTTPS', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pcs-p12-'));
+  try {
+    const pair = await createSelfSigned({ commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    const p12 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(pair.privateKeyPem), [forge.pki.certificateFromPem(pair.certificatePem)], 'wso2carbon', { friendlyName: 'wso2carbon', algorithm: '3des' });
+    const file = join(dir, 'wso2carbon.p12');
+    writeFileSync(file, Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
+    const server = await startTestServer({ toml: `[keystore.primary]\nfile_name = ${JSON.stringify(file)}\npassword = "wso2carbon"\ntype = "PKCS12"\nalias = "wso2carbon"\n` });
+    try {
+      const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
+      assert.equal(fingerprint(server.certificate), fingerprint(pair.certificatePem));
+      // The client trusts only the keystore's certificate, so the TLS handshake proves which key serves.
+      const ready = await new TestClient(server.url, pair.certificatePem).get('/health/ready');
+      assert.equal(ready.status, 200);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
