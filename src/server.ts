@@ -14,6 +14,7 @@ import { ensureSuperTenant } from './provisioning.ts';
 import { startSampleApp } from './sample-app.ts';
 import { createServices, type Services } from './services.ts';
 import { openStorage } from './storage/database.ts';
+import type { Tenant } from './tenants/tenant-service.ts';
 import type { Clock } from './time/clock.ts';
 
 export interface RunningServer {
@@ -52,7 +53,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   try {
     const services = createServices(config, storage, log, options.clock);
-    await ensureSuperTenant(services);
+    const superTenant = await ensureSuperTenant(services);
+    await adoptKeystoreForSaml(config, services, superTenant, log);
     const tls = keystoreTls(config) ?? (await loadTlsPair({
       certificate: config.transport.https.certificate,
       privateKey: config.transport.https.private_key,
@@ -114,6 +116,16 @@ function createMetrics(config: Config, services: Services): Metrics {
   });
   services.audit.observe(auditMetrics(metrics, async (id) => (await services.tenants.findById(id))?.domain));
   return metrics;
+}
+
+/** WSO2's [keystore.primary] also signs carbon.super's SAML responses, as in WSO2, so SPs that trust its certificate keep working. */
+async function adoptKeystoreForSaml(config: Config, services: Services, tenant: Tenant, log: Logger): Promise<void> {
+  const keystore = config.keystore.primary;
+  if (keystore.file_name === '') return;
+  const entry = readPkcs12(keystore.file_name, { password: keystore.password, alias: keystore.alias, keyPassword: keystore.key_password });
+  if (await services.keys.adopt(tenant, 'saml', entry.certificatePem, entry.privateKeyPem)) {
+    log.info(`the SAML signing key of carbon.super is now the [keystore.primary] key${entry.alias ? ` "${entry.alias}"` : ''}; the previous one stays in the metadata for its grace period`);
+  }
 }
 
 /** WSO2's [keystore.primary] serves HTTPS unless [transport.https] names PEM files (config load checked it opens). */

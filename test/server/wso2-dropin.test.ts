@@ -105,6 +105,14 @@ test('[keystore.primary] with a PKCS#12 keystore: its key and certificate serve 
       // The client trusts only the keystore's certificate, so the TLS handshake proves which key serves.
       const ready = await new TestClient(server.url, pair.certificatePem).get('/health/ready');
       assert.equal(ready.status, 200);
+      // As in WSO2, the primary keystore also signs SAML: the metadata's signing certificate is the keystore's.
+      const metadata = await new TestClient(server.url, pair.certificatePem).get('/identity/metadata/saml2');
+      const der = new X509Certificate(pair.certificatePem).raw.toString('base64');
+      assert.ok(metadata.text.replace(/\s+/g, '').includes(der), 'the keystore certificate is in the SAML metadata');
+      const tenant = await server.services.tenants.requireActive('carbon.super');
+      const active = (await server.services.keys.keys(tenant, 'saml')).active;
+      assert.equal(fingerprint(active.certificatePem), fingerprint(pair.certificatePem), 'and it is the active SAML signing key');
+      assert.equal(await server.services.keys.adopt(tenant, 'saml', pair.certificatePem, pair.privateKeyPem), false, 'adopted once, not on every start');
     } finally {
       await server.close();
     }
