@@ -1,5 +1,5 @@
 // [keystore.primary]: WSO2's primary keystore, here the HTTPS certificate when [transport.https] names no PEM
-// files. PKCS#12 (WSO2's default from IS 7.1, wso2carbon.p12) is read; JKS (up to 7.0, wso2carbon.jks) is not,
+// files, and (as in WSO2) the SAML signing key of carbon.super. PKCS#12 (WSO2's default from IS 7.1, wso2carbon.p12) is read; JKS (up to 7.0, wso2carbon.jks) is not,
 // and the drop-in reader says how to convert it.
 import { oneOf, section, str } from './schema-dsl.ts';
 
@@ -8,7 +8,7 @@ export const primaryKeystore = section(
     file_name: str({
       default: '',
       description:
-        'PKCS#12 keystore (.p12/.pfx) whose key and certificate serve HTTPS when [transport.https] certificate and private_key are empty. Relative to the working directory, else to repository/resources/security/ (where WSO2 keeps it). Empty: not used.',
+        'PKCS#12 keystore (.p12/.pfx) whose key and certificate serve HTTPS when [transport.https] certificate and private_key are empty, and sign carbon.super\'s SAML responses (it becomes the active SAML key at start; the previous key stays in the metadata for its grace period). Relative to the working directory, else to repository/resources/security/ (where WSO2 keeps it). Empty: not used.',
     }),
     type: oneOf(['PKCS12', 'JKS'], {
       default: 'PKCS12',

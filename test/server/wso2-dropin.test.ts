@@ -7,12 +7,13 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import forge from 'node-forge';
 import { createSelfSigned } from '../../src/crypto/certificates.ts';
 import { autoPostForm, createScimUser, startSampleLogin, startWithSample } from '../e2e/sample-support.ts';
 import { TestClient } from '../support/http-client.ts';
 import { awayFromStepEdge, codeAt, LoginBrowser, totpFromQr } from '../support/login-browser.ts';
+import { startNodeProcess, waitFor } from '../support/process.ts';
 import { startTestServer } from '../support/server.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'wso2');
@@ -119,4 +120,35 @@ test('[keystore.primary] with a PKCS#12 keystore: its key and certificate serve 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('npm start with a WSO2 deployment.toml', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pcs-wso2-start-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  // The IS 7.0 file as shipped, with a free port and a scratch data directory put into its [server] table.
+  const config = join(dir, 'deployment.toml');
+  writeFileSync(config, `${fixture('is-7.0.0.deployment.toml').replace('[server]\n', `[server]\nport = 0\ndata_dir = ${JSON.stringify(join(dir, 'data'))}\n`)}\n[sample_app]\nenabled = false\n`);
+  const start = (...args: string[]) => startNodeProcess(['src/main.ts', ...args], { PORTCULLIS_CONFIG: config, PORTCULLIS_ENCRYPTION_KEY: '' });
+
+  test('starts, logging one warning per WSO2 key with its line', async () => {
+    const p = start();
+    try {
+      await waitFor(() => /Portcullis is serving (https:\/\/\S+) /.exec(p.out())?.[1], 60_000);
+      const warnings = p.out().split('\n').filter((l) => l.includes('"level":40')).map((l) => (JSON.parse(l) as { msg: string }).msg);
+      assert.ok(warnings.some((w) => /deployment\.toml:5: \[server\] node_ip: a WSO2 setting that has no effect/.test(w)), warnings.join('\n'));
+      assert.equal(warnings.filter((w) => w.includes('[truststore] type')).length, 1);
+      p.child.kill('SIGTERM');
+      assert.equal(await p.exited, 0);
+    } finally {
+      p.child.kill('SIGKILL');
+    }
+  });
+
+  test('--strict refuses the WSO2 keys, naming each with its line', async () => {
+    const p = start('--strict');
+    assert.equal(await p.exited, 2);
+    assert.match(p.err(), /deployment\.toml:5: \[server\] node_ip: .*refused in strict mode/);
+    assert.match(p.err(), /deployment\.toml:\d+: \[identity\.auth_framework\.endpoint\] app_password: /);
+    assert.doesNotMatch(p.err(), /dashboard|66cd9688/);
+  });
 });
