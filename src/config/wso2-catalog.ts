@@ -17,7 +17,7 @@ export const WSO2_KEYS_IN_OUR_SECTIONS: Readonly<Record<string, Readonly<Record<
   super_admin: { admin_role: 'the administrator is the tenant admin here', everyone_role: '' },
   'database.identity_db': { driver: 'the driver follows type', validationQuery: '', id: '' },
   'authentication.authenticator.totp': { name: 'the authenticator is always "totp"' },
-  'authentication.authenticator.totp.parameters': {},
+  'authentication.authenticator.totp.parameters': { totpEnrollInSinglePage: 'enrolment is one page here: QR code, key and code together' },
   'transport.https': { enabled: 'HTTPS is always on' },
   encryption: {
     internal_crypto_provider: 'secrets are always AES-256-GCM here',

@@ -111,6 +111,11 @@ test("WSO2's single [user_store] table: a database store is our primary store; a
   assert.deepEqual(ldap.config.user_store, []);
 });
 
+test("a TOTP parameter only some WSO2 portals read is warned about; a misspelt one is still refused", () => {
+  assert.match(read('[authentication.authenticator.totp.parameters]\ntotpEnrollInSinglePage = true\n').warnings.join(), /:2: .* totpEnrollInSinglePage: a WSO2 setting that has no effect/);
+  assert.match(refusal('[authentication.authenticator.totp.parameters]\nwindowsize = 3\n'), /unknown key "windowsize" .* \(did you mean "windowSize"\?\)/);
+});
+
 test('encodingMethod is read as WSO2 reads it: exactly "Base64" is Base64, anything else Base32 (with a warning)', () => {
   const at = (value: string) => read(`[authentication.authenticator.totp.parameters]\nencodingMethod = ${JSON.stringify(value)}\n`);
   assert.equal(at('Base64').config.authentication.authenticator.totp.parameters.encodingMethod, 'Base64');

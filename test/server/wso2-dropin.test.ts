@@ -47,6 +47,12 @@ async function loginThroughSample(file: string, pages: { enrol: string; code: st
     assert.equal(enrol.name, pages.enrol, enrol.url);
     assert.ok(enrol.url.startsWith(`/${pages.dir}/${pages.enrol}?`), enrol.url);
     const totp = totpFromQr(enrol);
+    // Any page path of this login shows the page its context is at: the 6/7 path sends to the configured one.
+    const key = new URL(enrol.url, server.url).searchParams.get('sessionDataKey')!;
+    const other = pages.dir === 'authenticationendpoint' ? '/totpauthenticationendpoint/totp.jsp' : '/authenticationendpoint/totp.do';
+    const moved = await idp.client.get(`${other}?sessionDataKey=${key}`);
+    assert.equal(moved.status, 303);
+    assert.equal(moved.location, `/${pages.dir}/${pages.enrol}?sessionDataKey=${key}`);
     const codePage = await idp.submit(enrol, {}, ['ENABLE_TOTP', 'true']);
     assert.equal(codePage.name, pages.code);
     assert.ok(codePage.url.startsWith(`/${pages.dir}/${pages.code}?`), codePage.url);
