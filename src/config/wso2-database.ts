@@ -28,19 +28,22 @@ const KEPT_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** jdbc:postgresql://h:5432/db?x -> { url: postgres://h:5432/db, dropped: [...] }; undefined when not such a URL. */
-export function fromJdbcUrl(url: string): { type: 'postgres' | 'mysql'; url: string; dropped: string[] } | undefined {
+export function fromJdbcUrl(url: string): { type: 'postgres' | 'mysql'; url: string; dropped: string[]; user?: string; password?: string } | undefined {
   const match = /^jdbc:(postgresql|mysql|mariadb):\/\/([^/?#]+)(\/[^?#]*)?(?:\?([^#]*))?$/i.exec(url.trim());
   if (!match) return undefined;
   const type = match[1]!.toLowerCase() === 'postgresql' ? 'postgres' : 'mysql';
   const scheme = type === 'postgres' ? 'postgres' : 'mysql';
   const kept = new URLSearchParams();
   const dropped: string[] = [];
+  // JDBC takes credentials as parameters too (?user=..&password=..); they become username and password.
+  const credentials: { user?: string; password?: string } = {};
   for (const [name, value] of new URLSearchParams(match[4] ?? '')) {
-    if (KEPT_PARAMETERS[type]!.includes(name)) kept.append(name, value);
+    if (name === 'user' || name === 'password') credentials[name] = value;
+    else if (KEPT_PARAMETERS[type]!.includes(name)) kept.append(name, value);
     else dropped.push(name);
   }
   const query = kept.size > 0 ? `?${kept.toString()}` : '';
-  return { type, url: `${scheme}://${match[2]}${match[3] ?? ''}${query}`, dropped };
+  return { type, url: `${scheme}://${match[2]}${match[3] ?? ''}${query}`, dropped, ...credentials };
 }
 
 function engineOf(type: unknown, url: string): string {
@@ -88,6 +91,14 @@ export function translateIdentityDb(db: Table, at: (key: string) => number | und
     }
     db.url = mapped.url;
     if (db.type === undefined) db.type = mapped.type;
+    if (mapped.user !== undefined && db.username === undefined) db.username = mapped.user;
+    if (mapped.password !== undefined && db.password === undefined) db.password = mapped.password;
+    // WSO2 keeps credentials beside the URL; they go into it too, because pg reads the user from a connection
+    // string even when none is there (a separate user option is then lost).
+    const withCredentials = new URL(mapped.url);
+    if (typeof db.username === 'string' && db.username !== '') withCredentials.username = db.username;
+    if (typeof db.password === 'string' && db.password !== '') withCredentials.password = db.password;
+    db.url = withCredentials.toString();
     if (mapped.dropped.length > 0) note(warnings, 'url', `JDBC driver parameters ${mapped.dropped.join(', ')} have no effect here and are left out`);
   }
   return { warnings, problems };

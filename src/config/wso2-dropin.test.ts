@@ -79,13 +79,18 @@ test('H2: the stock embedded database means the embedded SQLite; an H2 database 
 test('jdbc: URLs of PostgreSQL, MySQL and MariaDB become our URLs; JDBC driver parameters are named and left out', () => {
   const pg = read('[database.identity_db]\ntype = "postgre"\nurl = "jdbc:postgresql://127.0.0.1:5432/WSO2_IDENTITY_DB?sslmode=require"\nusername = "wso2"\npassword = "p"\n[database.identity_db.pool_options]\nmaxActive = "80"\nvalidationQuery = "SELECT 1"\n');
   assert.equal(pg.config.database.identity_db.type, 'postgres');
-  assert.equal(pg.config.database.identity_db.url, 'postgres://127.0.0.1:5432/WSO2_IDENTITY_DB?sslmode=require');
+  assert.equal(pg.config.database.identity_db.url, 'postgres://wso2:p@127.0.0.1:5432/WSO2_IDENTITY_DB?sslmode=require');
   assert.equal(pg.config.database.identity_db.username, 'wso2');
   assert.equal(pg.config.database.identity_db.pool_size, 80, 'maxActive is the pool size');
   assert.match(pg.warnings.join('\n'), /\[database\.identity_db\.pool_options\] validationQuery: a WSO2 setting/);
   const my = read('[database.identity_db]\ntype = "mysql"\nurl = "jdbc:mysql://db:3306/IDENTITY?useSSL=false&amp;autoReconnect=true"\n');
   assert.equal(my.config.database.identity_db.url, 'mysql://db:3306/IDENTITY');
   assert.match(my.warnings.join('\n'), /:3: \[database\.identity_db\] url: JDBC driver parameters useSSL, amp;autoReconnect have no effect/);
+  const inUrl = read('[database.identity_db]\ntype = "postgre"\nurl = "jdbc:postgresql://db:5432/IDN?user=wso2&password=pw-in-url"\n');
+  assert.equal(inUrl.config.database.identity_db.url, 'postgres://wso2:pw-in-url@db:5432/IDN');
+  assert.equal(inUrl.config.database.identity_db.username, 'wso2');
+  assert.equal(inUrl.config.database.identity_db.password, 'pw-in-url', 'JDBC credentials in the URL become username and password');
+  assert.deepEqual(inUrl.warnings, []);
   const maria = read('[database.identity_db]\nurl = "jdbc:mariadb://db:3306/IDENTITY"\n');
   assert.equal(maria.config.database.identity_db.type, 'mysql');
   assert.match(refusal('[database.identity_db]\ntype = "postgre"\nurl = "jdbc:postgresql:IDENTITY"\n'), /:3: \[database\.identity_db\] url: a JDBC URL this server cannot use \(value not shown: secret\)/);

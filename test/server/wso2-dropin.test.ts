@@ -14,6 +14,7 @@ import { autoPostForm, createScimUser, startSampleLogin, startWithSample } from 
 import { TestClient } from '../support/http-client.ts';
 import { awayFromStepEdge, codeAt, LoginBrowser, totpFromQr } from '../support/login-browser.ts';
 import { startNodeProcess, waitFor } from '../support/process.ts';
+import { createTestDatabase } from '../support/databases.ts';
 import { startTestServer } from '../support/server.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'wso2');
@@ -158,3 +159,28 @@ describe('npm start with a WSO2 deployment.toml', () => {
     assert.doesNotMatch(p.err(), /dashboard|66cd9688/);
   });
 });
+
+for (const type of ['postgres', 'mysql'] as const) {
+  test(`[database.identity_db] with WSO2's ${type === 'postgres' ? 'jdbc:postgresql' : 'jdbc:mysql'} URL: the server runs on that database`, async () => {
+    const db = await createTestDatabase(type);
+    try {
+      const url = new URL(db.url);
+      const jdbc = `jdbc:${type === 'postgres' ? 'postgresql' : 'mysql'}://${url.host}${url.pathname}${type === 'mysql' ? '?useSSL=false' : ''}`;
+      const wso2Type = type === 'postgres' ? 'postgre' : 'mysql';
+      const server = await startTestServer({ toml: `[database.identity_db]\ntype = "${wso2Type}"\nurl = "${jdbc}"\nusername = "${decodeURIComponent(url.username)}"\npassword = "${decodeURIComponent(url.password)}"\ndriver = "org.postgresql.Driver"\n` });
+      try {
+        assert.equal(server.services.config.database.identity_db.type, type);
+        const created = await server.client().post('/scim2/Users', {
+          auth: ['admin', 'admin'],
+          headers: { 'content-type': 'application/scim+json' },
+          json: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'jdbc-user', password: 'correct horse battery' },
+        });
+        assert.equal(created.status, 201, created.text);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+}
