@@ -1,12 +1,14 @@
 // `npm start`: load config/deployment.toml, start the server, stop cleanly on SIGTERM/SIGINT.
-import { isConfigError, loadConfig } from './config/index.ts';
+import { isConfigError, readConfig } from './config/index.ts';
 import { installProcessGuards } from './http/process-guard.ts';
 import { startServer } from './server.ts';
 
 async function main(): Promise<void> {
-  let config;
+  // --strict refuses WSO2 settings that have no effect here, instead of a warning for each.
+  const strict = process.argv.slice(2).includes('--strict');
+  let loaded;
   try {
-    config = loadConfig();
+    loaded = readConfig(strict ? { strict } : {});
   } catch (err) {
     if (isConfigError(err)) {
       console.error(`Portcullis cannot start: the configuration has problems:\n${err.message}`);
@@ -14,7 +16,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const server = await startServer(config);
+  const server = await startServer(loaded.config, { configWarnings: loaded.warnings });
   server.app.log.info(`Portcullis is serving ${server.url} (console: ${server.url}/console)`);
   let stopping = false;
   const stop = (signal: string, exitCode = 0) => {

@@ -4,15 +4,16 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
-import type { Config } from './config/index.ts';
+import { readPkcs12, type Config } from './config/index.ts';
 import { createLogger } from './http/logger.ts';
-import { loadTlsPair } from './http/tls.ts';
+import { loadTlsPair, type TlsPair } from './http/tls.ts';
 import type { MetricsServer } from './metrics/metrics-server.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import { ensureSuperTenant } from './provisioning.ts';
 import { startSampleApp } from './sample-app.ts';
 import { createServices, type Services } from './services.ts';
 import { openStorage } from './storage/database.ts';
+import type { Tenant } from './tenants/tenant-service.ts';
 import type { Clock } from './time/clock.ts';
 
 export interface RunningServer {
@@ -30,8 +31,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<RunningServer> {
+export interface StartOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Start-up warnings from reading the config (WSO2 settings with no effect here), logged once each. */
+  configWarnings?: readonly string[];
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? createLogger(config.logging.level);
+  for (const warning of options.configWarnings ?? []) log.warn(warning);
   const db = config.database.identity_db;
   const storage = await openStorage({
     type: db.type,
@@ -43,13 +52,14 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
   });
   try {
     const services = createServices(config, storage, log, options.clock);
-    await ensureSuperTenant(services);
-    const tls = await loadTlsPair({
+    const superTenant = await ensureSuperTenant(services);
+    await adoptKeystoreForSaml(config, services, superTenant, log);
+    const tls = keystoreTls(config) ?? (await loadTlsPair({
       certificate: config.transport.https.certificate,
       privateKey: config.transport.https.private_key,
       dataDir: config.server.data_dir,
       hostname: config.server.hostname,
-    });
+    }));
     if (tls.generated) log.warn(`generated a self-signed TLS certificate under ${join(config.server.data_dir, 'tls')}; browsers will warn about it`);
     const metrics = config.metrics.enable ? await createMetrics(config, services) : undefined;
     const app = await buildApp(services, { tls, ...(metrics ? { metrics } : {}) });
@@ -108,4 +118,22 @@ async function createMetrics(config: Config, services: Services): Promise<Metric
   });
   services.audit.observe(auditMetrics(metrics, async (id) => (await services.tenants.findById(id))?.domain));
   return metrics;
+}
+
+/** WSO2's [keystore.primary] also signs carbon.super's SAML responses, as in WSO2, so SPs that trust its certificate keep working. */
+async function adoptKeystoreForSaml(config: Config, services: Services, tenant: Tenant, log: Logger): Promise<void> {
+  const keystore = config.keystore.primary;
+  if (keystore.file_name === '') return;
+  const entry = readPkcs12(keystore.file_name, { password: keystore.password, alias: keystore.alias, keyPassword: keystore.key_password });
+  if (await services.keys.adopt(tenant, 'saml', entry.certificatePem, entry.privateKeyPem)) {
+    log.info(`the SAML signing key of carbon.super is now the [keystore.primary] key${entry.alias ? ` "${entry.alias}"` : ''}; the previous one stays in the metadata for its grace period`);
+  }
+}
+
+/** WSO2's [keystore.primary] serves HTTPS unless [transport.https] names PEM files (config load checked it opens). */
+function keystoreTls(config: Config): TlsPair | undefined {
+  const keystore = config.keystore.primary;
+  if (keystore.file_name === '' || config.transport.https.certificate !== '') return undefined;
+  const entry = readPkcs12(keystore.file_name, { password: keystore.password, alias: keystore.alias, keyPassword: keystore.key_password });
+  return { cert: entry.certificatePem, key: entry.privateKeyPem, generated: false };
 }

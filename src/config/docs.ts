@@ -89,6 +89,18 @@ config/deployment.toml:7: unknown key "prot" in [server] (did you mean "port"?)
 config/deployment.toml:12: [server] bind_address: expected an IP address or host name, e.g. "127.0.0.1", "0.0.0.0" or "::", got "local host"
 \`\`\`
 
+A WSO2 Identity Server \`deployment.toml\` (5.11 to 7.x) starts the server as it is: keys WSO2 and
+Portcullis share are read in WSO2's form (\`jdbc:postgresql://\` and \`jdbc:mysql://\` URLs, the single
+\`[user_store]\` table, \`[server] offset\` and \`proxy_context_path\`, \`$ref{...}\`, a PKCS#12
+\`[keystore.primary]\`), and every WSO2 key that has no effect here is accepted with one start-up warning
+naming it. Start with \`--strict\` (\`npm start -- --strict\`) or set \`[config] strict = true\` to refuse those
+keys instead. A typo in one of Portcullis's own sections is still refused. See
+[wso2-compatibility.md](wso2-compatibility.md#moving-a-wso2-deploymenttoml).
+
+\`\`\`
+config/deployment.toml:3: [server] node_ip: a WSO2 setting that has no effect in Portcullis; ignored (the address is [server] bind_address here)
+\`\`\`
+
 Values of secret keys (passwords, keys) never appear in messages or in this page; their defaults are
 shown as \`(secret)\`. The environment variable \`PORTCULLIS_ENCRYPTION_KEY\` overrides
 \`[encryption] key\`.

@@ -3,11 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { ConfigError, type ConfigProblem } from './errors.ts';
+import { ConfigError, formatProblem, type ConfigProblem } from './errors.ts';
 import { checkEncryptionKey } from './key-format.ts';
 import { configSchema, type Config } from './schema.ts';
-import { scanKeyLines } from './toml-lines.ts';
+import { lineOf, scanKeyLines } from './toml-lines.ts';
 import { validateSection } from './validate.ts';
+import { readWso2Forms } from './wso2-dropin.ts';
+import { readPkcs12 } from './wso2-keystore.ts';
 
 export const DEFAULT_CONFIG_PATH = 'config/deployment.toml';
 export const CONFIG_ENV = 'PORTCULLIS_CONFIG';
@@ -20,6 +22,20 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Directory relative paths are resolved against (default process.cwd()). */
   cwd?: string;
+  /** Refuse WSO2 settings that have no effect here instead of warning (`--strict`; also `[config] strict`). */
+  strict?: boolean;
+}
+
+export interface ReadOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  strict?: boolean;
+}
+
+/** A loaded config and the start-up warnings about it, ready to print (file:line: [section] key: why). */
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly warnings: readonly string[];
 }
 
 /** smol-toml's message without its "Invalid TOML document:" prefix and code excerpt, which could show a secret. */
@@ -52,16 +68,41 @@ function applyEnv(config: Config, env: Record<string, string | undefined>, probl
 }
 
 /**
- * Validates TOML text as a deployment.toml. `fileLabel` is how messages name the file. `env` supplies
- * overrides such as PORTCULLIS_ENCRYPTION_KEY (none by default, so tests are not affected by the shell).
+ * Validates TOML text as a deployment.toml, reading WSO2's forms (wso2-dropin.ts). `fileLabel` is how messages
+ * name the file. `env` supplies overrides such as PORTCULLIS_ENCRYPTION_KEY (none by default, so tests are not
+ * affected by the shell). Under `strict` (or `[config] strict`), every warning is a problem instead.
  */
-export function parseConfigText(text: string, fileLabel: string, env: Record<string, string | undefined> = {}): Config {
+export function readConfigText(text: string, fileLabel: string, options: ReadOptions = {}): LoadedConfig {
   const raw = parseToml(text, fileLabel);
-  const result = validateSection(configSchema, raw, '', { lines: scanKeyLines(text) });
-  const problems = [...result.errors];
-  const config = applyEnv(result.value, env, problems);
+  const lines = scanKeyLines(text);
+  const dropIn = readWso2Forms(raw, configSchema, { lines, cwd: options.cwd ?? process.cwd() });
+  const result = validateSection(configSchema, dropIn.raw, '', { lines });
+  const strict = options.strict === true || result.value.config.strict;
+  const refused = strict ? dropIn.warnings.map((w) => ({ ...w, message: `${w.message} (refused in strict mode: remove it, or start without --strict and [config] strict)` })) : [];
+  const problems = [...dropIn.problems, ...result.errors, ...refused];
+  const config = applyEnv(result.value, options.env ?? {}, problems);
+  if (problems.length === 0) checkKeystore(config, problems, lines);
   if (problems.length > 0) throw new ConfigError(fileLabel, problems);
-  return config;
+  const warnings = strict ? [] : [...dropIn.warnings].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+  return { config, warnings: warnings.map((w) => formatProblem(w, fileLabel)) };
+}
+
+/** A keystore that is there but cannot be opened stops the start here, with the config's other problems. */
+function checkKeystore(config: Config, problems: ConfigProblem[], lines: ReturnType<typeof scanKeyLines>): void {
+  const keystore = config.keystore.primary;
+  if (keystore.file_name === '') return;
+  try {
+    readPkcs12(keystore.file_name, { password: keystore.password, alias: keystore.alias, keyPassword: keystore.key_password });
+  } catch (error) {
+    const line = lineOf(lines, ['keystore', 'primary', 'file_name']);
+    const reason = error instanceof Error ? error.message : String(error);
+    problems.push({ key: 'keystore.primary.file_name', ...(line === undefined ? {} : { line }), message: `[keystore.primary] file_name: ${reason}` });
+  }
+}
+
+/** readConfigText without the warnings, for callers that only need the values. */
+export function parseConfigText(text: string, fileLabel: string, env: Record<string, string | undefined> = {}): Config {
+  return readConfigText(text, fileLabel, { env }).config;
 }
 
 function readIfPresent(file: string, label: string, namedBy: string | undefined): string | undefined {
@@ -78,10 +119,10 @@ function readIfPresent(file: string, label: string, namedBy: string | undefined)
 }
 
 /**
- * Loads the deployment config. A missing default file means "all defaults"; a missing file named by
- * `options.path` or PORTCULLIS_CONFIG is an error. Throws ConfigError with a printable message.
+ * Loads the deployment config with its start-up warnings. A missing default file means "all defaults"; a
+ * missing file named by `options.path` or PORTCULLIS_CONFIG is an error. Throws ConfigError with a printable message.
  */
-export function loadConfig(options: LoadOptions = {}): Config {
+export function readConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const fromEnv = env[CONFIG_ENV] === '' ? undefined : env[CONFIG_ENV];
@@ -89,5 +130,10 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const namedBy = options.path !== undefined ? 'the path option' : fromEnv !== undefined ? CONFIG_ENV : undefined;
   const label = named ?? DEFAULT_CONFIG_PATH;
   const text = readIfPresent(resolve(cwd, label), label, namedBy);
-  return parseConfigText(text ?? '', label, env);
+  return readConfigText(text ?? '', label, { env, cwd, ...(options.strict === undefined ? {} : { strict: options.strict }) });
+}
+
+/** readConfig without the warnings. */
+export function loadConfig(options: LoadOptions = {}): Config {
+  return readConfig(options).config;
 }

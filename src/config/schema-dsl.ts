@@ -198,6 +198,20 @@ export function oneOf<const T extends string | number>(
   );
 }
 
+/**
+ * WSO2's encodingMethod: `"Base64".equals(value)` picks Base64, and every other string, whatever its case,
+ * Base32 (TOTPUtil.getEncodingMethod). Portcullis reads it the same way so a WSO2 file means what it meant
+ * there; the drop-in reader warns about values that are neither spelling.
+ */
+export function wso2Encoding(options: CommonOptions<'Base32' | 'Base64'>): Field<'Base32' | 'Base64'> {
+  return field(
+    options,
+    'string: "Base64" (exactly) or anything else for "Base32"',
+    (raw) => (typeof raw === 'string' ? ok(raw === 'Base64' ? 'Base64' : 'Base32') : fail('a string such as "Base32" or "Base64"')),
+    { allowed: ['Base32', 'Base64'] },
+  );
+}
+
 export interface ListOptions extends CommonOptions<readonly string[]> {
   /** Validates each entry; returns what was expected or undefined. */
   item?: (value: string) => string | undefined;

@@ -1,6 +1,7 @@
 // The one schema of config/deployment.toml. Key names follow WSO2's deployment.toml where WSO2 has
 // the key, so a WSO2 file's sections carry over; docs/configuration.md is generated from this file.
 import { checkEncryptionKey } from './key-format.ts';
+import { primaryKeystore } from './keystore-schema.ts';
 import { bool, float, int, list, oneOf, section, str, type Infer } from './schema-dsl.ts';
 import { metrics, overload } from './operations-schema.ts';
 import { totpParameters } from './totp-schema.ts';
@@ -456,6 +457,7 @@ export const configSchema = section({
   server,
   logging,
   transport: section({ https }),
+  keystore: section({ primary: primaryKeystore }),
   database: section({ identity_db: identityDb }),
   user_store: userStoreList(),
   super_admin: superAdmin,
@@ -473,6 +475,16 @@ export const configSchema = section({
   admin_services: section({ totp: adminServicesTotp }),
   metrics,
   overload,
+  config: section(
+    {
+      strict: bool({
+        default: false,
+        description:
+          'Refuse WSO2 settings that have no effect here instead of starting with a warning for each (the same as starting with --strict). Settings this server reads in WSO2\'s form (jdbc: URLs, [user_store], ...) are still accepted.',
+      }),
+    },
+    { description: 'How this file is read.' },
+  ),
 });
 
 export type Config = Infer<typeof configSchema>;

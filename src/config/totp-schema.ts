@@ -2,7 +2,8 @@
 // and defaults (carbon-identity-framework default.json), plus WSO2's deployment.toml snake_case
 // aliases. Lenient because WSO2 files often write them as strings (`timeStepSize = "30"`).
 // The same section validates per-tenant overrides given as JSON (validateSection).
-import { bool, int, oneOf, section, str } from './schema-dsl.ts';
+import { checkLocalPage } from './login-pages.ts';
+import { bool, int, oneOf, section, str, wso2Encoding } from './schema-dsl.ts';
 
 // A page is a path relative to the server's base URL or an absolute http(s) URL.
 const PAGE = /^(?:https?:\/\/[^\s/]+(?:\/\S*)?|\/?[^\s:]+)$/;
@@ -19,10 +20,10 @@ function trimDomains(value: string): string {
 
 export const totpParameters = section(
   {
-    encodingMethod: oneOf(['Base32', 'Base64'], {
+    encodingMethod: wso2Encoding({
       default: 'Base32',
       description:
-        'Text encoding of TOTP secrets: how a new secret is written in the QR code and shown to the user, and how a stored one is decoded. Authenticator apps expect Base32 (RFC 4648 section 6). WSO2 treats any value other than exactly "Base64" as Base32; Portcullis refuses any other value instead.',
+        'Text encoding of TOTP secrets: how a new secret is written in the QR code and shown to the user, and how a stored one is decoded. Authenticator apps expect Base32 (RFC 4648 section 6). Read as WSO2 reads it: exactly "Base64" (case-sensitive) means Base64, any other text means Base32; a start-up warning names a value that is neither "Base32" nor "Base64".',
     }),
     timeStepSize: int({
       default: 30,
@@ -70,6 +71,7 @@ export const totpParameters = section(
       aliases: ['totp_authentication_endpointURL'],
       pattern: PAGE,
       format: PAGE_FORMAT,
+      check: checkLocalPage('totp.do'),
       description:
         'Page where the user enters a TOTP code. A relative path is resolved against the server\'s public base URL (under /t/{tenant}/ for tenants); an absolute URL is used as is.',
     }),
@@ -78,6 +80,7 @@ export const totpParameters = section(
       aliases: ['totp_authentication_endpoint_error_page'],
       pattern: PAGE,
       format: PAGE_FORMAT,
+      check: checkLocalPage('totp_error.do'),
       description:
         'Page shown when the TOTP step fails for good (for example when the account is locked). Resolved like TOTPAuthenticationEndpointURL. Current WSO2 releases no longer redirect to it.',
     }),
@@ -86,6 +89,7 @@ export const totpParameters = section(
       aliases: ['totp_authentication_endpoint_enable_totp_page'],
       pattern: PAGE,
       format: PAGE_FORMAT,
+      check: checkLocalPage('totp_enroll.do'),
       description: 'Enrolment page showing the QR code and the key. Resolved like TOTPAuthenticationEndpointURL.',
     }),
     Issuer: str({

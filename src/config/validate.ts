@@ -45,11 +45,12 @@ function tomlKey(key: string): string {
   return /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
 }
 
-function tableName(path: readonly string[]): string {
+export function tableName(path: readonly string[]): string {
   return `[${path.map(tomlKey).join('.')}]`;
 }
 
-function where(path: readonly string[]): string {
+/** `[a.b] key` for messages, as the key is written in the file. */
+export function where(path: readonly string[]): string {
   const parent = path.slice(0, -1);
   const key = tomlKey(path.at(-1) ?? '');
   return parent.length === 0 ? key : `${tableName(parent)} ${key}`;

@@ -4,7 +4,7 @@
 // metadata, JWKS) until its grace period ends. Private keys are encrypted with the keyring, bound to their row.
 // Loaded keys are cached briefly; the TTL bounds how long another node keeps signing with a key that was just
 // rotated out (still published), and how long it keeps publishing a key whose grace period ended.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { BoundedCache } from '../cache/bounded-cache.ts';
 import { createSelfSigned } from '../crypto/certificates.ts';
@@ -84,6 +84,26 @@ export class KeyService {
     await this.keys(tenant, purpose); // the first key exists before there is anything to rotate
     const inserted = await this.insertKey(tenant, purpose, await this.nextGeneration(tenant.id, purpose));
     if (!inserted) throw new AppError(PURPOSES[purpose].conflict);
+    return this.retireAllBut(tenant, purpose, inserted.id, graceMs);
+  }
+
+  /**
+   * Makes a key pair from outside (WSO2's primary keystore, [keystore.primary]) the active key of this purpose,
+   * unless it already is: service providers that trust that certificate keep verifying. Like a rotation, the
+   * previous active key stays published for `graceMs`. Returns whether it changed anything (false on a restart,
+   * or when another node adopted it first).
+   */
+  async adopt(tenant: KeyTenant, purpose: KeyPurpose, certificatePem: string, privateKeyPem: string, graceMs = DEFAULT_GRACE_MS): Promise<boolean> {
+    const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
+    const current = await this.read(tenant.id, purpose);
+    if (current && fingerprint(current.active.certificatePem) === fingerprint(certificatePem)) return false;
+    const inserted = await this.insertRow(tenant.id, purpose, await this.nextGeneration(tenant.id, purpose), certificatePem, privateKeyPem);
+    if (!inserted) return false;
+    await this.retireAllBut(tenant, purpose, inserted.id, graceMs);
+    return true;
+  }
+
+  private async retireAllBut(tenant: KeyTenant, purpose: KeyPurpose, id: string, graceMs: number): Promise<TenantKeys> {
     const now = this.now();
     await this.db
       .updateTable('signing_keys')
@@ -91,7 +111,7 @@ export class KeyService {
       .where('tenant_id', '=', tenant.id)
       .where('purpose', '=', purpose)
       .where('status', '=', 'active')
-      .where('id', '!=', inserted.id)
+      .where('id', '!=', id)
       .execute();
     this.cache.delete(`${tenant.id} ${purpose}`);
     return this.keys(tenant, purpose);

@@ -2,6 +2,7 @@
 // and the pages live under /authenticationendpoint/. Pages are rendered from the login's context, never
 // from URL parameters, so nothing secret or forgeable travels in a URL.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { loginPageAt, servedLoginPages } from '../config/index.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { LoginEngine } from '../flows/engine.ts';
 import { browserOf, sendEngineResponse, type CookieLifetimes } from '../http/login-cookies.ts';
@@ -10,7 +11,9 @@ import type { Clock } from '../time/clock.ts';
 import { message, untilText } from './messages.ts';
 import type { Views } from './views.ts';
 
-export const LOGIN_PAGES = ['login.do', 'totp.do', 'totp_enroll.do', 'totp_error.do', 'error.do'] as const;
+// The pages and their old WSO2 paths (5.x `totpauthenticationendpoint/*.jsp`) come from one list in config,
+// which also refuses a configured page URL that is none of them.
+export { LOGIN_PAGES } from '../config/index.ts';
 
 type Form = Record<string, string | undefined>;
 
@@ -41,17 +44,16 @@ export function registerAuthenticationEndpoint(app: FastifyInstance, engine: Log
     return sendEngineResponse(reply, await submit(request, form), lifetimes);
   });
 
-  for (const page of LOGIN_PAGES) {
-    app.get(`/authenticationendpoint/${page}`, async (request, reply) => {
+  for (const { path, page } of servedLoginPages()) {
+    app.get(`/${path}`, async (request, reply) => {
       const query = fieldsOf(request.query);
       const id = contextIdOf(query);
       const { page: model, url, applicationName } = await engine.describe(id, browserOf(request));
       // The context decides which page is current: an old or hand-edited URL goes to the right one.
-      const wanted = url && !/^https?:/i.test(url) ? url.split('?')[0]!.split('/').pop() : undefined;
-      if (wanted && wanted !== page && (LOGIN_PAGES as readonly string[]).includes(wanted)) {
-        const target = new URL(request.url, 'https://x');
-        target.pathname = target.pathname.replace(/[^/]+$/, wanted);
-        return reply.redirect(tenantQualifiedPath(request.tenant.domain, `${target.pathname}${target.search}`), 303);
+      const wanted = url && !/^https?:/i.test(url) ? url.split('?')[0]!.replace(/^\/+/, '') : undefined;
+      if (wanted && loginPageAt(wanted) !== undefined && loginPageAt(wanted) !== page) {
+        const { search } = new URL(request.url, 'https://x');
+        return reply.redirect(tenantQualifiedPath(request.tenant.domain, `/${wanted}${search}`), 303);
       }
       const html = views.render(model.template, {
         ...model.data,

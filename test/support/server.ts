@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'smol-toml';
-import { parseConfigText } from '../../src/config/index.ts';
+import { readConfigText } from '../../src/config/index.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import type { Clock } from '../../src/time/clock.ts';
@@ -27,6 +27,8 @@ export interface TestServerOptions {
   logStream?: { write(line: string): void };
   /** The server's clock (a ManualClock lets a test move time instead of sleeping). */
   clock?: Clock;
+  /** Read the toml as `--strict` does. */
+  strict?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -41,11 +43,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(db ? { database: { identity_db: db.type === 'sqlite' ? { path: db.path } : { type: db.type, url: db.url } } } : {}),
   };
   const text = stringify(deepMerge(defaults, options.toml ? parse(options.toml) : {}));
-  const config = parseConfigText(text, 'test.toml');
+  const { config, warnings } = readConfigText(text, 'test.toml', options.strict ? { strict: true } : {});
   const logger = options.logStream ? createLogger(config.logging.level, options.logStream) : undefined;
   let server: RunningServer;
   try {
-    server = await startServer(config, { ...(logger ? { logger } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+    server = await startServer(config, { configWarnings: warnings, ...(logger ? { logger } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   } catch (err) {
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     throw err;
