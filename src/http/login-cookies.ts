@@ -62,7 +62,8 @@ function nonceToWrite(reply: FastifyReply, result: EngineResponse): { contextId:
 export async function sendEngineResponse(reply: FastifyReply, result: EngineResponse, lifetimes: CookieLifetimes): Promise<FastifyReply> {
   const nonce = nonceToWrite(reply, result);
   if (nonce) reply.setCookie(nonceCookie(nonce.contextId), nonce.value, { ...COOKIE_BASE, sameSite: nonce.crossSite ? 'none' : 'lax', maxAge: Math.ceil(lifetimes.loginMs / 1000) });
-  if (result.clearNonce) reply.clearCookie(nonceCookie(result.clearNonce), { ...COOKIE_BASE, sameSite: 'lax' });
+  // None: a deletion must be accepted also when it answers a post from a page on another site (the cookie may be None).
+  if (result.clearNonce) reply.clearCookie(nonceCookie(result.clearNonce), { ...COOKIE_BASE, sameSite: 'none' });
   if (result.setSso) reply.setCookie(SSO_COOKIE, result.setSso, { ...SSO_COOKIE_OPTIONS, maxAge: Math.ceil(lifetimes.ssoMaxMs / 1000) });
   if (result.clearSso) clearSsoCookie(reply);
   const r = result.response;
