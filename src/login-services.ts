@@ -86,7 +86,7 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const secretHome = new UserStoreSecrets(users, totpSecretStorage);
   const credentials = createCredentials({ db, keyring, security, lockout, clock: base.clock, secretHome });
   const authenticators = new AuthenticatorRegistry([
-    createBasicAuthenticator({ passwords, failureSettings: totpSettings }),
+    createBasicAuthenticator({ passwords, failureSettings: totpSettings, loginUrl: config.authentication.endpoints.login_url }),
     createTotpAuthenticator({
       settings: totpSettings,
       claimValues,
@@ -97,6 +97,9 @@ export function createLoginServices(base: BaseServices): LoginServices {
       sendEmail: (tenant, user, values) => notifications.sendEmail({ tenant, user, type: 'TOTP', values }),
     }),
   ]);
+  if (totpSettings.secretInEnrolmentUrl()) {
+    base.log.warn('[authentication.authenticator.totp] allow_secret_in_enrolment_url = true: enrolment pages on another host get the new TOTP secret in their URL (ske), where browser history and access logs keep it');
+  }
   const fronts = new FrontRegistry();
   const contexts = new ContextStore(db, minutes(config.session.login_timeout));
   const ssoReuse = new SsoReuse({ sso, users, lockout, now });

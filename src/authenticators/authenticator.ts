@@ -72,6 +72,11 @@ export interface Authenticator {
   describe(ctx: StepContext, view: string, failure: Failure | undefined): Promise<PageModel>;
   /** URL of a view: relative (served by us, tenant-qualified) or absolute (an external login UI). */
   pageUrl(ctx: StepContext, view: string): Promise<string>;
+  /**
+   * Extra query parameters for a view served on another host (an absolute pageUrl), e.g. WSO2's `ske` when the
+   * deployment allows it. Our own pages read the login's context instead, so they never get these.
+   */
+  externalPageParams?(ctx: StepContext, view: string): Promise<Record<string, string>>;
   /** WSO2's `authenticators=` and `type=` values for page URLs. */
   readonly pageType: string;
 }

@@ -4,7 +4,7 @@ import { checkEncryptionKey } from './key-format.ts';
 import { primaryKeystore } from './keystore-schema.ts';
 import { bool, float, int, list, oneOf, section, str, type Infer } from './schema-dsl.ts';
 import { metrics, overload } from './operations-schema.ts';
-import { totpParameters } from './totp-schema.ts';
+import { allowSecretInEnrolmentUrl, PAGE, PAGE_FORMAT, totpParameters } from './totp-schema.ts';
 import { userStoreList } from './user-store-schema.ts';
 
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])$/;
@@ -437,6 +437,7 @@ const totp = section(
       description:
         "Where a user's active TOTP secret is kept, for tenants that have not chosen (the admin API /api/server/v1/configs/authenticators/totp/secret-storage and the console's TOTP page set it per tenant). database: Portcullis's own database, whatever the user store, so read-only directories work. user_store: users of a secondary store (LDAP, AD, JDBC) get the secret in the attribute the secretkey claim maps to for that store, encrypted with the server's keyring; the credential's parameters, counters and lock state stay in the database. PRIMARY users always keep it in the database (that store is the database). See docs/user-stores.md.",
     }),
+    allow_secret_in_enrolment_url: allowSecretInEnrolmentUrl,
     parameters: totpParameters,
   },
   { description: 'The TOTP authenticator.' },
@@ -451,6 +452,20 @@ const adminServicesTotp = section(
     }),
   },
   { description: 'TOTPAdminService (/services/TOTPAdminService, SOAP and form-posted).' },
+);
+
+// WSO2's [authentication.endpoints] login_url (AuthenticationEndpointURL): the login page, ours or on another host.
+const endpoints = section(
+  {
+    login_url: str({
+      default: 'authenticationendpoint/login.do',
+      pattern: PAGE,
+      format: PAGE_FORMAT,
+      description:
+        'Page where the user enters a user name and password. A relative path is served here (under /t/{tenant}/ for tenants); an absolute URL sends the browser to a login page on another host with WSO2\'s query (sessionDataKey, t, sp, authenticators, type), which posts back to /commonauth. See docs/wso2-compatibility.md, "Login pages on another host".',
+    }),
+  },
+  { description: 'Where the login pages are (WSO2\'s [authentication.endpoints]).' },
 );
 
 export const configSchema = section({
@@ -471,7 +486,7 @@ export const configSchema = section({
   ui,
   sample_app: sampleApp,
   saml,
-  authentication: section({ authenticator: section({ totp }) }),
+  authentication: section({ authenticator: section({ totp }), endpoints }),
   admin_services: section({ totp: adminServicesTotp }),
   metrics,
   overload,

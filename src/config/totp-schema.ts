@@ -6,8 +6,8 @@ import { checkLocalPage } from './login-pages.ts';
 import { bool, int, oneOf, section, str, wso2Encoding } from './schema-dsl.ts';
 
 // A page is a path relative to the server's base URL or an absolute http(s) URL.
-const PAGE = /^(?:https?:\/\/[^\s/]+(?:\/\S*)?|\/?[^\s:]+)$/;
-const PAGE_FORMAT = 'a relative path such as "authenticationendpoint/totp.do" or an absolute http(s) URL';
+export const PAGE = /^(?:https?:\/\/[^\s/]+(?:\/\S*)?|\/?[^\s:]+)$/;
+export const PAGE_FORMAT = 'a relative path such as "authenticationendpoint/totp.do" or an absolute http(s) URL';
 
 /** "primary, LDAP" -> "primary,LDAP". WSO2 splits without trimming, so " LDAP" never matched there. */
 function trimDomains(value: string): string {
@@ -187,6 +187,16 @@ export const totpParameters = section(
     ],
   },
 );
+
+/**
+ * [authentication.authenticator.totp] allow_secret_in_enrolment_url: deployment-wide only (not a parameter a
+ * tenant can override), because turning it on puts every enrolling user's secret into a URL.
+ */
+export const allowSecretInEnrolmentUrl = bool({
+  default: false,
+  description:
+    'When true, an enrolment page on another host (an absolute TOTPAuthenticationEndpointEnableTOTPPage) gets WSO2\'s `ske` query parameter: the Base64 otpauth URI with the new secret, for login pages written for WSO2 that draw the QR code from it. The secret then sits in the browser history and in the access logs of every proxy and server on the way, so the server warns at start. Off: external enrolment pages get no secret and should show the QR through our own enrolment page. Our own pages never need it.',
+});
 
 /** Canonical TOTP parameter names, in schema order. */
 export const TOTP_PARAMETER_NAMES = Object.freeze(Object.keys(totpParameters.fields)) as readonly TotpParameterName[];

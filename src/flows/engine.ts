@@ -17,7 +17,7 @@ import type { FlowState } from './flow-state.ts';
 import { asksForMultiFactor } from './acr.ts';
 import type { FrontRegistry, FrontResponse, Protocol, ProtocolStates } from './fronts.ts';
 import { finishLogin } from './finish.ts';
-import { chooserPage, errorPage, pageUrl } from './pages.ts';
+import { acceptedMultiOptionUri, chooserPage, errorPage, isExternalPage, pageUrl } from './pages.ts';
 import type { SsoSession, SsoSessionStore } from './sso-session.ts';
 import { forgetEndedSso, type SsoReuse } from './sso-reuse.ts';
 import { randomBytes } from 'node:crypto';
@@ -60,6 +60,11 @@ export interface EngineResponse {
   clearNonce?: string;
   setSso?: string;
   clearSso?: boolean;
+  /**
+   * What the current step's authenticator answered to a submission it handled (WSO2's canHandle). 'show' means
+   * it stays on its step with nothing to report, e.g. "Get a Verification Code" sent the code.
+   */
+  submitted?: StepOutcome['kind'];
 }
 
 export interface EngineDeps {
@@ -155,6 +160,8 @@ export class LoginEngine {
     if (state.failed) return this.saveAndShow(loaded);
     const step = state.steps[state.stepIndex];
     if (!step) throw new AppError('FLW-40001');
+    const multiOptionURI = acceptedMultiOptionUri(form.multiOptionURI);
+    if (multiOptionURI) state.multiOptionURI = multiOptionURI;
     if (form.chooseAnother === 'true' && step.options.length > 1) {
       delete state.chosen;
       state.view = 'choose';
@@ -172,8 +179,9 @@ export class LoginEngine {
     }
     const auth = this.authenticator(state);
     const ctx = this.stepContext(loaded, browser);
-    const outcome = auth.canHandle(form) ? await auth.submit(ctx, form) : await auth.begin(ctx);
-    return this.runOutcome(loaded, browser, outcome);
+    if (!auth.canHandle(form)) return this.runOutcome(loaded, browser, await auth.begin(ctx));
+    const outcome = await auth.submit(ctx, form);
+    return { ...(await this.runOutcome(loaded, browser, outcome)), submitted: outcome.kind };
   }
 
   /** What the current page shows (GET of login.do, totp.do, ...). */
@@ -281,6 +289,7 @@ export class LoginEngine {
     delete state.view;
     delete state.failure;
     delete state.notice;
+    delete state.multiOptionURI;
   }
 
   private async runOutcome(loaded: Loaded, browser: Browser, outcome: StepOutcome, fromAdvance = false): Promise<EngineResponse> {
@@ -355,7 +364,10 @@ export class LoginEngine {
       const params: Record<string, string> = { authenticators: auth.pageType, type: auth.pageType };
       // WSO2's retry parameters, for external login pages that read them; our pages read the context.
       if (state.failure) Object.assign(params, { authFailure: 'true', authFailureMsg: 'login.fail.message' }, state.failure.params);
-      location = pageUrl(state, await auth.pageUrl(ctx, state.view ?? 'default'), params, id);
+      const view = state.view ?? 'default';
+      const configured = await auth.pageUrl(ctx, view);
+      const extra = isExternalPage(configured) && auth.externalPageParams ? await auth.externalPageParams(ctx, view) : {};
+      location = pageUrl(state, configured, params, id, extra);
     }
     return { response: { kind: 'redirect', location } };
   }

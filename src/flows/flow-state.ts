@@ -46,6 +46,8 @@ export interface FlowState {
   maxAgeMs?: number;
   /** OIDC login_hint: the user name the identifying page starts with. */
   loginHint?: string;
+  /** WSO2's multiOptionURI, as the request that entered the current step carried it: echoed to external pages. */
+  multiOptionURI?: string;
   /** The SSO session (hashed id) this login may reuse, if the browser had one. */
   ssoSessionId?: string;
 }

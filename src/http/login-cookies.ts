@@ -1,7 +1,10 @@
 // The two browser cookies of a login, with WSO2's names: sessionNonceCookie-{sessionDataKey} binds a login
 // in progress to the browser that started it, and commonAuthId carries the SSO session. Both are HttpOnly
 // and Secure. commonAuthId is SameSite=None because SAML POST-binding requests arrive cross-site and must
-// still find the session (as in WSO2); the nonce is Lax, as it is only needed on our own pages.
+// still find the session (as in WSO2). The nonce is Lax while the login's pages are ours; once the login sends
+// the browser to a page on another origin ([authentication.endpoints] login_url, an absolute TOTP page URL),
+// it is (re)set SameSite=None, as WSO2 sets it, or that page's form post back to /commonauth would arrive
+// without it. docs/security.md gives the trade-off.
 import type {} from '@fastify/cookie'; // request.cookies, reply.setCookie
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Browser, EngineResponse } from '../flows/engine.ts';
@@ -31,10 +34,36 @@ export function clearSsoCookie(reply: FastifyReply): void {
   reply.clearCookie(SSO_COOKIE, SSO_COOKIE_OPTIONS);
 }
 
+/** The origin of an absolute redirect to another origin than the request's own (a login page elsewhere), else undefined. */
+export function otherOriginOf(request: FastifyRequest, location: string): URL | undefined {
+  if (!/^https?:\/\//i.test(location)) return undefined;
+  try {
+    const target = new URL(location);
+    return target.origin === `${request.protocol}://${request.host}` ? undefined : target;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The nonce to write, and how: the one a new login made, or (for a redirect to a page on another origin) the
+ * one the browser sent, again with SameSite=None so that page can post it back.
+ */
+function nonceToWrite(reply: FastifyReply, result: EngineResponse): { contextId: string; value: string; crossSite: boolean } | undefined {
+  const r = result.response;
+  const target = r.kind === 'redirect' ? otherOriginOf(reply.request, r.location) : undefined;
+  if (result.setNonce) return { ...result.setNonce, crossSite: target !== undefined };
+  const contextId = target?.searchParams.get('sessionDataKey');
+  const value = contextId ? reply.request.cookies[nonceCookie(contextId)] : undefined;
+  return contextId && value ? { contextId, value, crossSite: true } : undefined;
+}
+
 /** Writes the cookies and the response an engine call asked for. */
 export async function sendEngineResponse(reply: FastifyReply, result: EngineResponse, lifetimes: CookieLifetimes): Promise<FastifyReply> {
-  if (result.setNonce) reply.setCookie(nonceCookie(result.setNonce.contextId), result.setNonce.value, { ...COOKIE_BASE, sameSite: 'lax', maxAge: Math.ceil(lifetimes.loginMs / 1000) });
-  if (result.clearNonce) reply.clearCookie(nonceCookie(result.clearNonce), { ...COOKIE_BASE, sameSite: 'lax' });
+  const nonce = nonceToWrite(reply, result);
+  if (nonce) reply.setCookie(nonceCookie(nonce.contextId), nonce.value, { ...COOKIE_BASE, sameSite: nonce.crossSite ? 'none' : 'lax', maxAge: Math.ceil(lifetimes.loginMs / 1000) });
+  // None: a deletion must be accepted also when it answers a post from a page on another site (the cookie may be None).
+  if (result.clearNonce) reply.clearCookie(nonceCookie(result.clearNonce), { ...COOKIE_BASE, sameSite: 'none' });
   if (result.setSso) reply.setCookie(SSO_COOKIE, result.setSso, { ...SSO_COOKIE_OPTIONS, maxAge: Math.ceil(lifetimes.ssoMaxMs / 1000) });
   if (result.clearSso) clearSsoCookie(reply);
   const r = result.response;

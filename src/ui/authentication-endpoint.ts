@@ -1,11 +1,11 @@
 // The login endpoints, at WSO2's paths: every step submission is a POST to /commonauth (WSO2's form fields),
 // and the pages live under /authenticationendpoint/. Pages are rendered from the login's context, never
 // from URL parameters, so nothing secret or forgeable travels in a URL.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loginPageAt, servedLoginPages } from '../config/index.ts';
 import { AppError } from '../errors/app-error.ts';
-import type { LoginEngine } from '../flows/engine.ts';
-import { browserOf, sendEngineResponse, type CookieLifetimes } from '../http/login-cookies.ts';
+import type { EngineResponse, LoginEngine } from '../flows/engine.ts';
+import { browserOf, otherOriginOf, sendEngineResponse, type CookieLifetimes } from '../http/login-cookies.ts';
 import { tenantQualifiedPath } from '../tenants/tenant-path.ts';
 import type { Clock } from '../time/clock.ts';
 import { message, untilText } from './messages.ts';
@@ -32,16 +32,36 @@ function fieldsOf(body: unknown): Form {
   return out;
 }
 
+/**
+ * CORS for the login's own page on another origin: its script's request (with credentials) may read our answer
+ * only when the browser says it comes from the origin this login's current page is on, which the engine's
+ * redirect names. No other origin is ever allowed, and without an Origin header nothing changes.
+ */
+function allowPageOrigin(request: FastifyRequest, reply: FastifyReply, response: EngineResponse['response']): void {
+  reply.header('vary', 'Origin');
+  const origin = request.headers.origin;
+  const page = response.kind === 'redirect' ? otherOriginOf(request, response.location) : undefined;
+  if (!origin || !page || page.origin !== origin) return;
+  reply.header('access-control-allow-origin', origin);
+  reply.header('access-control-allow-credentials', 'true');
+}
+
 export function registerAuthenticationEndpoint(app: FastifyInstance, engine: LoginEngine, views: Views, lifetimes: CookieLifetimes, clock: Clock): void {
   const submit = async (request: FastifyRequest, form: Form) => engine.submit(contextIdOf(form), form, browserOf(request));
 
   app.post('/commonauth', async (request, reply) => sendEngineResponse(reply, await submit(request, fieldsOf(request.body)), lifetimes));
 
-  // WSO2's login page asked for an email code with GET /commonauth?sessionDataKey=..&sendToken=true.
+  // WSO2's page script asks for an email code with GET /commonauth?&sessionDataKey=..&sendToken=true and reports
+  // success only for an empty body. WSO2 answers a sent code with 200 and 0 bytes (the step stays INCOMPLETE and
+  // nothing is written); anything else (refused, rate-limited, locked) redirects to the page with the failure,
+  // as a POST does, so the script says "Error" and the login stays on its step.
   app.get('/commonauth', async (request, reply) => {
     const form = fieldsOf(request.query);
     if (form.sendToken === undefined) throw new AppError('FLW-40001');
-    return sendEngineResponse(reply, await submit(request, form), lifetimes);
+    const result = await submit(request, form);
+    allowPageOrigin(request, reply, result.response);
+    if (result.submitted === 'show') return reply.code(200).send();
+    return sendEngineResponse(reply, result, lifetimes);
   });
 
   for (const { path, page } of servedLoginPages()) {

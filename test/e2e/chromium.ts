@@ -1,7 +1,7 @@
 // Chromium for end-to-end tests: Debian's /usr/bin/chromium through playwright-core (which never downloads a
 // browser), headless, with the flags that keep it off the network (no background requests to Google from a
 // machine that has no route out), plus full-page pictures of every page a walkthrough passes.
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -9,13 +9,22 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 export const chromiumInstalled = (): boolean => existsSync(CHROMIUM_PATH);
 
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 /** A browser with a fresh, temporary profile (playwright makes a new user-data dir for each launch). */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
+}
+
+/**
+ * A normal (not private) window on its own profile in `userDataDir`, with third-party cookies allowed (the
+ * "Allow third-party cookies" setting, Google Chrome's default). Private windows, and this Debian Chromium by
+ * default, block them, and so a cross-site script's credentialed request carries no cookie there.
+ */
+export function launchWindowAllowingThirdPartyCookies(userDataDir: string): Promise<BrowserContext> {
+  mkdirSync(join(userDataDir, 'Default'), { recursive: true });
+  writeFileSync(join(userDataDir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }));
+  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args: ARGS, ignoreHTTPSErrors: true, viewport: { width: 1000, height: 760 }, locale: 'en-GB' });
 }
 
 /**

@@ -96,13 +96,19 @@ describe('verification code by email', () => {
     assert.equal(smtp.messages.length, count);
   });
 
-  test("WSO2's GET /commonauth?sendToken=true also sends", async () => {
+  test("WSO2's GET /commonauth?&sessionDataKey=..&sendToken=true sends and answers as WSO2: 200, empty body", async () => {
     const { browser, page } = await enrolledAtCodePage(`get-${Date.now()}@example.org`);
     const key = /name="sessionDataKey" value="([^"]+)"/.exec(page.html)![1]!;
     const count = smtp.messages.length;
-    const r = await browser.open(`/commonauth?sessionDataKey=${key}&sendToken=true`);
-    assert.equal(r.name, 'totp.do');
+    const r = await browser.client.get(`/commonauth?&sessionDataKey=${key}&sendToken=true`, { headers: { 'x-requested-with': 'XMLHttpRequest' } });
+    assert.equal(r.status, 200);
+    assert.equal(r.text, '', "WSO2's script says the code was sent only for an empty body");
+    assert.equal(r.location, undefined);
     assert.equal(smtp.messages.length, count + 1);
+    // The login stays on the TOTP step, and the page says where the code went.
+    const after = await browser.open(`/authenticationendpoint/totp.do?sessionDataKey=${key}`);
+    assert.equal(after.name, 'totp.do');
+    assert.match(after.html, /g•••@example\.org/);
   });
 
   test('when the admin has not allowed it, there is no button and a direct request is refused', async () => {

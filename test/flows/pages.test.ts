@@ -43,8 +43,9 @@ describe('login page URLs', () => {
       assert.equal(external.name, 'external');
       const url = new URL(external.url);
       assert.equal(url.origin + url.pathname, 'https://login.example.net/totp/enroll');
-      assert.deepEqual([...url.searchParams.keys()].sort(), ['authenticators', 'sessionDataKey', 'sp', 't', 'type']);
+      assert.deepEqual([...url.searchParams.keys()].sort(), ['authenticators', 'sessionDataKey', 'sp', 't', 'type', 'username']);
       assert.equal(url.searchParams.get('type'), 'totp');
+      assert.equal(url.searchParams.get('username'), `${username}@carbon.super`);
     } finally {
       await server.services.totpSettings.clearOverrides(await server.services.tenants.requireActive('carbon.super'));
     }

@@ -15,6 +15,8 @@ export interface BasicDeps {
   passwords: PasswordCheck;
   /** The tenant's TOTP parameters: showAuthFailureReason decides whether a lock may be named. */
   failureSettings: { forTenant(tenant: Tenant): Promise<TotpParameters> };
+  /** [authentication.endpoints] login_url: our login.do, or a login page on another host. */
+  loginUrl?: string;
 }
 
 const LOGIN_FAILED: Failure = { reason: 'login.fail.message' };
@@ -65,7 +67,7 @@ export function createBasicAuthenticator(deps: BasicDeps): Authenticator {
     },
 
     async pageUrl(): Promise<string> {
-      return 'authenticationendpoint/login.do';
+      return deps.loginUrl ?? 'authenticationendpoint/login.do';
     },
   };
 }

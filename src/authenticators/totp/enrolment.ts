@@ -68,6 +68,15 @@ export function markEnrolling(ctx: StepContext): void {
   (ctx.state as Pending).enrolling = true;
 }
 
+/**
+ * WSO2's `ske` (TOTPKeyGenerator: Base64 of the otpauth URI) for an enrolment page on another host, only when the
+ * deployment allows the secret in a URL. URLSearchParams percent-encodes it, so `+` survives (WSO2 sends it raw
+ * and servlets read it back as a space).
+ */
+export function skeParam(secret: TotpSecret, user: UserRecord, issuer: string, params: TotpParameters): Record<string, string> {
+  return { ske: Buffer.from(otpauthFor(secret, user, issuer, params).uri, 'utf8').toString('base64') };
+}
+
 /** What the enrolment page shows: the QR (rendered here, never from a URL parameter) and the key beside it. */
 export async function enrolmentPageData(secret: TotpSecret, user: UserRecord, issuer: string, params: TotpParameters): Promise<Record<string, unknown>> {
   const { uri, account } = otpauthFor(secret, user, issuer, params);

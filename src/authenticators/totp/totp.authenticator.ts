@@ -9,7 +9,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { isWellFormedCode } from '../../totp/index.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import type { Authenticator, Failure, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
-import { clearPending, createdPending, enrolmentPageData, enrolWithCode, ensurePending, isEnrolling, issuedPending, markEnrolling, pendingSecret } from './enrolment.ts';
+import { clearPending, createdPending, enrolmentPageData, enrolWithCode, ensurePending, isEnrolling, issuedPending, markEnrolling, pendingSecret, skeParam } from './enrolment.ts';
 import type { TotpDeps } from './totp-deps.ts';
 import { lockFailure, sendEmailCode, unusableOutcome } from './totp-failures.ts';
 
@@ -157,6 +157,13 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
       };
     },
 
+    async externalPageParams(ctx: StepContext, view: string): Promise<Record<string, string>> {
+      if (view !== 'enroll' || !settings.secretInEnrolmentUrl()) return {};
+      const user = userOf(ctx);
+      const params = await settings.forTenant(ctx.tenant);
+      const secret = await pendingSecret(ctx, credentials, user, params);
+      return secret ? skeParam(secret, user, await settings.issuerFor(ctx.tenant), params) : {};
+    },
     async pageUrl(ctx: StepContext, view: string): Promise<string> {
       const p = await settings.forTenant(ctx.tenant);
       if (view === 'enroll') return p.TOTPAuthenticationEndpointEnableTOTPPage;

@@ -29,6 +29,11 @@ export class TotpSettings {
     return this.config.authentication.authenticator.totp.enable;
   }
 
+  /** [authentication.authenticator.totp] allow_secret_in_enrolment_url: WSO2's `ske` for enrolment pages on another host. */
+  secretInEnrolmentUrl(): boolean {
+    return this.config.authentication.authenticator.totp.allow_secret_in_enrolment_url;
+  }
+
   get fileParameters(): TotpParameters {
     return this.config.authentication.authenticator.totp.parameters;
   }
