@@ -2,7 +2,7 @@
 // Opens Portcullis's own database from the same deployment.toml the server reads, and the WSO2 database(s)
 // read-only. Values that are secrets (database URLs with passwords, the keystore password, the AES keys) can be
 // given by environment variable instead of on the command line, where other users of the machine could see them.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../../config/index.ts';
@@ -166,6 +166,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const totpKeys = aesKeys([v['totp-key'] ?? io.env.WSO2_TOTP_KEY], '--totp-key');
   const config = loadConfig(v.config ? { path: v.config } : {});
+  // Secrets are re-encrypted with the server's keyring. Without a configured key or a key file the services would
+  // generate a new one here, and the server (another data directory, or a key it generates itself) could not read them.
+  const keysDir = join(config.server.data_dir, 'keys');
+  if (!config.encryption.key && !(existsSync(keysDir) && readdirSync(keysDir).some((f) => f.endsWith('.key')))) {
+    io.out(`This server has no encryption key yet (no [encryption] key, nothing in ${keysDir}). Start it once with this configuration, or set [encryption] key, then import.\n`);
+    return 2;
+  }
   const storage = await openStorageFor(config);
   const sources: SourceDb[] = [];
   try {
@@ -174,7 +181,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const identityUrl = v['identity-db'] ?? io.env.WSO2_IDENTITY_DB_URL;
     const identity = identityUrl ? await openSource(identityUrl) : shared;
     if (identity !== shared) sources.push(identity);
-    const services = createServices(config, storage, createLogger('warn', process.stderr));
+    const services = createServices(config, storage, createLogger('error', process.stderr));
     try {
       const report = await importFromWso2(services, { source: shared, identity, sourceName, keys, totpKeys, password: scheme, ...(v.tenant ? { tenants: v.tenant } : {}) });
       io.out(v.json ? `${JSON.stringify(report, null, 2)}\n` : `${report.format()}\n`);
