@@ -14,6 +14,7 @@ import * as OTPAuth from 'otpauth';
 import { stringify } from 'smol-toml';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
 import { runCli } from '../../src/import/wso2/cli.ts';
+import type { ImportReport } from '../../src/import/wso2/report.ts';
 import { createTestDatabase, isAvailable, type TestDatabase } from '../support/databases.ts';
 import { claimOf, setMyAccountSteps, tenantOf } from '../support/fixtures.ts';
 import { awayFromStepEdge, LoginBrowser, type Page } from '../support/login-browser.ts';
@@ -143,15 +144,20 @@ for (const engine of ['postgres', 'mysql'] as const) {
       }
     }
 
-    type Report = Record<string, { imported: number; alreadyImported: number; skipped: number; reasons: Record<string, { count: number; names: string[] }>; notes: Record<string, { count: number; names: string[] }> }>;
+    type Report = ReturnType<ImportReport['toJSON']>;
 
     /** Runs the command as an operator would (same config as the server), returning its JSON report. */
-    async function runImport(): Promise<Report> {
-      let out = '';
-      const argv = ['--db', wso2Database.url, '--config', join(dir, 'deployment.toml'), '--keystore', join(dir, 'wso2carbon.p12'), '--password-digest', digest, '--json'];
-      const code = await runCli(argv, { out: (t) => (out += t), env: { WSO2_KEYSTORE_PASSWORD: keystore.password, WSO2_ENCRYPTION_KEY: ENCRYPTION_KEY, WSO2_TOTP_KEY: TOTP_KEY } });
+    async function runImport(db = wso2Database.url): Promise<Report> {
+      const { code, out } = await runCommand(db);
       assert.equal(code, 0, out);
       return JSON.parse(out) as Report;
+    }
+
+    async function runCommand(db: string): Promise<{ code: number; out: string }> {
+      let out = '';
+      const argv = ['--db', db, '--config', join(dir, 'deployment.toml'), '--keystore', join(dir, 'wso2carbon.p12'), '--password-digest', digest, '--json'];
+      const code = await runCli(argv, { out: (t) => (out += t), env: { WSO2_KEYSTORE_PASSWORD: keystore.password, WSO2_ENCRYPTION_KEY: ENCRYPTION_KEY, WSO2_TOTP_KEY: TOTP_KEY } });
+      return { code, out };
     }
 
     async function counts(): Promise<Record<string, number>> {
@@ -202,7 +208,8 @@ for (const engine of ['postgres', 'mysql'] as const) {
       assert.ok(Object.keys(appReasons).some((r) => /federated identity providers are not supported here \(Google in step 1\)/.test(r)));
       assert.deepEqual(Object.values(firstRun.applications!.notes).flatMap((r) => r.names), ['travel-app: travelocity.com']);
       assert.ok(Object.keys(firstRun.claims!.reasons).some((r) => /"nickName" has no claim/.test(r)));
-      assert.ok(Object.keys(firstRun['totp settings']!.reasons).some((r) => /someFutureWso2Parameter/.test(r)));
+      assert.ok(Object.keys(firstRun['totp settings']!.notes).some((r) => /someFutureWso2Parameter/.test(r)));
+      assert.deepEqual(firstRun.warnings, []);
       // Never a secret, a hash or a claim value in the report.
       const text = JSON.stringify(firstRun);
       for (const p of [alice, bob, carol, dave, erin]) {
@@ -276,6 +283,14 @@ for (const engine of ['postgres', 'mysql'] as const) {
       assert.deepEqual([again.tenants!.alreadyImported, again.users!.alreadyImported, again['totp secrets']!.alreadyImported, again.applications!.alreadyImported, again['totp settings']!.alreadyImported], [1, 5, 4, 3, 1]);
       // carol's secret is still unreadable (the key was never given): said again, not imported as anything else.
       assert.deepEqual(Object.values(again['totp secrets']!.reasons).flatMap((r) => r.names), ['carol']);
+    });
+
+    test('a database that is not WSO2\'s is refused before anything is written', async () => {
+      const before = await counts();
+      const { code, out } = await runCommand(ourDatabase.url);
+      assert.equal(code, 2);
+      assert.match(out, /no UM_USER or UM_TENANT table/);
+      assert.deepEqual(await counts(), before);
     });
   });
 }

@@ -10,7 +10,7 @@ import { createLogger } from '../../http/logger.ts';
 import { createServices } from '../../services.ts';
 import { openStorage } from '../../storage/database.ts';
 import { aesKeyFromText, type RsaKey } from './cipher.ts';
-import { importFromWso2 } from './importer.ts';
+import { importFromWso2, Wso2SourceError } from './importer.ts';
 import { DEFAULT_PASSWORD_SCHEME, type PasswordScheme } from './import-users.ts';
 import { keysFromPem, keysFromPkcs12 } from './keystore.ts';
 import { openSource, type SourceDb } from './source.ts';
@@ -183,7 +183,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (identity !== shared) sources.push(identity);
     const services = createServices(config, storage, createLogger('error', process.stderr));
     try {
-      const report = await importFromWso2(services, { source: shared, identity, sourceName, keys, totpKeys, password: scheme, ...(v.tenant ? { tenants: v.tenant } : {}) });
+      let report;
+      try {
+        report = await importFromWso2(services, { source: shared, identity, sourceName, keys, totpKeys, password: scheme, ...(v.tenant ? { tenants: v.tenant } : {}) });
+      } catch (err) {
+        if (!(err instanceof Wso2SourceError)) throw err;
+        io.out(`${err.message}\n`);
+        return 2;
+      }
       io.out(v.json ? `${JSON.stringify(report, null, 2)}\n` : `${report.format()}\n`);
     } finally {
       await services.userStores.close();

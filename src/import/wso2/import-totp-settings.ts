@@ -25,7 +25,7 @@ function parse(xml: Buffer): Parsed {
   try {
     return { values: parseTotpXml(xml.toString('utf8')) };
   } catch (err) {
-    if (err instanceof AppError) return { error: err.description ?? err.message };
+    if (err instanceof AppError) return { error: err.description };
     throw err;
   }
 }
@@ -67,7 +67,7 @@ export async function importTotpSettings(ctx: ImportContext, source: Wso2Tenant,
       break;
     } catch (err) {
       const fields = err instanceof AppError ? (err.data?.fields as Record<string, string> | undefined) : undefined;
-      if (!fields || attempt === 1) return report.skipped('totp settings', `refused here: ${err instanceof AppError ? (err.description ?? err.message) : String(err)}`, name);
+      if (!fields || attempt === 1) return report.skipped('totp settings', `refused here: ${err instanceof AppError ? err.description : String(err)}`, name);
       for (const key of Object.keys(fields)) {
         delete values[key];
         dropped.push(`${key} (${fields[key]})`);
@@ -76,5 +76,5 @@ export async function importTotpSettings(ctx: ImportContext, source: Wso2Tenant,
   }
   await origins.record('totp-config', tenant.id, source.id, tenant.id);
   report.imported('totp settings');
-  if (dropped.length > 0) report.skipped('totp settings', `parameters with no effect here or refused, left to deployment.toml: ${dropped.join('; ')}`, name);
+  if (dropped.length > 0) report.note('totp settings', `imported without parameters that have no effect here or were refused (deployment.toml's values apply): ${dropped.join('; ')}`, name);
 }

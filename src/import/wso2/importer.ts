@@ -40,6 +40,9 @@ export interface ImportContext {
   report: ImportReport;
 }
 
+/** The given database is not a WSO2 one (or not the right one of the two). */
+export class Wso2SourceError extends Error {}
+
 /** Who the import acts as in the audit log (totp.imported events). */
 export function importRequest(tenant: Tenant): AdminRequest {
   return { tenant, actor: { id: 'wso2-import', storeDomain: 'PRIMARY', username: 'wso2-import' }, via: 'WSO2 import' };
@@ -47,6 +50,14 @@ export function importRequest(tenant: Tenant): AdminRequest {
 
 export async function importFromWso2(services: Services, options: Wso2ImportOptions): Promise<ImportReport> {
   const ctx: ImportContext = { services, options, origins: new ImportOrigins(services.storage.db, options.sourceName, services.clock), report: new ImportReport() };
+  if (!(await options.source.hasTable('UM_USER')) || !(await options.source.hasTable('UM_TENANT'))) {
+    throw new Wso2SourceError("the database given as --db has no UM_USER or UM_TENANT table: give WSO2's shared database (the realm's user store tables)");
+  }
+  for (const table of ['IDN_IDENTITY_USER_DATA', 'SP_APP']) {
+    if (!(await options.identity.hasTable(table))) {
+      ctx.report.warn(`the identity database has no ${table} table, so ${table === 'SP_APP' ? 'no applications' : 'no TOTP secrets and no identity claims'} can be read: if WSO2 keeps its identity tables in a separate database, give it as --identity-db`);
+    }
+  }
   await ensureSuperTenant(services);
   const wanted = options.tenants?.map((t) => t.toLowerCase());
   for (const source of await readTenants(options.source)) {

@@ -3,7 +3,7 @@
 // per tenant (UM_TENANT_ID / TENANT_ID; the super tenant is -1234 and has no UM_TENANT row). UM_* and REG_* are in
 // WSO2's shared database, IDN_*, SP_* and IDP* in its identity database (often the same one); each reader takes
 // the database its tables live in.
-import { flag, int, text, type SourceDb } from './source.ts';
+import { flag, int, text, type Row, type SourceDb } from './source.ts';
 
 export const SUPER_TENANT_ID = -1234;
 export const SUPER_TENANT_DOMAIN = 'carbon.super';
@@ -80,7 +80,7 @@ export async function readAttributes(db: SourceDb, tenantId: number): Promise<Ma
  * later), else the older UM_CLAIM. An attribute mapped by two claims keeps the first by claim URI.
  */
 export async function readClaimMapping(shared: SourceDb, identity: SourceDb, tenantId: number): Promise<Map<string, string>> {
-  let rows;
+  let rows: Row[];
   if (await identity.hasTable('IDN_CLAIM_MAPPED_ATTRIBUTE')) {
     rows = await identity.query(
       `select c.CLAIM_URI as CLAIM_URI, m.ATTRIBUTE_NAME as ATTRIBUTE_NAME from IDN_CLAIM c
@@ -88,7 +88,7 @@ export async function readClaimMapping(shared: SourceDb, identity: SourceDb, ten
        where d.DIALECT_URI = ? and c.TENANT_ID = ? and upper(m.USER_STORE_DOMAIN_NAME) = 'PRIMARY' order by c.CLAIM_URI`,
       [LOCAL_DIALECT, tenantId],
     );
-  } else {
+  } else if (await shared.hasTable('UM_CLAIM')) {
     rows = await shared.query(
       `select c.UM_CLAIM_URI as CLAIM_URI, c.UM_MAPPED_ATTRIBUTE as ATTRIBUTE_NAME from UM_CLAIM c
        join UM_DIALECT d on d.UM_ID = c.UM_DIALECT_ID and d.UM_TENANT_ID = c.UM_TENANT_ID
@@ -96,6 +96,8 @@ export async function readClaimMapping(shared: SourceDb, identity: SourceDb, ten
        order by c.UM_CLAIM_URI`,
       [LOCAL_DIALECT, tenantId],
     );
+  } else {
+    rows = [];
   }
   const out = new Map<string, string>();
   for (const r of rows) if (!out.has(text(r.ATTRIBUTE_NAME))) out.set(text(r.ATTRIBUTE_NAME), text(r.CLAIM_URI));

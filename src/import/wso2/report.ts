@@ -23,6 +23,9 @@ function add(map: Map<string, string[]>, key: string, name: string): void {
 const MAX_NAMES = 20;
 
 export class ImportReport {
+  /** Whole-run remarks (e.g. the identity tables are not in the given database), printed first. */
+  readonly warnings: string[] = [];
+
   private readonly tallies = new Map<Kind, Tally>(KINDS.map((k) => [k, { imported: 0, already: 0, skipped: new Map(), notes: new Map() }]));
 
   imported(kind: Kind, count = 1): void {
@@ -50,20 +53,25 @@ export class ImportReport {
     return Object.fromEntries(this.tallies.get(kind)!.skipped);
   }
 
-  toJSON(): Record<string, { imported: number; alreadyImported: number; skipped: number; reasons: Grouped; notes: Grouped }> {
+  warn(text: string): void {
+    this.warnings.push(text);
+  }
+
+  toJSON(): { warnings: string[] } & Record<Kind, { imported: number; alreadyImported: number; skipped: number; reasons: Grouped; notes: Grouped }> {
     const grouped = (m: Map<string, string[]>): Grouped => Object.fromEntries([...m].map(([r, names]) => [r, { count: names.length, names: names.slice(0, MAX_NAMES) }]));
-    return Object.fromEntries(
+    const kinds = Object.fromEntries(
       KINDS.map((k) => {
         const c = this.count(k);
         const t = this.tallies.get(k)!;
         return [k, { imported: c.imported, alreadyImported: c.already, skipped: c.skipped, reasons: grouped(t.skipped), notes: grouped(t.notes) }];
       }),
-    );
+    ) as Record<Kind, { imported: number; alreadyImported: number; skipped: number; reasons: Grouped; notes: Grouped }>;
+    return { warnings: [...this.warnings], ...kinds };
   }
 
   /** Plain text for a terminal, one kind per block. */
   format(): string {
-    const lines: string[] = [];
+    const lines: string[] = this.warnings.map((w) => `warning: ${w}`);
     for (const kind of KINDS) {
       const c = this.count(kind);
       lines.push(`${kind}: ${c.imported} imported, ${c.already} already imported by an earlier run, ${c.skipped} skipped`);
