@@ -24,8 +24,14 @@ export class PasswordHasher {
 
   /** False for a wrong password, an unknown format or a damaged hash; never throws for bad input. */
   async verify(stored: string, password: string): Promise<boolean> {
-    // Hashes imported from WSO2 (import/wso2/) verify until the first login replaces them (needsRehash).
-    if (isWso2Hash(stored)) return verifyWso2Hash(stored, password);
+    // Hashes imported from WSO2 (import/wso2/) verify until the first login replaces them (needsRehash). A salted
+    // SHA-256 is far quicker than argon2id, so one argon2id verification is spent as well: the answer's timing
+    // does not tell which accounts still hold an imported hash.
+    if (isWso2Hash(stored)) {
+      const ok = await verifyWso2Hash(stored, password);
+      await verify(await dummyHashFor(this), password).catch(() => false);
+      return ok;
+    }
     if (!stored.startsWith('$argon2')) return false;
     try {
       return await verify(stored, password);

@@ -79,7 +79,7 @@ async function importTenant(ctx: ImportContext, source: Wso2Tenant): Promise<Ten
     if (source.domain === SUPER_TENANT_DOMAIN || (await origins.find('tenant', '', source.id))) {
       if (source.domain !== SUPER_TENANT_DOMAIN) report.already('tenants');
     } else {
-      report.skipped('tenants', 'a tenant with this domain already exists here; its users, applications and settings were imported into it', source.domain);
+      report.note('tenants', 'a tenant with this domain already existed here (not from this import); its users, applications and settings were imported into it', source.domain);
       await origins.record('tenant', '', source.id, existing.id);
     }
     return existing;
@@ -89,7 +89,7 @@ async function importTenant(ctx: ImportContext, source: Wso2Tenant): Promise<Ten
     tenant = await services.tenants.create(source.domain, source.adminUsername);
   } catch (err) {
     if (err instanceof AppError) {
-      report.skipped('tenants', `refused here: ${err.message}`, source.domain);
+      report.skipped('tenants', `refused here: ${err.description}`, source.domain);
       return undefined;
     }
     throw err;
