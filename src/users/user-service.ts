@@ -121,6 +121,23 @@ export class UserService {
     return store.create(tenant.id, { username: input.username, password: '', passwordHash: input.passwordHash, attributes: input.attributes ?? {} });
   }
 
+  /**
+   * Replaces an imported hash that was never used (still in WSO2's format: the user has not signed in here) with
+   * another reading of it, e.g. after an import that assumed the wrong PasswordDigest. False when the user has
+   * signed in since (the hash is argon2id now) or already has exactly this hash.
+   */
+  async replaceUnusedImportedHash(user: UserRecord, passwordHash: string): Promise<boolean> {
+    if (!isWso2Hash(passwordHash) || user.storeDomain !== PRIMARY_DOMAIN) return false;
+    const result = await this.db
+      .updateTable('users')
+      .set({ password_hash: passwordHash })
+      .where('id', '=', user.id)
+      .where('password_hash', 'like', '$wso2-%')
+      .where('password_hash', '<>', passwordHash)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async setPassword(user: UserRecord, password: string, options: { enforcePolicy?: boolean } = {}): Promise<void> {
     const store = writerOf(this.storeOf(user));
     if (options.enforcePolicy !== false) checkPassword(password, user.username);

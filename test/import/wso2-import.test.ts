@@ -44,6 +44,8 @@ const bob: Person = { id: 2, name: 'bob', password: 'Bob-old-pass-22', secret: '
 const carol: Person = { id: 3, name: 'carol', password: 'Carol-old-pass-3', secret: 'MFRGGZDFMZTWQ2LKMFRGGZDF' };
 const dave: Person = { id: 4, name: 'dave', password: 'Dave-old-pass-44', secret: 'GEZDGNBVGY3TQOJQGEZDGNBV' };
 const admin: Person = { id: 5, name: 'admin', password: 'wso2-admin-pass' };
+/** Never signs in until the last test: the hash an import wrote is still WSO2's. */
+const frank: Person = { id: 7, name: 'frank', password: 'Frank-old-pass-7' };
 /** A tenant user whose tenant writes secrets as Base64 with 60-second steps (its registry document). */
 const erin: Person = { id: 6, name: 'erin', password: 'Erin-old-pass-66', secret: Buffer.from('0123456789', 'utf8').toString('base64') };
 
@@ -86,7 +88,7 @@ for (const engine of ['postgres', 'mysql'] as const) {
       await db.createTables();
       const now = new Date('2025-06-01T10:00:00Z');
       await db.insert('UM_TENANT', { UM_ID: ACME, UM_DOMAIN_NAME: 'acme.com', UM_EMAIL: 'it@acme.com', UM_ACTIVE: true, UM_CREATED_DATE: now, UM_USER_CONFIG: Buffer.from('<UserManager><Realm><Configuration><AdminUser><UserName>acmeadmin</UserName></AdminUser></Configuration></Realm></UserManager>') });
-      const users: [number, Person][] = [[SUPER, alice], [SUPER, bob], [SUPER, carol], [SUPER, dave], [SUPER, admin], [ACME, erin]];
+      const users: [number, Person][] = [[SUPER, alice], [SUPER, bob], [SUPER, carol], [SUPER, dave], [SUPER, admin], [ACME, erin], [SUPER, frank]];
       for (const [tenant, p] of users) {
         const salt = wso2Salt();
         await db.insert('UM_USER', { UM_ID: p.id, UM_USER_ID: `uuid-${p.id}`, UM_USER_NAME: p.name, UM_USER_PASSWORD: hashOf(p.password, salt), UM_SALT_VALUE: salt, UM_REQUIRE_CHANGE: false, UM_CHANGED_TIME: now, UM_TENANT_ID: tenant });
@@ -147,15 +149,15 @@ for (const engine of ['postgres', 'mysql'] as const) {
     type Report = ReturnType<ImportReport['toJSON']>;
 
     /** Runs the command as an operator would (same config as the server), returning its JSON report. */
-    async function runImport(db = wso2Database.url): Promise<Report> {
-      const { code, out } = await runCommand(db);
+    async function runImport(passwordDigest = digest): Promise<Report> {
+      const { code, out } = await runCommand(wso2Database.url, passwordDigest);
       assert.equal(code, 0, out);
       return JSON.parse(out) as Report;
     }
 
-    async function runCommand(db: string): Promise<{ code: number; out: string }> {
+    async function runCommand(db: string, passwordDigest = digest): Promise<{ code: number; out: string }> {
       let out = '';
-      const argv = ['--db', db, '--config', join(dir, 'deployment.toml'), '--keystore', join(dir, 'wso2carbon.p12'), '--password-digest', digest, '--json'];
+      const argv = ['--db', db, '--config', join(dir, 'deployment.toml'), '--keystore', join(dir, 'wso2carbon.p12'), '--password-digest', passwordDigest, '--json'];
       const code = await runCli(argv, { out: (t) => (out += t), env: { WSO2_KEYSTORE_PASSWORD: keystore.password, WSO2_ENCRYPTION_KEY: ENCRYPTION_KEY, WSO2_TOTP_KEY: TOTP_KEY } });
       return { code, out };
     }
@@ -197,7 +199,7 @@ for (const engine of ['postgres', 'mysql'] as const) {
     });
 
     test('the report says what was imported and what was skipped, and why', () => {
-      assert.deepEqual([firstRun.tenants!.imported, firstRun.users!.imported, firstRun['totp secrets']!.imported, firstRun.applications!.imported, firstRun['totp settings']!.imported], [1, 5, 4, 3, 1]);
+      assert.deepEqual([firstRun.tenants!.imported, firstRun.users!.imported, firstRun['totp secrets']!.imported, firstRun.applications!.imported, firstRun['totp settings']!.imported], [1, 6, 4, 3, 1]);
       assert.deepEqual(Object.values(firstRun.users!.reasons).map((r) => r.names), [['admin']], 'our own admin is not overwritten by WSO2 admin');
       const secretReasons = Object.entries(firstRun['totp secrets']!.reasons);
       assert.equal(secretReasons.length, 1);
@@ -280,7 +282,8 @@ for (const engine of ['postgres', 'mysql'] as const) {
       assert.deepEqual(await counts(), before);
       assert.equal(await hashOfUser('carbon.super', 'alice'), hash, "alice's upgraded hash is kept");
       assert.deepEqual([again.tenants!.imported, again.users!.imported, again['totp secrets']!.imported, again.applications!.imported, again['totp settings']!.imported], [0, 0, 0, 0, 0]);
-      assert.deepEqual([again.tenants!.alreadyImported, again.users!.alreadyImported, again['totp secrets']!.alreadyImported, again.applications!.alreadyImported, again['totp settings']!.alreadyImported], [1, 5, 4, 3, 1]);
+      assert.deepEqual([again.tenants!.alreadyImported, again.users!.alreadyImported, again['totp secrets']!.alreadyImported, again.applications!.alreadyImported, again['totp settings']!.alreadyImported], [1, 6, 4, 3, 1]);
+      assert.deepEqual(again.users!.notes, {}, 'the same digest reads the same hashes');
       // carol's secret is still unreadable (the key was never given): said again, not imported as anything else.
       assert.deepEqual(Object.values(again['totp secrets']!.reasons).flatMap((r) => r.names), ['carol']);
     });
@@ -291,6 +294,23 @@ for (const engine of ['postgres', 'mysql'] as const) {
       assert.equal(code, 2);
       assert.match(out, /no UM_USER or UM_TENANT table/);
       assert.deepEqual(await counts(), before);
+    });
+
+    test('a wrong --password-digest is corrected by running again with the right one, for users who have not signed in', async () => {
+      await setMyAccountSteps(server, [['BasicAuthenticator']]);
+      const signIn = async (p: Person) => {
+        const browser = new LoginBrowser(server.client());
+        return (await browser.login(await browser.open('/myaccount'), p.name, p.password)).name;
+      };
+      const aliceHash = await hashOfUser('carbon.super', 'alice');
+      const wrong = await runImport('SHA-512');
+      assert.deepEqual(Object.values(wrong.users!.notes).flatMap((n) => n.names), ['frank'], 'only the user who never signed in');
+      assert.equal(await signIn(frank), 'login.do', 'read with the wrong digest, the password does not verify');
+      assert.equal(await hashOfUser('carbon.super', 'alice'), aliceHash, 'a user who signed in keeps argon2id');
+      const right = await runImport();
+      assert.deepEqual(Object.values(right.users!.notes).flatMap((n) => n.names), ['frank']);
+      assert.equal(await signIn(frank), 'myaccount');
+      assert.match(await hashOfUser('carbon.super', 'frank'), /^\$argon2id\$/);
     });
   });
 }

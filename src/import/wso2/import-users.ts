@@ -52,8 +52,17 @@ async function importAccount(ctx: ImportContext, tenant: Tenant, wso2: Wso2User,
   const earlier = await origins.find('user', tenant.id, wso2.id);
   if (earlier) {
     const user = await services.users.findById(tenant, earlier);
-    if (user) report.already('users');
-    else report.skipped('users', 'imported by an earlier run and deleted here since; not brought back', name);
+    if (!user) {
+      report.skipped('users', 'imported by an earlier run and deleted here since; not brought back', name);
+      return undefined;
+    }
+    report.already('users');
+    // A user who has not signed in yet still has the hash as the earlier run read it: this run's reading (say, a
+    // corrected --password-digest) replaces it. A user who has signed in has argon2id and is left alone.
+    const hash = storedHash(ctx.options.password, wso2);
+    if ('hash' in hash && (await services.users.replaceUnusedImportedHash(user, hash.hash))) {
+      report.note('users', 'not signed in here yet: the password hash was read again with this run\'s password digest', name);
+    }
     return user;
   }
   if (!isValidUsername(wso2.username)) {
