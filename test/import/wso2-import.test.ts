@@ -6,7 +6,7 @@
 // checks the hash became argon2id, and runs the import again to see that nothing is duplicated.
 import assert from 'node:assert/strict';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -157,8 +157,13 @@ for (const engine of ['postgres', 'mysql'] as const) {
 
     async function runCommand(db: string, passwordDigest = digest): Promise<{ code: number; out: string }> {
       let out = '';
-      const argv = ['--db', db, '--config', join(dir, 'deployment.toml'), '--keystore', join(dir, 'wso2carbon.p12'), '--password-digest', passwordDigest, '--json'];
-      const code = await runCli(argv, { out: (t) => (out += t), env: { WSO2_KEYSTORE_PASSWORD: keystore.password, WSO2_ENCRYPTION_KEY: ENCRYPTION_KEY, WSO2_TOTP_KEY: TOTP_KEY } });
+      const argv = ['--db', db, '--config', join(dir, 'deployment.toml'), '--password-digest', passwordDigest, '--json'];
+      // The key material two ways: as options and environment variables (PostgreSQL run), or read from WSO2's own
+      // deployment.toml with the keystore where WSO2 keeps it (MariaDB run).
+      const keyEnv = engine === 'postgres' ? { WSO2_KEYSTORE_PASSWORD: keystore.password, WSO2_ENCRYPTION_KEY: ENCRYPTION_KEY, WSO2_TOTP_KEY: TOTP_KEY } : {};
+      if (engine === 'postgres') argv.push('--keystore', join(dir, 'wso2carbon.p12'));
+      else argv.push('--wso2-config', join(dir, 'wso2is', 'repository', 'conf', 'deployment.toml'));
+      const code = await runCli(argv, { out: (t) => (out += t), env: keyEnv });
       return { code, out };
     }
 
@@ -187,6 +192,13 @@ for (const engine of ['postgres', 'mysql'] as const) {
       server = await startTestServer({ database: ourDatabase });
       dir = mkdtempSync(join(tmpdir(), 'pcs-wso2-import-'));
       writeFileSync(join(dir, 'wso2carbon.p12'), keystore.p12);
+      mkdirSync(join(dir, 'wso2is', 'repository', 'conf'), { recursive: true });
+      mkdirSync(join(dir, 'wso2is', 'repository', 'resources', 'security'), { recursive: true });
+      writeFileSync(join(dir, 'wso2is', 'repository', 'resources', 'security', 'wso2carbon.p12'), keystore.p12);
+      writeFileSync(
+        join(dir, 'wso2is', 'repository', 'conf', 'deployment.toml'),
+        `[server]\nhostname = "localhost"\n\n[encryption]\nkey = "${ENCRYPTION_KEY}"\ntotpKey = "${TOTP_KEY}"\n\n[keystore.primary]\nfile_name = "wso2carbon.p12"\npassword = "${keystore.password}"\n`,
+      );
       // The command reads the same settings as the server: its database and its data directory (the keyring).
       writeFileSync(join(dir, 'deployment.toml'), stringify({ server: { data_dir: server.dataDir }, password_hashing: { memory_cost: 1024, time_cost: 1 }, database: { identity_db: { type: engine, url: ourDatabase.url } } }));
       firstRun = await runImport();

@@ -14,6 +14,7 @@ import { importFromWso2, Wso2SourceError } from './importer.ts';
 import { DEFAULT_PASSWORD_SCHEME, type PasswordScheme } from './import-users.ts';
 import { keysFromPem, keysFromPkcs12 } from './keystore.ts';
 import { openSource, type SourceDb } from './source.ts';
+import { Wso2ConfigError, wso2ConfigKeys, type Wso2ConfigKeys } from './wso2-config.ts';
 
 /** The key every stock IS 5.11+ deployment encrypts with when deployment.toml sets no [encryption] key (default.json). */
 export const WSO2_DEFAULT_ENCRYPTION_KEY = '03BAFEB27A8E871CAD83C5CD4E771DAB';
@@ -26,6 +27,8 @@ their claims and TOTP secrets, service providers and the tenants' TOTP settings 
 
   --db <url>                 WSO2's shared database: postgres://... or mysql://... (env WSO2_DB_URL)
   --identity-db <url>        WSO2's identity database when separate (env WSO2_IDENTITY_DB_URL)
+  --wso2-config <file>       WSO2's deployment.toml: its [encryption] keys and its PKCS#12 keystore are used
+                             unless the options below give them
   --keystore <file>          the keystore (PKCS#12, e.g. wso2carbon.p12) for RSA-encrypted values
   --keystore-password <pw>   its password (env WSO2_KEYSTORE_PASSWORD; default wso2carbon)
   --private-key <file>       or a PEM private key (with its certificate, or give --certificate)
@@ -55,6 +58,7 @@ function options(argv: string[]) {
     options: {
       db: { type: 'string' },
       'identity-db': { type: 'string' },
+      'wso2-config': { type: 'string' },
       keystore: { type: 'string' },
       'keystore-password': { type: 'string' },
       'private-key': { type: 'string' },
@@ -100,9 +104,10 @@ function passwordScheme(v: Values): PasswordScheme {
   };
 }
 
-function rsaKeys(v: Values, env: NodeJS.ProcessEnv): RsaKey[] {
+function rsaKeys(v: Values, env: NodeJS.ProcessEnv, wso2: Wso2ConfigKeys): RsaKey[] {
   const keys: RsaKey[] = [];
-  if (v.keystore) keys.push(...keysFromPkcs12(readFileSync(v.keystore), v['keystore-password'] ?? env.WSO2_KEYSTORE_PASSWORD ?? 'wso2carbon'));
+  const keystore = v.keystore ?? wso2.keystore?.path;
+  if (keystore) keys.push(...keysFromPkcs12(readFileSync(keystore), v['keystore-password'] ?? env.WSO2_KEYSTORE_PASSWORD ?? wso2.keystore?.password ?? 'wso2carbon'));
   if (v['private-key']) keys.push(...keysFromPem(readFileSync(v['private-key'], 'utf8'), v.certificate ? readFileSync(v.certificate, 'utf8') : undefined));
   return keys;
 }
@@ -153,18 +158,25 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let scheme: PasswordScheme;
   let keys;
   let sourceName: string;
+  let totpKeys: Buffer[];
   try {
     scheme = passwordScheme(v);
     sourceName = v['source-name'] ?? sourceNameOf(dbUrl);
+    const wso2 = v['wso2-config'] ? wso2ConfigKeys(readFileSync(v['wso2-config'], 'utf8'), v['wso2-config']) : {};
     keys = {
-      aes: [...aesKeys([v['encryption-key'] ?? io.env.WSO2_ENCRYPTION_KEY, v['old-encryption-key'] ?? io.env.WSO2_OLD_ENCRYPTION_KEY], '--encryption-key'), aesKeyFromText(WSO2_DEFAULT_ENCRYPTION_KEY)],
-      rsa: rsaKeys(v, io.env),
+      aes: [
+        ...aesKeys([v['encryption-key'] ?? io.env.WSO2_ENCRYPTION_KEY ?? wso2.key], '--encryption-key'),
+        ...aesKeys([v['old-encryption-key'] ?? io.env.WSO2_OLD_ENCRYPTION_KEY ?? wso2.oldKey], '--old-encryption-key'),
+        aesKeyFromText(WSO2_DEFAULT_ENCRYPTION_KEY),
+      ],
+      rsa: rsaKeys(v, io.env, wso2),
     };
+    totpKeys = aesKeys([v['totp-key'] ?? io.env.WSO2_TOTP_KEY ?? wso2.totpKey], '--totp-key');
   } catch (err) {
-    io.out(`${(err as Error).message}\n`);
+    if (err instanceof Wso2ConfigError) io.out(`--wso2-config: ${err.message}.\n`);
+    else io.out(`${(err as Error).message}\n`);
     return 2;
   }
-  const totpKeys = aesKeys([v['totp-key'] ?? io.env.WSO2_TOTP_KEY], '--totp-key');
   const config = loadConfig(v.config ? { path: v.config } : {});
   // Secrets are re-encrypted with the server's keyring. Without a configured key or a key file the services would
   // generate a new one here, and the server (another data directory, or a key it generates itself) could not read them.
