@@ -1,5 +1,6 @@
 // The import's memory (import_origins, migration 016): what was brought over from which source, so that a second
 // run skips it rather than duplicating it.
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../../storage/database.ts';
 import type { Database } from '../../storage/schema.ts';
@@ -7,12 +8,19 @@ import type { Clock } from '../../time/clock.ts';
 
 export type OriginKind = 'tenant' | 'user' | 'totp' | 'application' | 'totp-config';
 
+/** The column's width (migration 016); a longer source name is kept as its SHA-256. */
+const MAX_SOURCE = 128;
+
 export class ImportOrigins {
+  private readonly source: string;
+
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly source: string,
+    source: string,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.source = source.length <= MAX_SOURCE ? source : `sha256:${createHash('sha256').update(source).digest('hex')}`;
+  }
 
   async find(kind: OriginKind, tenantId: string, sourceId: string | number): Promise<string | undefined> {
     const row = await this.db
