@@ -222,6 +222,9 @@ for (const engine of ['postgres', 'mysql'] as const) {
       assert.ok(Object.keys(appReasons).some((r) => /federated identity providers are not supported here \(Google in step 1\)/.test(r)));
       assert.deepEqual(Object.values(firstRun.applications!.notes).flatMap((r) => r.names), ['travel-app: travelocity.com']);
       assert.ok(Object.keys(firstRun.claims!.reasons).some((r) => /"nickName" has no claim/.test(r)));
+      // alice's mail, givenName and accountLocked, erin's mail; WSO2's counters are its own bookkeeping.
+      assert.equal(firstRun.claims!.imported, 4);
+      assert.ok(Object.keys(firstRun.claims!.reasons).some((r) => r.startsWith(`${I}failedLoginAttempts: WSO2's own bookkeeping`)));
       assert.ok(Object.keys(firstRun['totp settings']!.notes).some((r) => /someFutureWso2Parameter/.test(r)));
       assert.deepEqual(firstRun.warnings, []);
       // Never a secret, a hash or a claim value in the report.

@@ -117,6 +117,11 @@ async function importClaims(ctx: ImportContext, user: UserRecord, name: string, 
       continue;
     }
     if (value === '') continue;
+    // A lock with an unlock time is WSO2's lock for failed attempts; carried over it would never expire here.
+    if (uri === `${I}accountLocked` && value.toLowerCase() === 'true' && Number(claims.get(`${I}unlockTime`) ?? 0) > 0) {
+      report.skipped('claims', `${uri}: a timed lock (failed attempts) is not carried over`, name);
+      continue;
+    }
     try {
       await services.claimValues.set(user, { [uri]: value });
       report.imported('claims');
