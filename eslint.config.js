@@ -6,6 +6,8 @@ import tseslint from 'typescript-eslint';
 
 // Each folder of src/ is an element; an element may import its own folder and the tiers below it, never above:
 //   app (src/*.ts: start-up and composition root)
+//   import                            one-off commands that move data in from another server (import/wso2/): they
+//                                     build the services as the root does, so they sit beside it
 //   fronts: api, ui, protocols        the doors from outside; they never import each other, except that ui
 //                                     (the console) administers the protocols' settings; they may import
 //                                     the Services type (not code) from the root, and api tenant provisioning
@@ -17,7 +19,7 @@ import tseslint from 'typescript-eslint';
 //   domain: users, claims, tenants, applications, audit, notifications, metrics, totp (pure: imports nothing of ours)
 //   storage
 //   shared: errors, config, crypto, time, cache, encoding (guarded decoders for outside input)
-const FOLDERS = ['api', 'ui', 'protocols', 'http', 'flows', 'authenticators', 'credentials', 'keys', 'users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'metrics', 'totp', 'storage', 'errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
+const FOLDERS = ['import', 'api', 'ui', 'protocols', 'http', 'flows', 'authenticators', 'credentials', 'keys', 'users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'metrics', 'totp', 'storage', 'errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
 const FRONTS = ['api', 'ui', 'protocols'];
 const SHARED = ['errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
 const DOMAIN = ['users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'metrics', 'totp'];
@@ -53,6 +55,7 @@ const layering = {
           // Within a folder, files import each other freely.
           ...FOLDERS.map((type) => may(type, type)),
           may('app', ['app', ...FOLDERS]),
+          may('import', ['app', ...FOLDERS]),
           may(FRONTS, ['http', 'flows', ...BELOW_FLOWS]),
           may('ui', 'protocols'),
           mayFile([...FRONTS, 'http'], 'views'),

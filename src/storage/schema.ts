@@ -264,6 +264,21 @@ export interface OidcModelsTable {
   expires_at: number;
 }
 
+/** What an import from another server brought over (migration 016), so a second run duplicates nothing. */
+export interface ImportOriginsTable {
+  /** The source server, e.g. "wso2:db.example.org:5432/WSO2_SHARED_DB". */
+  source: string;
+  /** tenant, user, totp, application, totp-config. */
+  kind: string;
+  /** Our tenant id ('' for a tenant itself). */
+  tenant_id: string;
+  /** The thing's id at the source (UM_USER.UM_ID, SP_APP.ID, UM_TENANT.UM_ID, ...). */
+  source_id: string;
+  /** What it became here (a user id, an application id, a tenant id). */
+  target_id: string;
+  imported_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -288,4 +303,5 @@ export interface Database {
   registry_resources: RegistryResourcesTable;
   user_store_definitions: UserStoreDefinitionsTable;
   oidc_models: OidcModelsTable;
+  import_origins: ImportOriginsTable;
 }

@@ -2,6 +2,7 @@
 // format prefix tells verify() which algorithm to use; other formats can be added beside argon2id without a
 // data migration. Parameters default to OWASP's argon2id recommendation (m=19456 KiB, t=2, p=1).
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { isWso2Hash, verifyWso2Hash } from './wso2-password-hash.ts';
 
 // Algorithm is an ambient const enum, which verbatimModuleSyntax cannot read; 2 is its Argon2id member.
 const ARGON2ID = 2 as Algorithm;
@@ -23,6 +24,14 @@ export class PasswordHasher {
 
   /** False for a wrong password, an unknown format or a damaged hash; never throws for bad input. */
   async verify(stored: string, password: string): Promise<boolean> {
+    // Hashes imported from WSO2 (import/wso2/) verify until the first login replaces them (needsRehash). A salted
+    // SHA-256 is far quicker than argon2id, so one argon2id verification is spent as well: the answer's timing
+    // does not tell which accounts still hold an imported hash.
+    if (isWso2Hash(stored)) {
+      const ok = await verifyWso2Hash(stored, password);
+      await verify(await dummyHashFor(this), password).catch(() => false);
+      return ok;
+    }
     if (!stored.startsWith('$argon2')) return false;
     try {
       return await verify(stored, password);

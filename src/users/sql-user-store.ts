@@ -130,7 +130,7 @@ export class SqlUserStore implements FullUserStore {
       store_domain: this.domain,
       username: user.username,
       username_key: user.username.toLowerCase(),
-      password_hash: await this.hasher.hash(user.password),
+      password_hash: user.passwordHash ?? (await this.hasher.hash(user.password)),
       created_at: now,
       updated_at: now,
     };

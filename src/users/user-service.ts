@@ -8,6 +8,8 @@ import type { Tenant } from '../tenants/tenant-service.ts';
 import { canList, canVerify, writerOf } from './capabilities.ts';
 import { checkPassword } from './password-policy.ts';
 import { isValidUsername, parseQualifiedName, PRIMARY_DOMAIN } from './qualified-name.ts';
+import { SqlUserStore } from './sql-user-store.ts';
+import { isWso2Hash } from './wso2-password-hash.ts';
 import type { UserFilter } from './user-filter.ts';
 import type { UserPage, UserRecord, UserStore } from './user-store.ts';
 import type { UserStoreRegistry } from './user-stores.ts';
@@ -102,6 +104,38 @@ export class UserService {
     const store = writerOf(this.registry.storeOf(tenant.id, q.storeDomain ?? PRIMARY_DOMAIN));
     if (options.enforcePolicy !== false) checkPassword(input.password, q.username);
     return store.create(tenant.id, { username: q.username, password: input.password, attributes: input.attributes ?? {} });
+  }
+
+  /**
+   * A user moved from a WSO2 server with the hash it had there (users/wso2-password-hash.ts), into PRIMARY. The
+   * hash is kept until the first successful login, which replaces it with argon2id; the password policy is not
+   * applied, as the password was never seen.
+   */
+  async importUser(tenant: Tenant, input: { username: string; passwordHash: string; attributes?: Record<string, string> }): Promise<UserRecord> {
+    if (!isValidUsername(input.username)) throw new AppError('USR-40001');
+    if (!isWso2Hash(input.passwordHash)) throw new AppError('USR-40002', { description: 'An imported password hash must be in a format this server verifies.' });
+    await this.registry.sync(tenant);
+    const store = this.registry.storeOf(tenant.id, PRIMARY_DOMAIN);
+    // Only our own SQL store keeps a given hash as it is; another store would hash the empty password instead.
+    if (!(store instanceof SqlUserStore)) throw new AppError('USR-40004', { description: 'Imported users go to the PRIMARY store in this database.' });
+    return store.create(tenant.id, { username: input.username, password: '', passwordHash: input.passwordHash, attributes: input.attributes ?? {} });
+  }
+
+  /**
+   * Replaces an imported hash that was never used (still in WSO2's format: the user has not signed in here) with
+   * another reading of it, e.g. after an import that assumed the wrong PasswordDigest. False when the user has
+   * signed in since (the hash is argon2id now) or already has exactly this hash.
+   */
+  async replaceUnusedImportedHash(user: UserRecord, passwordHash: string): Promise<boolean> {
+    if (!isWso2Hash(passwordHash) || user.storeDomain !== PRIMARY_DOMAIN) return false;
+    const result = await this.db
+      .updateTable('users')
+      .set({ password_hash: passwordHash })
+      .where('id', '=', user.id)
+      .where('password_hash', 'like', '$wso2-%')
+      .where('password_hash', '<>', passwordHash)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async setPassword(user: UserRecord, password: string, options: { enforcePolicy?: boolean } = {}): Promise<void> {

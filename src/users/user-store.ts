@@ -23,6 +23,11 @@ export interface NewUser {
   username: string;
   password: string;
   attributes?: Record<string, string>;
+  /**
+   * A hash carried over from another server (a format PasswordHasher verifies, e.g. WSO2's), stored instead of
+   * hashing `password`; only the SQL store in our database takes it (UserService.importUser).
+   */
+  passwordHash?: string;
 }
 
 export interface UserPage {
