@@ -12,6 +12,9 @@ import { createCredentials, type Credentials } from './credentials/registry.ts';
 import { ContextStore } from './flows/context-store.ts';
 import { LoginEngine } from './flows/engine.ts';
 import { FrontRegistry } from './flows/fronts.ts';
+import { AssociationStore } from './identity-providers/associations.ts';
+import { IdpService } from './identity-providers/idp-service.ts';
+import { IdpStore } from './identity-providers/idp-store.ts';
 import { SsoReuse } from './flows/sso-reuse.ts';
 import { SsoSessionStore } from './flows/sso-session.ts';
 import { KeyService } from './keys/key-service.ts';
@@ -53,6 +56,9 @@ export interface LoginServices {
   credentials: Credentials;
   /** TOTP outside the login (My Account, me/totp, TOTPAdminService): the same rules, audited with the actor. */
   totpManagement: TotpManagement;
+  /** Upstream identity providers and the accounts linked to them (identity-providers/). */
+  identityProviders: IdpService;
+  associations: AssociationStore;
 }
 
 export function createLoginServices(base: BaseServices): LoginServices {
@@ -78,6 +84,8 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const applications = new ApplicationStore(db, base.clock);
   const totpSettings = new TotpSettings(config, base.tenantConfig, base.clock);
   const emailCodes = new EmailCodeStore(db, keyring);
+  const associations = new AssociationStore(db);
+  const identityProviders = new IdpService({ store: new IdpStore(db, keyring), associations, audit, clock: base.clock });
   const totpSecretStorage = new TotpSecretStorage({ fileDefault: config.authentication.authenticator.totp.secret_storage, store: base.tenantConfig, users, claims: base.claims, clock: base.clock });
   const secretHome = new UserStoreSecrets(users, totpSecretStorage);
   const credentials = createCredentials({ db, keyring, security, lockout, clock: base.clock, secretHome });
@@ -105,5 +113,5 @@ export function createLoginServices(base: BaseServices): LoginServices {
   applicationService.registerProtocol(oidcInboundProtocol);
   const oidcStore = new OidcStore(storage, base.clock);
   fronts.register(createSamlFront({ keys: samlKeys(keys), claimValues, keyring, now }));
-  return { applications, applicationService, audit, lockout, passwords, totpSettings, totpSecretStorage, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, keys, oidcStore, credentials, totpManagement };
+  return { applications, applicationService, audit, lockout, passwords, totpSettings, totpSecretStorage, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, keys, oidcStore, credentials, totpManagement, identityProviders, associations };
 }
