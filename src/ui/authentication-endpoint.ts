@@ -35,8 +35,12 @@ export function registerAuthenticationEndpoint(app: FastifyInstance, engine: Log
   app.post('/commonauth', async (request, reply) => sendEngineResponse(reply, await submit(request, fieldsOf(request.body)), lifetimes));
 
   // WSO2's login page asked for an email code with GET /commonauth?sessionDataKey=..&sendToken=true.
+  // An upstream OpenID Connect provider comes back here with code (or error) and state: "<sessionDataKey>.<random>".
   app.get('/commonauth', async (request, reply) => {
     const form = fieldsOf(request.query);
+    if (form.state !== undefined && (form.code !== undefined || form.error !== undefined)) {
+      return sendEngineResponse(reply, await submit(request, { ...form, sessionDataKey: form.state.split('.', 1)[0] }), lifetimes);
+    }
     if (form.sendToken === undefined) throw new AppError('FLW-40001');
     return sendEngineResponse(reply, await submit(request, form), lifetimes);
   });
