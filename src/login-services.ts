@@ -113,6 +113,8 @@ export function createLoginServices(base: BaseServices): LoginServices {
       emailCodes,
       audit,
       sendEmail: (tenant, user, values) => notifications.sendEmail({ tenant, user, type: 'TOTP', values }),
+      federatedUsers,
+      seal: keyring,
     }),
   ]);
   const fronts = new FrontRegistry();

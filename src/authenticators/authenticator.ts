@@ -44,8 +44,8 @@ export type StepOutcome =
   | { kind: 'retry'; view: string; failure: Failure }
   /** The step is done; `user` is who it proved (the same user as before for non-identifying steps). */
   | { kind: 'success'; user: UserRecord; amr: readonly string[] }
-  /** The step does not apply (e.g. TOTP not enrolled and not mandatory). */
-  | { kind: 'skip' }
+  /** The step does not apply (e.g. TOTP not enrolled and not mandatory); `user`: the local user it found all the same (after a federated step). */
+  | { kind: 'skip'; user?: UserRecord }
   /** The login cannot continue (locked account, enrolment refused); show an error page and end it. */
   | { kind: 'fail'; failure: Failure; view?: string }
   /** Send the browser to an upstream identity provider; it comes back to /commonauth. */

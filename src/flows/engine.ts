@@ -328,6 +328,10 @@ export class LoginEngine {
         this.nextStep(state);
         return this.advance(loaded, browser);
       case 'skip':
+        if (outcome.user && !loaded.user) {
+          loaded.user = outcome.user;
+          state.user = { id: outcome.user.id, storeDomain: outcome.user.storeDomain, username: outcome.user.username };
+        }
         await audit('success', 'skipped');
         this.nextStep(state);
         return this.advance(loaded, browser);
