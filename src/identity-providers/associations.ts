@@ -48,6 +48,11 @@ export class AssociationStore {
     return found;
   }
 
+  /** Removes the link of an upstream account (its local user is gone). */
+  async removeSubject(tenantId: string, idpId: string, idpUserId: string): Promise<void> {
+    await this.db.deleteFrom('federated_associations').where('tenant_id', '=', tenantId).where('idp_id', '=', idpId).where('idp_user_id', '=', idpUserId).execute();
+  }
+
   /** Removes all links of a user (the user was deleted). */
   async removeUser(tenantId: string, userId: string): Promise<void> {
     await this.db.deleteFrom('federated_associations').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();

@@ -88,6 +88,10 @@ export class FederatedUsers {
    * already taken is refused rather than linked, so an upstream account cannot take over a local one.
    */
   async provision(tenant: Tenant, idp: IdentityProvider, identity: FederatedIdentity, username: string, password: string | undefined, via: Via): Promise<{ user: UserRecord } | { missing: Missing }> {
+    // A link left behind by a deleted local user does not keep the upstream account from a new one.
+    if ((await this.deps.associations.localUserOf(tenant.id, idp.id, identity.subject)) && !(await this.linked(tenant, identity))) {
+      await this.deps.associations.removeSubject(tenant.id, idp.id, identity.subject);
+    }
     const store = idp.settings.provisioning.userstore;
     const qualified = store.toUpperCase() === 'PRIMARY' ? username : `${store}/${username}`;
     let user: UserRecord;
