@@ -72,6 +72,33 @@ describe('upstream OpenID Connect provider', () => {
     assert.match(alertText(page), /not linked to an account here, and accounts are not created automatically/);
   });
 
+  test('JIT prompt: the user picks a local user name and password (policy applies); the account is linked and usable', async () => {
+    const idp = `Prompt-${uniqueSuffix()}`;
+    await homeIdp(server, idp, client, { jit: 'prompt' });
+    const app = await homeApp([[`OpenIDConnectAuthenticator:${idp}`]]);
+    const upstream = await createUser(server, { tenant: CORP, email: 'lin@corp.example' });
+    const browser = new LoginBrowser(server.client());
+    const prompt = await signInUpstream(browser, await startLogin(server, browser, app, { tenant: HOME }), idp, upstream.username, upstream.password);
+    assert.equal(prompt.name, 'login.do');
+    assert.match(prompt.html, /name="jitUsername"/);
+    const chosen = `local-${uniqueSuffix()}`;
+    const weak = await browser.submit(prompt, { jitUsername: chosen, jitPassword: 'x' });
+    assert.match(alertText(weak), /password policy/);
+    assert.equal(weak.html.includes('value="x"'), false, 'the password is not echoed');
+    const done = await browser.submit(weak, { jitUsername: chosen, jitPassword: 'a long local password' });
+    assert.equal(completedApp(done), app.name, `${done.name} ${alertText(done)}`);
+    const user = front.results.at(-1)!.user;
+    assert.equal(user.username, chosen);
+    assert.equal(await claimOf(server, user, CLAIMS.email), 'lin@corp.example');
+    const home = await tenantOf(server, HOME);
+    assert.ok(await server.services.users.authenticate(home, chosen, 'a long local password'), 'the chosen password works here');
+    // The next login finds the linked account: no prompt.
+    const again = new LoginBrowser(server.client());
+    const second = await signInUpstream(again, await startLogin(server, again, app, { tenant: HOME }), idp, upstream.username, upstream.password);
+    assert.equal(completedApp(second), app.name);
+    assert.equal(front.results.at(-1)!.user.id, user.id);
+  });
+
   test('a callback with another state, or replayed, is refused', async () => {
     const idp = `State-${uniqueSuffix()}`;
     await homeIdp(server, idp, client, { jit: 'on' });
