@@ -5,7 +5,8 @@
 // linked and unlinked by the admin.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createUser } from '../support/fixtures.ts';
+import { createUser, setMyAccountSteps } from '../support/fixtures.ts';
+import { myAccountSession } from '../api/me-totp-support.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { provisionTenant } from '../support/tenants.ts';
 import { adminCall, IDP_BASE, oidcIdpBody } from './support.ts';
@@ -97,6 +98,29 @@ describe('identity providers API', () => {
     assert.equal((await call('DELETE', `${path(b)}/${links[0]!.id}`)).status, 404, "not b's link");
     assert.equal((await call('DELETE', `${path(a)}/${links[0]!.id}`)).status, 204);
     assert.equal((await call('GET', path(a))).json<unknown[]>().length, 0);
+  });
+
+  test('in My Account a user lists and unlinks their own linked accounts, and only theirs', async () => {
+    await setMyAccountSteps(server, [['BasicAuthenticator']]);
+    const idp = (await call('POST', IDP_BASE, oidcIdpBody({ name: 'Mine-links', issuer: 'https://idp.example', clientId: 'c', clientSecret: 's' }))).json<{ id: string }>();
+    const me = await createUser(server);
+    const other = await createUser(server);
+    const linkOf = async (u: { user: { id: string } }, sub: string) =>
+      (await call('POST', `/api/users/v1/${encodeURIComponent(u.user.id)}/federated-associations`, { idp: { id: idp.id }, federatedUserId: sub })).json<{ id: string }>();
+    const mine = await linkOf(me, 'sub-me');
+    const theirs = await linkOf(other, 'sub-other');
+    const session = await myAccountSession(server, me.username, me.password);
+    const path = '/api/users/v1/me/federated-associations';
+    const headers = { accept: 'application/json', 'x-csrf-token': session.options.csrf! };
+    const listed = await session.client.request(path, { method: 'GET', headers });
+    assert.equal(listed.status, 200, listed.text);
+    assert.deepEqual(listed.json<{ id: string; idp: { name: string }; federatedUserId: string }[]>().map((l) => [l.id, l.idp.name, l.federatedUserId]), [[mine.id, 'Mine-links', 'sub-me']]);
+    assert.equal((await session.client.request(path, { method: 'GET' })).status, 403, 'the CSRF token is required');
+    assert.equal((await server.client().request(path, { method: 'GET', auth: [me.username, me.password] })).status, 403, 'a password alone is refused');
+    assert.equal((await session.client.request(`${path}/${theirs.id}`, { method: 'DELETE', headers })).status, 404, "another user's link");
+    assert.equal((await session.client.request(`${path}/${mine.id}`, { method: 'DELETE', headers })).status, 204);
+    assert.equal((await session.client.request(path, { method: 'GET', headers })).json<unknown[]>().length, 0);
+    assert.equal((await call('GET', `/api/users/v1/${encodeURIComponent(other.user.id)}/federated-associations`)).json<unknown[]>().length, 1, "the other user's link stays");
   });
 
   async function tenantId(): Promise<string> {
