@@ -99,14 +99,13 @@ describe('upstream OpenID Connect provider', () => {
     assert.equal(front.results.at(-1)!.user.id, user.id);
   });
 
-  test('a callback with another state, or replayed, is refused', async () => {
-    const idp = `State-${uniqueSuffix()}`;
+  /** Signs in upstream but stops at the redirect back to home.test's /commonauth; returns that callback URL. */
+  async function callbackOf(idp: string): Promise<{ browser: LoginBrowser; callback: URL; app: Application }> {
     await homeIdp(server, idp, client, { jit: 'on' });
     const app = await homeApp([[`OpenIDConnectAuthenticator:${idp}`]]);
     const upstream = await createUser(server, { tenant: CORP });
     const browser = new LoginBrowser(server.client());
     const upstreamLogin = await startLogin(server, browser, app, { tenant: HOME });
-    // Sign in upstream, but stop at the redirect back to home.test's /commonauth.
     const form = /<form[^>]*action="([^"]*)"/.exec(upstreamLogin.html)!;
     const key = /name="sessionDataKey" value="([^"]+)"/.exec(upstreamLogin.html)![1]!;
     let res = await browser.client.post(form[1]!.replace(/&amp;/g, '&'), { form: { sessionDataKey: key, username: upstream.username, password: upstream.password } });
@@ -115,7 +114,21 @@ describe('upstream OpenID Connect provider', () => {
       res = await browser.client.get(next.pathname + next.search);
     }
     assert.ok(res.location, `redirected back: ${res.status} ${res.text.slice(0, 300)}`);
-    const callback = new URL(res.location, server.url);
+    return { browser, callback: new URL(res.location, server.url), app };
+  }
+
+  test('a tampered authorization code is refused (the token exchange fails), with a page that says so', async () => {
+    const { browser, callback, app } = await callbackOf(`Code-${uniqueSuffix()}`);
+    const tampered = new URL(callback);
+    tampered.searchParams.set('code', `${callback.searchParams.get('code')!.slice(0, -2)}xx`);
+    const refused = await browser.follow(await browser.client.get(tampered.pathname + tampered.search), tampered.pathname);
+    assert.equal(refused.name, 'error.do');
+    assert.match(alertText(refused), /could not be verified/);
+    assert.notEqual(completedApp(refused), app.name);
+  });
+
+  test('a callback with another state, or replayed, is refused', async () => {
+    const { browser, callback, app } = await callbackOf(`State-${uniqueSuffix()}`);
     const forged = new URL(callback);
     forged.searchParams.set('state', `${callback.searchParams.get('state')!.split('.')[0]}.forged`);
     const refused = await browser.follow(await browser.client.get(forged.pathname + forged.search), forged.pathname);
