@@ -19,10 +19,10 @@ import tseslint from 'typescript-eslint';
 //   domain: users, claims, tenants, applications, audit, notifications, metrics, totp (pure: imports nothing of ours)
 //   storage
 //   shared: errors, config, crypto, time, cache, encoding (guarded decoders for outside input)
-const FOLDERS = ['import', 'api', 'ui', 'protocols', 'http', 'flows', 'authenticators', 'credentials', 'keys', 'users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'metrics', 'totp', 'storage', 'errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
+const FOLDERS = ['import', 'api', 'ui', 'protocols', 'http', 'flows', 'authenticators', 'credentials', 'keys', 'identity-providers', 'users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'metrics', 'totp', 'storage', 'errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
 const FRONTS = ['api', 'ui', 'protocols'];
 const SHARED = ['errors', 'config', 'crypto', 'time', 'cache', 'encoding'];
-const DOMAIN = ['users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'metrics', 'totp'];
+const DOMAIN = ['users', 'claims', 'tenants', 'applications', 'audit', 'notifications', 'metrics', 'totp', 'identity-providers'];
 const BELOW_FLOWS = ['authenticators', 'credentials', 'keys', ...DOMAIN, 'storage', ...SHARED];
 const may = (from, to, extra = {}) => ({ from: { element: { type: from } }, allow: { to: { element: { type: to } }, ...extra } });
 const mayFile = (from, category) => ({ from: { element: { type: from } }, allow: { to: { file: { categories: category } } } });

@@ -12,6 +12,13 @@ import { createCredentials, type Credentials } from './credentials/registry.ts';
 import { ContextStore } from './flows/context-store.ts';
 import { LoginEngine } from './flows/engine.ts';
 import { FrontRegistry } from './flows/fronts.ts';
+import { AssociationStore } from './identity-providers/associations.ts';
+import { IdpService } from './identity-providers/idp-service.ts';
+import { IdpStore } from './identity-providers/idp-store.ts';
+import { FederatedUsers } from './identity-providers/federated-users.ts';
+import { createOidcFederatedAuthenticator } from './authenticators/oidc/oidc-federated.authenticator.ts';
+import { createOutboundFetch } from './http/outbound-fetch.ts';
+import { tenantQualifiedPath } from './tenants/tenant-path.ts';
 import { SsoReuse } from './flows/sso-reuse.ts';
 import { SsoSessionStore } from './flows/sso-session.ts';
 import { KeyService } from './keys/key-service.ts';
@@ -53,6 +60,13 @@ export interface LoginServices {
   credentials: Credentials;
   /** TOTP outside the login (My Account, me/totp, TOTPAdminService): the same rules, audited with the actor. */
   totpManagement: TotpManagement;
+  /** Upstream identity providers and the accounts linked to them (identity-providers/). */
+  identityProviders: IdpService;
+  associations: AssociationStore;
+  /** The local user behind an upstream account (TOTP's usecase, links, JIT provisioning). */
+  federatedUsers: FederatedUsers;
+  /** The server's public base URL (https://host:port, or server.base_path); server.ts sets the port it listens on. */
+  publicUrl: { base: string };
 }
 
 export function createLoginServices(base: BaseServices): LoginServices {
@@ -82,11 +96,19 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const applications = new ApplicationStore(db, base.clock);
   const totpSettings = new TotpSettings(config, base.tenantConfig, base.clock);
   const emailCodes = new EmailCodeStore(db, keyring);
+  const associations = new AssociationStore(db);
+  const idpStore = new IdpStore(db, keyring);
+  const identityProviders = new IdpService({ store: idpStore, associations, audit, clock: base.clock });
+  const federatedUsers = new FederatedUsers({ idps: idpStore, associations, users, claimValues, audit, clock: base.clock });
+  const publicUrl = { base: config.server.base_path || `https://${config.server.hostname}:${config.server.port}` };
+  const fed = config.federation;
+  const upstreamFetch = createOutboundFetch({ allowPrivate: fed.allow_private_upstreams, caFile: fed.trusted_ca_file, timeoutMs: fed.timeout * 1000, maxResponseBytes: 1_048_576 });
   const totpSecretStorage = new TotpSecretStorage({ fileDefault: config.authentication.authenticator.totp.secret_storage, store: base.tenantConfig, users, claims: base.claims, clock: base.clock });
   const secretHome = new UserStoreSecrets(users, totpSecretStorage);
   const credentials = createCredentials({ db, keyring, security, lockout, clock: base.clock, secretHome });
   const authenticators = new AuthenticatorRegistry([
     createBasicAuthenticator({ passwords, failureSettings: totpSettings, loginUrl: config.authentication.endpoints.login_url }),
+    createOidcFederatedAuthenticator({ idps: identityProviders, federatedUsers, fetch: upstreamFetch, callbackUrl: (tenant) => `${publicUrl.base}${tenantQualifiedPath(tenant.domain, '/commonauth')}`, clock: base.clock }),
     createTotpAuthenticator({
       settings: totpSettings,
       claimValues,
@@ -95,6 +117,8 @@ export function createLoginServices(base: BaseServices): LoginServices {
       emailCodes,
       audit,
       sendEmail: (tenant, user, values) => notifications.sendEmail({ tenant, user, type: 'TOTP', values }),
+      federatedUsers,
+      seal: keyring,
     }),
   ]);
   if (totpSettings.secretInEnrolmentUrl()) {
@@ -103,7 +127,7 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const fronts = new FrontRegistry();
   const contexts = new ContextStore(db, minutes(config.session.login_timeout));
   const ssoReuse = new SsoReuse({ sso, users, lockout, now });
-  const engine = new LoginEngine({ contexts, sso, ssoReuse, authenticators, fronts, applications, tenants, users, audit, now });
+  const engine = new LoginEngine({ contexts, sso, ssoReuse, authenticators, fronts, applications, tenants, users, audit, now, federation: federatedUsers });
   const userAdmin = new UserAdminService({ users, claimValues, security, audit, endSessions: (userId, keep) => sso.removeForUser(userId, keep), resetTotp: (user) => credentials.totp.reset(user), importTotp: (user, input) => credentials.totp.importSecret(user, input) });
   const totpManagement = new TotpManagement({ credentials: credentials.totp, settings: totpSettings, userAdmin, audit, clock: base.clock });
   const applicationService = new ApplicationService(applications, authenticators.lookup);
@@ -112,5 +136,5 @@ export function createLoginServices(base: BaseServices): LoginServices {
   applicationService.registerProtocol(oidcInboundProtocol);
   const oidcStore = new OidcStore(storage, base.clock);
   fronts.register(createSamlFront({ keys: samlKeys(keys), claimValues, keyring, now }));
-  return { applications, applicationService, audit, lockout, passwords, totpSettings, totpSecretStorage, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, keys, oidcStore, credentials, totpManagement };
+  return { applications, applicationService, audit, lockout, passwords, totpSettings, totpSecretStorage, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, keys, oidcStore, credentials, totpManagement, identityProviders, associations, federatedUsers, publicUrl };
 }

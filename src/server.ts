@@ -77,6 +77,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const url = `https://${config.server.hostname}:${port}`;
+    // Upstream identity providers send the browser back to this address (the port is known only now when it was 0).
+    if (!config.server.base_path) services.publicUrl.base = url;
     const sample = config.sample_app.enabled ? await startSampleApp(services, { idpUrl: url, idpCertificate: tls.cert, log }) : undefined;
     // Last, so that a failed start leaves no timer behind.
     services.sweeper.start();

@@ -7,6 +7,8 @@ import { registerAuditRoutes } from './audit.routes.ts';
 import { registerAuthenticatorRoutes } from './authenticators.routes.ts';
 import { registerClaimRoutes } from './claims.routes.ts';
 import { registerEmailTemplateApi } from './email-templates.ts';
+import { registerIdentityProviderRoutes } from './identity-providers.routes.ts';
+import { registerMeFederatedAssociationRoutes } from './me-federated-associations.routes.ts';
 import { registerKeyRoutes } from './keys.routes.ts';
 import { registerMeTotpRoutes } from './me-totp.routes.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -35,4 +37,6 @@ export async function registerAdminApis(app: FastifyInstance, services: Services
   await app.register(async (scope) => registerRegistryRoutes(scope, services));
   await app.register(async (scope) => registerKeyRoutes(scope, services));
   await app.register(async (scope) => registerUserStoreRoutes(scope, services));
+  await app.register(async (scope) => registerIdentityProviderRoutes(scope, services));
+  await app.register(async (scope) => registerMeFederatedAssociationRoutes(scope, services));
 }

@@ -80,7 +80,8 @@ export function isSystemApplicationName(name: string): boolean {
 export function sequenceOf(steps: readonly (readonly string[])[]): AuthenticationSequence {
   return {
     type: 'USER_DEFINED',
-    steps: steps.map((options, i) => ({ id: i + 1, options: options.map((authenticator) => ({ idp: 'LOCAL', authenticator })) })),
+    // "OpenIDConnectAuthenticator:Corp" names a federated authenticator and its identity provider.
+    steps: steps.map((options, i) => ({ id: i + 1, options: options.map((o) => (o.includes(':') ? { idp: o.slice(o.indexOf(':') + 1), authenticator: o.slice(0, o.indexOf(':')) } : { idp: 'LOCAL', authenticator: o })) })),
     subjectStepId: 1,
     attributeStepId: 1,
   };

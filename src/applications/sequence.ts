@@ -6,6 +6,8 @@ import { DEFAULT_SEQUENCE, type AuthenticationSequence } from './application.ts'
 export interface AuthenticatorInfo {
   name: string;
   identifiesUser: boolean;
+  /** An upstream provider's authenticator: its options name the identity provider (`idp`). */
+  federated?: boolean;
   enabled(): boolean;
 }
 
@@ -31,18 +33,22 @@ export function normaliseSequence(input: AuthenticationSequence | undefined, loo
     if (step.id !== index + 1) throw refuse('Step ids must be 1, 2, 3, ... without gaps.');
     if (!step.options?.length || step.options.length > MAX_OPTIONS) throw refuse(`Step ${step.id} needs 1 to ${MAX_OPTIONS} options.`);
     const options = step.options.map((option) => {
-      if ((option.idp ?? 'LOCAL') !== 'LOCAL') {
-        throw refuse(`Step ${step.id}: identity provider "${option.idp}" is not supported; only LOCAL authenticators are.`, 'APP-40002');
-      }
+      const idp = option.idp ?? 'LOCAL';
       const info = lookup(option.authenticator);
       if (!info) throw refuse(`Step ${step.id}: there is no authenticator named "${option.authenticator}".`, 'APP-40002');
+      if (info.federated) {
+        // The provider is looked up when the login runs: one removed later ends that option with an error page.
+        if (idp === 'LOCAL' || !/^[^\s/:\p{Cc}][^/:\p{Cc}]{0,127}$/u.test(idp)) throw refuse(`Step ${step.id}: "${info.name}" needs the name of an identity provider as idp.`, 'APP-40002');
+      } else if (idp !== 'LOCAL') {
+        throw refuse(`Step ${step.id}: "${info.name}" is a local authenticator; identity provider "${idp}" needs a federated one such as OpenIDConnectAuthenticator.`, 'APP-40002');
+      }
       if (!info.enabled()) throw refuse(`Step ${step.id}: the authenticator "${info.name}" is disabled in this deployment.`, 'APP-40002');
       if (!info.identifiesUser && !identified) {
         throw refuse(`Step ${step.id}: "${info.name}" needs a user identified by an earlier step (put a step such as BasicAuthenticator before it).`);
       }
-      return { idp: 'LOCAL', authenticator: info.name };
+      return { idp: info.federated ? idp : 'LOCAL', authenticator: info.name };
     });
-    if (new Set(options.map((o) => o.authenticator)).size !== options.length) throw refuse(`Step ${step.id} lists an authenticator twice.`);
+    if (new Set(options.map((o) => `${o.idp}/${o.authenticator}`)).size !== options.length) throw refuse(`Step ${step.id} lists an authenticator twice.`);
     // A step identifies the user only if every option does; otherwise later steps could run without one.
     if (options.every((o) => lookup(o.authenticator)!.identifiesUser)) identified = true;
     out.steps.push({ id: step.id, options });

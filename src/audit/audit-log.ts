@@ -43,6 +43,13 @@ export const AUDIT_EVENTS = [
   'userstore.added',
   'userstore.updated',
   'userstore.deleted',
+  // Federated identity providers (identity-providers/): the provider's name as the reason.
+  'idp.created',
+  'idp.updated',
+  'idp.deleted',
+  'federation.linked',
+  'federation.unlinked',
+  'federation.provisioned',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

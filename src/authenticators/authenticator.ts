@@ -1,6 +1,7 @@
 // The contract between the login engine and an authenticator (basic, totp, ...). The engine owns the
 // flow: it loads the context, asks the current step's authenticator what to do, saves the context and moves
 // on. Authenticators never write HTML or touch HTTP: they answer with outcomes and describe their pages.
+import type { FederatedIdentity } from '../identity-providers/identity-provider.ts';
 import type { Tenant } from '../tenants/tenant-service.ts';
 import type { UserRecord } from '../users/user-store.ts';
 
@@ -21,6 +22,10 @@ export interface StepContext {
   readonly traceId: string;
   /** Whether this step offers other options the user could choose instead. */
   readonly hasAlternatives: boolean;
+  /** For a federated authenticator: the identity provider this option names (the sequence's `idp`). */
+  readonly idp?: string | undefined;
+  /** The upstream account an earlier federated step returned, when no local user is known yet. */
+  readonly federated?: FederatedIdentity | undefined;
 }
 
 /** Why a step failed, for pages and audit: an i18n-style key, plus user-safe details. */
@@ -39,10 +44,17 @@ export type StepOutcome =
   | { kind: 'retry'; view: string; failure: Failure }
   /** The step is done; `user` is who it proved (the same user as before for non-identifying steps). */
   | { kind: 'success'; user: UserRecord; amr: readonly string[] }
-  /** The step does not apply (e.g. TOTP not enrolled and not mandatory). */
-  | { kind: 'skip' }
+  /** The step does not apply (e.g. TOTP not enrolled and not mandatory); `user`: the local user it found all the same (after a federated step). */
+  | { kind: 'skip'; user?: UserRecord }
   /** The login cannot continue (locked account, enrolment refused); show an error page and end it. */
-  | { kind: 'fail'; failure: Failure; view?: string };
+  | { kind: 'fail'; failure: Failure; view?: string }
+  /** Send the browser to an upstream identity provider; it comes back to /commonauth. */
+  | { kind: 'redirect'; location: string }
+  /**
+   * An upstream provider vouched for an account that is not (yet) a local user: a later step (TOTP, by its
+   * `usecase`) or the end of the login finds, links or provisions the local user.
+   */
+  | { kind: 'federated'; identity: FederatedIdentity; amr: readonly string[] };
 
 export interface PageModel {
   /** Template name in src/ui/views (or the theme folder). */
@@ -61,6 +73,8 @@ export interface Authenticator {
   readonly amr: readonly string[];
   /** True when the authenticator finds the user (basic); false when it needs one from an earlier step. */
   readonly identifiesUser: boolean;
+  /** True for an upstream provider's authenticator: each sequence option names the identity provider (`idp`). */
+  readonly federated?: boolean;
   /** Whether the deployment enables it (e.g. [authentication.authenticator.totp] enable). */
   enabled(): boolean;
   /** First visit to the step. */

@@ -429,6 +429,22 @@ const saml = section(
   { description: 'The SAML 2.0 identity provider.' },
 );
 
+const federation = section(
+  {
+    allow_private_upstreams: bool({
+      default: false,
+      description:
+        'Whether the server may call upstream identity providers (OpenID Connect discovery, token, JWKS, userinfo) on loopback, link-local and private addresses. Off: a tenant admin cannot make the server reach its own network through an identity provider\'s issuer URL; the address is checked after DNS resolution, at connect time.',
+    }),
+    trusted_ca_file: str({
+      default: '',
+      description: "PEM file of CA certificates trusted for upstream identity providers, besides the system's (a private PKI). Empty: the system's only.",
+    }),
+    timeout: int({ default: 10, min: 1, max: 120, description: 'Seconds an upstream identity provider has to answer one request.' }),
+  },
+  { description: 'Federated identity providers: how the server talks to upstream OpenID Connect providers.' },
+);
+
 const totp = section(
   {
     enable: bool({ default: true, description: 'Whether the TOTP authenticator is available to applications (WSO2: enabled by default since 5.9.0).' }),
@@ -486,6 +502,7 @@ export const configSchema = section({
   ui,
   sample_app: sampleApp,
   saml,
+  federation,
   authentication: section({ authenticator: section({ totp }), endpoints }),
   admin_services: section({ totp: adminServicesTotp }),
   metrics,

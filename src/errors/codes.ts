@@ -117,6 +117,13 @@ export const ERROR_CODES = {
   'OIDC-40002': { status: 400, message: 'Unknown client.', description: 'No OpenID Connect application of this tenant has this client id.' },
   'OIDC-40003': { status: 400, message: 'Sign-out link expired.', description: 'This sign-out link is not valid or has expired. Sign out again from the application.' },
 
+  // Federated identity providers (identity-providers/, /api/server/v1/identity-providers)
+  'IDP-40001': { status: 400, message: 'Invalid identity provider.', description: 'An identity provider setting is missing or has a wrong value; the description names it.' },
+  'IDP-40401': { status: 404, message: 'Identity provider not found.', description: 'The tenant has no identity provider with this id.' },
+  'IDP-40901': { status: 409, message: 'Identity provider exists.', description: 'The tenant already has an identity provider with this name.' },
+  'IDP-40902': { status: 409, message: 'Account already linked.', description: 'This upstream account is already linked to a local account.' },
+  'IDP-40402': { status: 404, message: 'Linked account not found.', description: 'The user has no linked account with this id.' },
+
   // Secrets at rest
   'SEC-50001': { status: 500, message: 'Unable to decrypt a stored secret.', description: 'The stored value was changed, or was encrypted with a key this server does not have.' },
   'SEC-40901': {

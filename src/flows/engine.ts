@@ -4,11 +4,12 @@
 // front. Steps an SSO session already passed are skipped; a TOTP step only if TOTP was passed. A session is
 // reused only while its account may still be used (sso-reuse.ts), checked on every request of the login.
 import type { Authenticator, Failure, FormFields, PageModel, StepContext, StepOutcome } from '../authenticators/authenticator.ts';
-import type { AuthenticatorRegistry } from '../authenticators/registry.ts';
+import { optionName, optionOf, type AuthenticatorRegistry } from '../authenticators/registry.ts';
 import type { Application } from '../applications/application.ts';
 import type { ApplicationStore } from '../applications/application-store.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { AppError } from '../errors/app-error.ts';
+import type { FederatedIdentity } from '../identity-providers/identity-provider.ts';
 import type { Tenant, TenantService } from '../tenants/tenant-service.ts';
 import type { UserRecord } from '../users/user-store.ts';
 import type { UserService } from '../users/user-service.ts';
@@ -79,6 +80,13 @@ export interface EngineDeps {
   users: UserService;
   audit: AuditLog;
   now: () => number;
+  /** The local user of an upstream account at the end of a login (link, or JIT provisioning); none: no federation. */
+  federation?: FederationFinish;
+}
+
+/** Finds (or provisions) the local user of an upstream account; a failure is a page the user can act on. */
+export interface FederationFinish {
+  userAtFinish(tenant: Tenant, identity: FederatedIdentity, via: { traceId: string; remoteAddress: string; application: string }): Promise<{ user: UserRecord } | { failure: Failure }>;
 }
 
 interface Loaded {
@@ -142,7 +150,7 @@ export class LoginEngine {
    */
   private stepsFor(input: StartLogin<Protocol>): FlowState['steps'] {
     const steps = input.application.authenticationSequence.steps
-      .map((s) => ({ options: s.options.map((o) => o.authenticator).filter((name) => this.deps.authenticators.find(name)?.enabled()) }))
+      .map((s) => ({ options: s.options.map(optionName).filter((name) => this.deps.authenticators.find(name)?.enabled()) }))
       // A step whose only authenticator is disabled ([authentication.authenticator.totp] enable = false) is dropped.
       .filter((s) => s.options.length > 0);
     if (!asksForMultiFactor(input.acrValues)) return steps;
@@ -191,7 +199,7 @@ export class LoginEngine {
     const applicationName = loaded.application.name;
     if (state.failed && !(state.chosen && state.view)) return { page: errorPage(state, loaded.application), url: 'authenticationendpoint/error.do', applicationName };
     if (state.view === 'choose' || !state.chosen) {
-      return { page: chooserPage(state, (n) => this.deps.authenticators.require(n).displayName), url: 'authenticationendpoint/login.do', applicationName };
+      return { page: chooserPage(state, (n) => this.deps.authenticators.label(n)), url: 'authenticationendpoint/login.do', applicationName };
     }
     const auth = this.authenticator(state);
     const ctx = this.stepContext(loaded, browser);
@@ -235,6 +243,8 @@ export class LoginEngine {
       remoteAddress: browser.remoteAddress,
       traceId: browser.traceId,
       hasAlternatives: (state.steps[state.stepIndex]?.options.length ?? 1) > 1,
+      idp: optionOf(name).idp,
+      federated: loaded.user ? undefined : state.federated,
     };
   }
 
@@ -328,7 +338,21 @@ export class LoginEngine {
         else delete state.view;
         await audit('failure', outcome.failure.reason);
         return this.saveAndShow(loaded);
+      case 'redirect':
+        delete state.view;
+        loaded.stored = await this.deps.contexts.save(loaded.stored, state);
+        return { response: { kind: 'redirect', location: outcome.location } };
+      case 'federated':
+        state.federated = outcome.identity;
+        state.completed.push({ step: state.stepIndex + 1, authenticator: authName, amr: [...outcome.amr], at: this.deps.now() });
+        await audit('success', `federated:${outcome.identity.idpName}`);
+        this.nextStep(state);
+        return this.advance(loaded, browser);
       case 'skip':
+        if (outcome.user && !loaded.user) {
+          loaded.user = outcome.user;
+          state.user = { id: outcome.user.id, storeDomain: outcome.user.storeDomain, username: outcome.user.username };
+        }
         await audit('success', 'skipped');
         this.nextStep(state);
         return this.advance(loaded, browser);
@@ -392,6 +416,20 @@ export class LoginEngine {
   }
 
   private async finish(loaded: Loaded, browser: Browser): Promise<EngineResponse> {
+    const { state } = loaded;
+    if (!loaded.user && state.federated && this.deps.federation) {
+      // No later step named the local user of the upstream account: the provider's link or JIT provisioning does.
+      const found = await this.deps.federation.userAtFinish(loaded.tenant, state.federated, { traceId: browser.traceId, remoteAddress: browser.remoteAddress, application: state.application.name });
+      if ('failure' in found) {
+        state.failed = true;
+        state.failure = found.failure;
+        delete state.view;
+        await this.deps.audit.record({ tenantId: loaded.tenant.id, event: 'login.failed', outcome: 'failure', application: state.application.name, reason: found.failure.reason, traceId: browser.traceId, remoteAddress: browser.remoteAddress });
+        return this.saveAndShow(loaded);
+      }
+      loaded.user = found.user;
+      state.user = { id: found.user.id, storeDomain: found.user.storeDomain, username: found.user.username };
+    }
     return finishLogin(this.deps, loaded, browser);
   }
 }

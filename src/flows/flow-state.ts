@@ -1,5 +1,6 @@
 // What a login in progress remembers between requests; stored as JSON in auth_contexts.
 import type { Failure } from '../authenticators/authenticator.ts';
+import type { FederatedIdentity } from '../identity-providers/identity-provider.ts';
 
 export interface StepSnapshot {
   /** Authenticator names, in the order the application lists them. */
@@ -38,6 +39,8 @@ export interface FlowState {
   failed?: boolean;
   user?: { id: string; storeDomain: string; username: string };
   completed: CompletedStep[];
+  /** The upstream account a federated step returned, until a local user is known (identity-providers/). */
+  federated?: FederatedIdentity;
   /** Per-authenticator private state. */
   authState: Record<string, Record<string, unknown>>;
   forceAuthn: boolean;

@@ -304,4 +304,31 @@ export interface Database {
   user_store_definitions: UserStoreDefinitionsTable;
   oidc_models: OidcModelsTable;
   import_origins: ImportOriginsTable;
+  identity_providers: IdentityProvidersTable;
+  federated_associations: FederatedAssociationsTable;
+}
+
+/** Upstream identity providers of a tenant (migration 015). */
+export interface IdentityProvidersTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  type: string;
+  description: string;
+  /** 1 or 0 (portable across the three databases). */
+  enabled: number;
+  settings: string;
+  secrets: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Upstream accounts linked to local users (WSO2's IDN_ASSOCIATED_ID, migration 015). */
+export interface FederatedAssociationsTable {
+  id: string;
+  tenant_id: string;
+  idp_id: string;
+  idp_user_id: string;
+  user_id: string;
+  created_at: number;
 }

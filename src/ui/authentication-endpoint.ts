@@ -55,8 +55,12 @@ export function registerAuthenticationEndpoint(app: FastifyInstance, engine: Log
   // success only for an empty body. WSO2 answers a sent code with 200 and 0 bytes (the step stays INCOMPLETE and
   // nothing is written); anything else (refused, rate-limited, locked) redirects to the page with the failure,
   // as a POST does, so the script says "Error" and the login stays on its step.
+  // An upstream OpenID Connect provider comes back here with code (or error) and state: "<sessionDataKey>.<random>".
   app.get('/commonauth', async (request, reply) => {
     const form = fieldsOf(request.query);
+    if (form.state !== undefined && (form.code !== undefined || form.error !== undefined)) {
+      return sendEngineResponse(reply, await submit(request, { ...form, sessionDataKey: form.state.split('.', 1)[0] }), lifetimes);
+    }
     if (form.sendToken === undefined) throw new AppError('FLW-40001');
     const result = await submit(request, form);
     allowPageOrigin(request, reply, result.response);

@@ -18,6 +18,18 @@ const MESSAGES: Record<string, string> = {
   'login.cancelled': 'The login was cancelled.',
   'login.session_ended': 'Your session ended while you were signing in (you signed out, or your account changed). Start again from the application.',
   'login.failed': 'The login could not be completed.',
+  // Federated sign-in (identity-providers/, authenticators/oidc/): each says what the user can do.
+  'federation.no.local.user': 'You signed in with your other account, but there is no account here for it. Ask your administrator to create one for you, then sign in again.',
+  'federation.jit.off': 'You signed in with your other account, but it is not linked to an account here, and accounts are not created automatically for it. Link it in My Account (Linked accounts), or ask your administrator.',
+  'federation.association.missing': 'You signed in with your other account, but it is not linked to an account here. Sign in with your password and link it in My Account (Linked accounts), then try again.',
+  'federation.jit.name.taken': 'An account with the same user name already exists here, so a new one cannot be created for you. Sign in with that account and link your other account in My Account, or ask your administrator.',
+  'federation.jit.invalid': 'Choose a user name without spaces or "/", and a password.',
+  'federation.jit.password': 'That password does not meet the password policy. Choose a longer one.',
+  'federation.idp.unavailable': 'This sign-in option is not available any more. Start again from the application and choose another one.',
+  'federation.idp.unreachable': 'The identity provider could not be reached. Try again in a moment.',
+  'federation.state.mismatch': 'This sign-in answer does not belong to your login (it was used already, or came from another browser). Start again from the application.',
+  'federation.upstream.refused': 'The identity provider did not sign you in. Start again from the application.',
+  'federation.upstream.invalid': 'The identity provider\'s answer could not be verified, so it was not accepted. Start again from the application.',
 };
 
 export function message(key: string | undefined): string {

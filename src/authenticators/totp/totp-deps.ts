@@ -7,6 +7,7 @@ import type { LockoutService } from '../../users/lockout.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import type { EmailCodeStore } from './email-code.ts';
 import type { TotpSettings } from '../../credentials/totp/totp-settings.ts';
+import type { FederatedUsers } from '../../identity-providers/federated-users.ts';
 
 /** Sends the TOTP email template with `token` to the user's email address. */
 export type SendTotpEmail = (tenant: Tenant, user: UserRecord, values: { token: string; 'expiry-minutes': string }) => Promise<unknown>;
@@ -20,4 +21,8 @@ export interface TotpDeps {
   emailCodes: EmailCodeStore;
   sendEmail: SendTotpEmail;
   audit: AuditLog;
+  /** After a federated step: the local user by `usecase`, links and JIT provisioning. */
+  federatedUsers?: FederatedUsers;
+  /** The keyring, for a federated first login's secret kept in the login's context until it is proven. */
+  seal?: { encrypt(plaintext: string, associatedData: string): string; decryptString(ciphertext: string, associatedData: string): string };
 }

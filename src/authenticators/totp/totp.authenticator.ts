@@ -12,6 +12,8 @@ import type { Authenticator, Failure, FormFields, StepContext, StepOutcome } fro
 import { clearPending, createdPending, enrolmentPageData, enrolWithCode, ensurePending, isEnrolling, issuedPending, markEnrolling, pendingSecret, skeParam } from './enrolment.ts';
 import type { TotpDeps } from './totp-deps.ts';
 import { lockFailure, sendEmailCode, unusableOutcome } from './totp-failures.ts';
+import { firstLoginBegin, firstLoginPage, firstLoginSubmit } from './federated-enrolment.ts';
+import { resolveFederatedUser, type Resolution } from './federated-user.ts';
 
 // The rules (window, replay, lock, per-credential parameters) live in the credentials layer
 // (credentials/totp/); this step maps its answers to pages.
@@ -24,6 +26,13 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
   }
 
   const enrolled = async (user: UserRecord): Promise<boolean> => (await credentials.status(user)).enrolled;
+
+  /** A skipped step still hands over the local user it found for a federated account. */
+  const withFoundUser = (ctx: StepContext, outcome: StepOutcome): StepOutcome => (outcome.kind === 'skip' && ctx.user ? { kind: 'skip', user: ctx.user } : outcome);
+
+  /** After a federated step, the local user the `usecase` names (or a first login, or a refusal). */
+  const withUser = async (ctx: StepContext): Promise<Resolution> =>
+    ctx.user || !ctx.federated ? { ctx } : resolveFederatedUser(deps.federatedUsers, ctx, await settings.forTenant(ctx.tenant));
 
   async function decide(ctx: StepContext): Promise<StepOutcome> {
     const user = userOf(ctx);
@@ -92,6 +101,28 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
     return { kind: 'success', user, amr: ['otp'] };
   }
 
+  async function submitLocal(ctx: StepContext, form: FormFields): Promise<StepOutcome> {
+    if (form.sendToken !== undefined) return sendEmailCode(deps, ctx, userOf(ctx), enrolled);
+    if (form.ENABLE_TOTP === 'true') {
+      if (!issuedPending(ctx) || !(await credentials.status(userOf(ctx))).pending) return decide(ctx);
+      markEnrolling(ctx);
+      return { kind: 'show', view: 'totp' };
+    }
+    if (form.ENABLE_TOTP === 'false') {
+      const user = userOf(ctx);
+      const params = await settings.forTenant(ctx.tenant);
+      if (await enrolled(user)) {
+        clearPending(ctx);
+        return decide(ctx);
+      }
+      // The user declined: the secret this login made goes (one made elsewhere, or a pending refresh, stays).
+      if (createdPending(ctx)) await credentials.cancelEnrolment(user);
+      clearPending(ctx);
+      return params.authenticationMandatory ? { kind: 'fail', view: 'error', failure: { reason: 'totp.not.enrolled' } } : { kind: 'skip' };
+    }
+    return verify(ctx, form.token ?? '');
+  }
+
   return {
     name: 'totp',
     aliases: ['TOTPAuthenticator'],
@@ -100,35 +131,30 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
     identifiesUser: false,
     pageType: 'totp',
     enabled: () => settings.enabled(),
-    begin: decide,
+    async begin(ctx0: StepContext): Promise<StepOutcome> {
+      const r = await withUser(ctx0);
+      if ('outcome' in r) return r.outcome;
+      if ('firstLogin' in r) return firstLoginBegin(deps, ctx0, await settings.forTenant(ctx0.tenant));
+      return withFoundUser(r.ctx, await decide(r.ctx));
+    },
 
     canHandle(form: FormFields): boolean {
       return form.token !== undefined || form.sendToken !== undefined || form.ENABLE_TOTP !== undefined;
     },
 
-    async submit(ctx: StepContext, form: FormFields): Promise<StepOutcome> {
-      if (form.sendToken !== undefined) return sendEmailCode(deps, ctx, userOf(ctx), enrolled);
-      if (form.ENABLE_TOTP === 'true') {
-        if (!issuedPending(ctx) || !(await credentials.status(userOf(ctx))).pending) return decide(ctx);
-        markEnrolling(ctx);
-        return { kind: 'show', view: 'totp' };
-      }
-      if (form.ENABLE_TOTP === 'false') {
-        const user = userOf(ctx);
-        const params = await settings.forTenant(ctx.tenant);
-        if (await enrolled(user)) {
-          clearPending(ctx);
-          return decide(ctx);
-        }
-        // The user declined: the secret this login made goes (one made elsewhere, or a pending refresh, stays).
-        if (createdPending(ctx)) await credentials.cancelEnrolment(user);
-        clearPending(ctx);
-        return params.authenticationMandatory ? { kind: 'fail', view: 'error', failure: { reason: 'totp.not.enrolled' } } : { kind: 'skip' };
-      }
-      return verify(ctx, form.token ?? '');
+    async submit(ctx0: StepContext, form: FormFields): Promise<StepOutcome> {
+      const r = await withUser(ctx0);
+      if ('outcome' in r) return r.outcome;
+      if ('firstLogin' in r) return firstLoginSubmit(deps, ctx0, form, await settings.forTenant(ctx0.tenant), r.firstLogin, deps.federatedUsers!);
+      return withFoundUser(r.ctx, await submitLocal(r.ctx, form));
     },
 
-    async describe(ctx: StepContext, view: string, failure: Failure | undefined) {
+    async describe(ctx0: StepContext, view: string, failure: Failure | undefined) {
+      if (view === 'error') return { template: 'totp_error', title: 'Authentication failed', data: { failure, applicationName: ctx0.application.name } };
+      const r = await withUser(ctx0);
+      if ('outcome' in r) return { template: 'totp_error', title: 'Authentication failed', data: { failure, applicationName: ctx0.application.name } };
+      if ('firstLogin' in r) return firstLoginPage(deps, ctx0, view, failure, r.firstLogin.identity);
+      const ctx = r.ctx;
       const user = userOf(ctx);
       const params = await settings.forTenant(ctx.tenant);
       if (view === 'enroll') {

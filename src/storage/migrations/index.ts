@@ -13,6 +13,7 @@ import * as m010 from './010-registry.ts';
 import * as m011 from './011-user-store-definitions.ts';
 import * as m012 from './012-totp-secret-in-store.ts';
 import * as m014 from './014-oidc-storage.ts';
+import * as m015 from './015-identity-providers.ts';
 import * as m016 from './016-import-origins.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -29,5 +30,6 @@ export const migrations: Record<string, Migration> = {
   '011-user-store-definitions': m011,
   '012-totp-secret-in-store': m012,
   '014-oidc-storage': m014,
+  '015-identity-providers': m015,
   '016-import-origins': m016,
 };

@@ -1,0 +1,29 @@
+// JIT provisioning with "prompt for user name and password" (WSO2's PROMPT_USERNAME_PASSWORD_CONSENT): after the
+// upstream login, a user with no linked account picks a local user name and password; the account is created in
+// the provider's JIT user store through the password policy and linked to the upstream account.
+import type { FederatedUsers } from '../../identity-providers/federated-users.ts';
+import type { FederatedIdentity, IdentityProvider } from '../../identity-providers/identity-provider.ts';
+import { isAppError } from '../../errors/app-error.ts';
+import type { FormFields, StepContext, StepOutcome } from '../authenticator.ts';
+
+export async function jitPromptSubmit(ctx: StepContext, form: FormFields, users: FederatedUsers, providerOf: (ctx: StepContext) => Promise<IdentityProvider | undefined>): Promise<StepOutcome> {
+  const identity = (ctx.state as { prompt?: FederatedIdentity }).prompt;
+  if (!identity) return { kind: 'fail', failure: { reason: 'federation.state.mismatch' } };
+  const username = (form.jitUsername ?? '').trim().slice(0, 255);
+  const password = form.jitPassword ?? '';
+  ctx.state.jitUsername = username;
+  if (!username || !password || username.includes('/')) return { kind: 'retry', view: 'jit_prompt', failure: { reason: 'federation.jit.invalid' } };
+  const idp = await providerOf(ctx);
+  if (!idp || idp.id !== identity.idpId) return { kind: 'fail', failure: { reason: 'federation.idp.unavailable' } };
+  try {
+    const made = await users.provision(ctx.tenant, idp, identity, username, password, { traceId: ctx.traceId, remoteAddress: ctx.remoteAddress, application: ctx.application.name });
+    if ('missing' in made) return { kind: 'retry', view: 'jit_prompt', failure: { reason: made.missing } };
+    delete ctx.state.prompt;
+    delete ctx.state.jitUsername;
+    return { kind: 'success', user: made.user, amr: ['fed'] };
+  } catch (err) {
+    // The name or the password does not meet the store's rules: said plainly, the password is not echoed.
+    if (isAppError(err) && err.code.startsWith('USR-400')) return { kind: 'retry', view: 'jit_prompt', failure: { reason: err.code === 'USR-40002' ? 'federation.jit.password' : 'federation.jit.invalid' } };
+    throw err;
+  }
+}
