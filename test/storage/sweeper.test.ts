@@ -108,7 +108,8 @@ for (const type of ALL_DATABASES) {
         // 1,201 expired contexts (three batches of 500) and one live context.
         const expired = Array.from({ length: 1201 }, (_, i) => ({ id: `expired-${i}`, tenant_id: 'sweep-tenant', nonce_hash: 'x', state: '{}', version: 1, created_at: now - 2 * MINUTE, expires_at: now - MINUTE }));
         for (let i = 0; i < expired.length; i += 300) await nodes[0]!.db.insertInto('auth_contexts').values(expired.slice(i, i + 300)).execute();
-        await contexts.create('live-context', 'nonce', state, now);
+        // A context is written by its first save (context-store.ts).
+        await contexts.save(contexts.create('live-context', 'nonce', state, now), state);
 
         const purges: number[] = [0, 0];
         const sweepers = nodes.map((node, i) => {

@@ -53,5 +53,5 @@ test('refusals: missing domain or url, PRIMARY, another scheme, a bad column, tw
   refuses('[[user_store]]\ndomain = "JDBC"\nurl = "postgres://a:s3cret@h/db"\ntable = "users; drop table x"', /table/);
   refuses('[[user_store]]\ndomain = "JDBC"\nurl = "postgres://a:s3cret@h/db"\nattribute_columns = { mail = "e mail" }', /attribute_columns\.mail/);
   refuses('[[user_store]]\ndomain = "JDBC"\nurl = "postgres://a:s3cret@h/db"\n[[user_store]]\ndomain = "jdbc"\nurl = "postgres://a:s3cret@h/db"', /declared twice/);
-  refuses('[user_store]\ntype = "database_unique_id"', /array of tables/);
+  // WSO2's single [user_store] table is read as WSO2's primary store settings (src/config/wso2-dropin.test.ts).
 });
