@@ -9,7 +9,7 @@
 // BENCH_PROFILE=dir writes a CPU profile of the server process there (node --cpu-prof).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAML } from '@node-saml/node-saml';
@@ -21,6 +21,7 @@ import { parseConfigText } from '../src/config/index.ts';
 import { createSelfSigned } from '../src/crypto/certificates.ts';
 import { createLogger } from '../src/http/logger.ts';
 import { startServer } from '../src/server.ts';
+import { httpsCaller, type Call, type CallResult } from './lib/http-call.ts';
 import { formatRatio, printTable } from './lib/measure.ts';
 import { runConcurrent } from './lib/load.ts';
 
@@ -122,33 +123,13 @@ function startNode(): Promise<Node> {
   });
 }
 
-interface Answer {
-  status: number;
-  location?: string;
-  body: string;
-}
+/** An answer read with its body (the SAML flow needs the pages' forms). */
+type Answer = CallResult & { body: string };
 
-/** One browser-like request: sends and keeps cookies, posts a form when given one, never follows redirects. */
-function caller(base: URL, agent: Agent) {
-  return (path: string, cookies: Map<string, string>, form?: Record<string, string>): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      const body = form ? new URLSearchParams(form).toString() : undefined;
-      const headers: Record<string, string> = { accept: 'text/html', cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
-      if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
-      const req = request(new URL(path, base), { method: body ? 'POST' : 'GET', agent, headers }, (res) => {
-        for (const c of res.headers['set-cookie'] ?? []) {
-          const [pair] = c.split(';');
-          const eq = pair!.indexOf('=');
-          cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-        }
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}), body: Buffer.concat(chunks).toString('utf8') }));
-      });
-      req.on('error', reject);
-      if (body) req.write(body);
-      req.end();
-    });
+/** One browser-like request (bench/lib/http-call.ts) that reads the body. */
+function caller(base: URL, agent: Agent): (...args: Parameters<Call>) => Promise<Answer> {
+  const call = httpsCaller(base, agent, { readBody: true });
+  return async (...args) => (await call(...args)) as Answer;
 }
 
 async function main(): Promise<void> {

@@ -5,11 +5,13 @@ import { request, type Agent } from 'node:https';
 export interface CallResult {
   status: number;
   location?: string;
+  /** The response body, when the caller was made with `readBody`. */
+  body?: string;
 }
 
 export type Call = (path: string, cookies: Map<string, string>, form?: Record<string, string>) => Promise<CallResult>;
 
-export function httpsCaller(base: URL, agent: Agent): Call {
+export function httpsCaller(base: URL, agent: Agent, options: { readBody?: boolean } = {}): Call {
   return (path, cookies, form) =>
     new Promise((resolve, reject) => {
       const body = form ? new URLSearchParams(form).toString() : undefined;
@@ -21,8 +23,16 @@ export function httpsCaller(base: URL, agent: Agent): Call {
           const eq = pair!.indexOf('=');
           cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
         }
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}) }));
+        const chunks: Buffer[] = [];
+        if (options.readBody) res.on('data', (d: Buffer) => chunks.push(d));
+        else res.resume();
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            ...(res.headers.location ? { location: res.headers.location } : {}),
+            ...(options.readBody ? { body: Buffer.concat(chunks).toString('utf8') } : {}),
+          }),
+        );
       });
       req.on('error', reject);
       if (body) req.write(body);
