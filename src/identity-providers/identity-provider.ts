@@ -16,6 +16,26 @@ export interface OidcUpstream {
   scopes: string[];
 }
 
+/** An upstream SAML 2.0 IdP; this server is its service provider (WSO2's SAMLSSOAuthenticator). */
+export interface SamlUpstream {
+  /** The upstream's entity ID: the Issuer its Responses and Assertions must carry (WSO2 IdPEntityId). */
+  idpEntityId: string;
+  /** Where the AuthnRequest goes (WSO2 SSOUrl). */
+  ssoUrl: string;
+  /** This server's entity ID at the upstream (WSO2 SPEntityId): the AuthnRequest's Issuer and the audience an assertion must name. */
+  spEntityId: string;
+  /** How the AuthnRequest is sent (WSO2 RequestMethod): HTTP-Redirect or HTTP-POST. */
+  requestBinding: 'redirect' | 'post';
+  /** Sign the AuthnRequest with the tenant's SAML key (WSO2 IsAuthnReqSigned). */
+  signAuthnRequest: boolean;
+  /** Require the Assertion itself to be signed (WSO2 IsAssertionSigned); a signed Response alone is not enough then. */
+  requireSignedAssertion: boolean;
+  /** The upstream's signing certificates, PEM (WSO2's IdP certificate); more than one during a key rollover. */
+  certificates: string[];
+  /** The NameID format asked for (WSO2 NameIDType). */
+  nameIdFormat: string;
+}
+
 export interface ClaimMapping {
   /** The upstream attribute (an ID token or userinfo claim name). */
   remote: string;
@@ -25,6 +45,7 @@ export interface ClaimMapping {
 
 export interface IdpSettings {
   oidc?: OidcUpstream;
+  saml?: SamlUpstream;
   claimMappings: ClaimMapping[];
   /** The upstream attribute that is the account's user name (WSO2's userIdClaim); the subject when empty. */
   userIdClaim: string;
