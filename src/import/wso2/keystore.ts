@@ -2,7 +2,7 @@
 // PKCS#12 file with its password (wso2carbon.p12; a JKS store is converted first with keytool), or a PEM file
 // with a private key and, ideally, its certificate.
 import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import forge from 'node-forge';
+import { readPkcs12Entries } from '../../crypto/pkcs12.ts';
 import type { RsaKey } from './cipher.ts';
 
 export class KeystoreError extends Error {}
@@ -11,36 +11,15 @@ function thumbprintOfDer(der: Buffer): string {
   return createHash('sha1').update(der).digest('hex').toUpperCase();
 }
 
-/** Every key entry of a PKCS#12 keystore, each with the thumbprint of the certificate beside it. */
+/** Every RSA key entry of a PKCS#12 keystore that has its certificate, named by that certificate's thumbprint. */
 export function keysFromPkcs12(file: Buffer, password: string): RsaKey[] {
-  let p12: forge.pkcs12.Pkcs12Pfx;
+  let entries;
   try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(file.toString('binary')), false, password);
+    entries = readPkcs12Entries(file, [password]);
   } catch {
-    // forge's message may quote internals; say what the operator can act on.
     throw new KeystoreError('the keystore cannot be read: not a PKCS#12 file, or a wrong password (convert a JKS store with keytool first)');
   }
-  const certs = new Map<string, string>();
-  const keys: { id: string; pem: string }[] = [];
-  const idOf = (bag: forge.pkcs12.Bag) => {
-    const localKeyId = bag.attributes.localKeyId?.[0] as string | undefined;
-    return localKeyId ?? (bag.attributes.friendlyName?.[0] as string | undefined) ?? '';
-  };
-  for (const safe of p12.safeContents) {
-    for (const bag of safe.safeBags) {
-      if (bag.type === forge.pki.oids.certBag && bag.cert) {
-        certs.set(idOf(bag), forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes());
-      } else if ((bag.type === forge.pki.oids.pkcs8ShroudedKeyBag || bag.type === forge.pki.oids.keyBag) && bag.key) {
-        keys.push({ id: idOf(bag), pem: forge.pki.privateKeyToPem(bag.key as forge.pki.rsa.PrivateKey) });
-      }
-    }
-  }
-  const out: RsaKey[] = [];
-  for (const key of keys) {
-    const der = certs.get(key.id) ?? (certs.size === 1 && keys.length === 1 ? [...certs.values()][0] : undefined);
-    if (der === undefined) continue;
-    out.push({ thumbprint: thumbprintOfDer(Buffer.from(der, 'binary')), privateKey: createPrivateKey(key.pem) });
-  }
+  const out = entries.flatMap((e) => (e.privateKeyPem && e.certificateDer ? [{ thumbprint: thumbprintOfDer(e.certificateDer), privateKey: createPrivateKey(e.privateKeyPem) }] : []));
   if (out.length === 0) throw new KeystoreError('the keystore holds no private key with its certificate');
   return out;
 }
