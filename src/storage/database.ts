@@ -61,6 +61,15 @@ function statsOf(pool: Pool | undefined): PoolStats | undefined {
   return { total: m._allConnections.length, idle: m._freeConnections.length, waiting: m._connectionQueue.length };
 }
 
+/** The URL with the user name and password set, when given (the URL setters percent-encode them). */
+export function withCredentials(url: string, username: string | undefined, password: string | undefined): string {
+  if (!username && !password) return url;
+  const u = new URL(url);
+  if (username) u.username = username;
+  if (password) u.password = password;
+  return u.toString();
+}
+
 async function createDialect(settings: DatabaseSettings): Promise<{ dialect: Dialect; pool?: Pool }> {
   switch (settings.type) {
     case 'sqlite': {
@@ -74,12 +83,9 @@ async function createDialect(settings: DatabaseSettings): Promise<{ dialect: Dia
     }
     case 'postgres': {
       const pg = await loadPg();
-      const pool = new pg.Pool({
-        connectionString: settings.url,
-        ...(settings.username ? { user: settings.username } : {}),
-        ...(settings.password ? { password: settings.password } : {}),
-        max: settings.poolSize,
-      });
+      // pg lets every field of the parsed connection string win, even one the URL lacks (user: undefined), so
+      // a separate user name or password is written into the URL rather than passed beside it.
+      const pool = new pg.Pool({ connectionString: withCredentials(settings.url, settings.username, settings.password), max: settings.poolSize });
       return { dialect: new PostgresDialect({ pool }), pool: { kind: 'postgres', pool } };
     }
     case 'mysql': {
