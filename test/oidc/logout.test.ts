@@ -7,15 +7,14 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { Profile, SAML } from '@node-saml/node-saml';
 import * as client from 'openid-client';
 import { SSO_COOKIE } from '../../src/http/login-cookies.ts';
 import { createUser, uniqueSuffix } from '../support/fixtures.ts';
 import { provisionTenant } from '../support/tenants.ts';
 import { LoginBrowser, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { idpMetadata, postedForm, samlApp, serviceProvider, startRedirect, type IdpInfo } from '../saml/support.ts';
-import { authorizationUrl, discover, oidcApp, openAuthorization, redeem, REDIRECT } from './support.ts';
+import { idpMetadata, postedForm, samlApp, samlLogin, serviceProvider, startRedirect, type IdpInfo } from '../saml/support.ts';
+import { authorizationUrl, discover, oidcApp, openAuthorization, redeem, REDIRECT, samlThenOidc } from './support.ts';
 
 function external(page: Page): { target: string; query: Record<string, string>; raw: string } {
   assert.equal(page.name, 'external', `a redirect away from the server (got ${page.name} ${page.status} ${page.url})\n${page.html.slice(0, 300)}`);
@@ -58,15 +57,6 @@ describe('OIDC RP-initiated logout with SAML participants', () => {
     await new Promise((resolve) => backChannel?.close(resolve));
   });
 
-  async function samlLogin(browser: LoginBrowser, sp: SAML, credentials?: { username: string; password: string }): Promise<Profile> {
-    let page = await startRedirect(browser, sp);
-    if (credentials) page = await browser.login(page, credentials.username, credentials.password);
-    const form = postedForm(page);
-    assert.ok(form, `a SAML Response (got ${page.name})`);
-    const { profile } = await sp.validatePostResponseAsync(form.fields);
-    assert.ok(profile);
-    return profile;
-  }
 
   test('the SSO session ends, SAML SPs get signed LogoutRequests, and the browser ends at the RP with state', async () => {
     const front = await samlApp(server);
@@ -213,12 +203,7 @@ describe('OIDC RP-initiated logout with SAML participants', () => {
   });
 
   test('a state too long to ride along a front-channel chain: the SSO session still ends, the browser goes straight to the RP', async () => {
-    const sp = serviceProvider(server, await samlApp(server), idp);
-    const rp = await oidcApp(server, { steps: [['basic']] });
-    const config = await discover(server, rp);
-    const user = await createUser(server);
-    const browser = new LoginBrowser(server.client());
-    await samlLogin(browser, sp, user);
+    const { sp, config, browser } = await samlThenOidc(server, idp);
     const auth = await authorizationUrl(config);
     const tokens = await redeem(config, await openAuthorization(browser, auth.url), auth);
     const state = 's'.repeat(2100);

@@ -5,14 +5,13 @@
 // SSO session of the same user does not stand in for a step the current session has not done.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Profile, SAML } from '@node-saml/node-saml';
 import { ACR } from '../../src/flows/acr.ts';
-import { createUser, setMyAccountSteps } from '../support/fixtures.ts';
+import { setMyAccountSteps } from '../support/fixtures.ts';
 import { enrolledUser } from '../support/enrolment.ts';
 import { awayFromStepEdge, codeAt, LoginBrowser, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { idpMetadata, postedForm, samlApp, serviceProvider, startRedirect, type IdpInfo } from '../saml/support.ts';
-import { authorizationUrl, discover, oidcApp, openAuthorization, redeem, REDIRECT } from './support.ts';
+import { idpMetadata, samlApp, samlLogin, serviceProvider, startRedirect, type IdpInfo } from '../saml/support.ts';
+import { authorizationUrl, discover, oidcApp, openAuthorization, redeem, REDIRECT, samlThenOidc } from './support.ts';
 
 function answerAt(page: Page): URLSearchParams {
   assert.ok(page.url.startsWith(REDIRECT), `back at the client (got ${page.name} ${page.status} ${page.url})`);
@@ -31,21 +30,9 @@ describe('prompt=none with an SSO session from another front', () => {
   });
   after(async () => server?.close());
 
-  async function samlLogin(browser: LoginBrowser, sp: SAML, credentials?: { username: string; password: string }): Promise<Profile> {
-    let page = await startRedirect(browser, sp);
-    if (credentials) page = await browser.login(page, credentials.username, credentials.password);
-    const form = postedForm(page);
-    assert.ok(form, `a SAML Response (got ${page.name})`);
-    return (await sp.validatePostResponseAsync(form.fields)).profile!;
-  }
 
   test('a SAML-only login satisfies an OIDC application with the same steps: prompt=none issues a code', async () => {
-    const sp = serviceProvider(server, await samlApp(server), idp);
-    const rp = await oidcApp(server, { steps: [['basic']] });
-    const config = await discover(server, rp);
-    const user = await createUser(server);
-    const browser = new LoginBrowser(server.client());
-    await samlLogin(browser, sp, user);
+    const { config, user, browser } = await samlThenOidc(server, idp);
     const silent = await authorizationUrl(config, { prompt: 'none' });
     const tokens = await redeem(config, await openAuthorization(browser, silent.url), silent);
     const claims = tokens.claims()!;
@@ -76,12 +63,7 @@ describe('prompt=none with an SSO session from another front', () => {
   });
 
   test('acr_values asking for MFA with prompt=none: interaction_required when the session has one factor', async () => {
-    const sp = serviceProvider(server, await samlApp(server), idp);
-    const rp = await oidcApp(server, { steps: [['basic']] });
-    const config = await discover(server, rp);
-    const user = await createUser(server);
-    const browser = new LoginBrowser(server.client());
-    await samlLogin(browser, sp, user);
+    const { config, browser } = await samlThenOidc(server, idp);
     const silent = await authorizationUrl(config, { prompt: 'none', acr_values: ACR.multiFactor });
     assert.equal(answerAt(await openAuthorization(browser, silent.url)).get('error'), 'interaction_required');
   });

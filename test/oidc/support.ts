@@ -4,8 +4,10 @@ import { request as httpsRequest } from 'node:https';
 import * as client from 'openid-client';
 import { sequenceOf, type Application } from '../../src/applications/application.ts';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
-import { tenantOf, uniqueSuffix } from '../support/fixtures.ts';
-import type { LoginBrowser, Page } from '../support/login-browser.ts';
+import type { SAML } from '@node-saml/node-saml';
+import { samlApp, samlLogin, serviceProvider, type IdpInfo } from '../saml/support.ts';
+import { createUser, tenantOf, uniqueSuffix } from '../support/fixtures.ts';
+import { LoginBrowser, type Page } from '../support/login-browser.ts';
 import type { TestServer } from '../support/server.ts';
 
 export const REDIRECT = 'https://rp.example/callback';
@@ -93,4 +95,17 @@ export function openAuthorization(browser: LoginBrowser, url: URL): Promise<Page
 export function redeem(config: client.Configuration, page: Page, auth: Authorization): Promise<client.TokenEndpointResponse & client.TokenEndpointResponseHelpers> {
   if (!page.url.startsWith(REDIRECT)) throw new Error(`not back at the client: ${page.name} ${page.url}\n${page.html.slice(0, 500)}`);
   return client.authorizationCodeGrant(config, new URL(page.url), { pkceCodeVerifier: auth.verifier, expectedState: auth.state });
+}
+
+/**
+ * A new user signed in at a SAML SP of the super tenant (password only), and an OIDC relying party whose
+ * login has the same single step: what the cross-front tests start from.
+ */
+export async function samlThenOidc(server: TestServer, idp: IdpInfo): Promise<{ sp: SAML; config: client.Configuration; user: Awaited<ReturnType<typeof createUser>>; browser: LoginBrowser }> {
+  const sp = serviceProvider(server, await samlApp(server), idp);
+  const config = await discover(server, await oidcApp(server, { steps: [['basic']] }));
+  const user = await createUser(server);
+  const browser = new LoginBrowser(server.client());
+  await samlLogin(browser, sp, user);
+  return { sp, config, user, browser };
 }

@@ -13,7 +13,7 @@ import { SSO_COOKIE } from '../../src/http/login-cookies.ts';
 import { createUser } from '../support/fixtures.ts';
 import { LoginBrowser, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { errorMessage, idpMetadata, postedForm, responseXml, samlApp, serviceProvider, signMessage, spKeys, startRedirect, type IdpInfo, type SamlApp } from './support.ts';
+import { errorMessage, idpMetadata, postedForm, responseXml, samlApp, samlLogin, serviceProvider, signMessage, spKeys, startRedirect, type IdpInfo, type SamlApp } from './support.ts';
 
 function redirectParts(page: Page): { target: string; query: Record<string, string>; raw: string } {
   assert.equal(page.name, 'external', `a redirect to the application (got ${page.name} ${page.status})`);
@@ -52,22 +52,13 @@ describe('SAML Single Logout', () => {
     await new Promise((resolve) => backChannel?.close(resolve));
   });
 
-  async function login(browser: LoginBrowser, sp: SAML, credentials?: { username: string; password: string }): Promise<Profile> {
-    let page = await startRedirect(browser, sp);
-    if (credentials) page = await browser.login(page, credentials.username, credentials.password);
-    const form = postedForm(page);
-    assert.ok(form, `a Response (got ${page.name})`);
-    const { profile } = await sp.validatePostResponseAsync(form.fields);
-    assert.ok(profile);
-    return profile;
-  }
 
   test('by Redirect: the session ends, the cookie is cleared and the LogoutResponse validates', async () => {
     const app = await samlApp(server);
     const sp = serviceProvider(server, app, idp);
     const user = await createUser(server);
     const browser = new LoginBrowser(server.client());
-    const profile = await login(browser, sp, user);
+    const profile = await samlLogin(browser, sp, user);
     const url = new URL(await sp.getLogoutUrlAsync(profile, 'bye', {}));
     const out = redirectParts(await browser.open(url.pathname + url.search));
     assert.equal(out.target, app.slo);
@@ -85,7 +76,7 @@ describe('SAML Single Logout', () => {
     const sp = serviceProvider(server, app, idp);
     const user = await createUser(server);
     const browser = new LoginBrowser(server.client());
-    const profile = await login(browser, sp, user);
+    const profile = await samlLogin(browser, sp, user);
     const xml = await sp._generateLogoutRequest(profile);
     const page = await browser.follow(
       await browser.client.post('/samlsso', { form: { SAMLRequest: Buffer.from(xml).toString('base64'), RelayState: 'p' }, headers: { accept: 'text/html' } }),
@@ -110,9 +101,9 @@ describe('SAML Single Logout', () => {
     const [spA, spB, spC] = [a, b, c].map((app) => serviceProvider(server, app, idp)) as [SAML, SAML, SAML];
     const user = await createUser(server);
     const browser = new LoginBrowser(server.client());
-    const pa = await login(browser, spA, user);
-    const pb = await login(browser, spB);
-    const pc = await login(browser, spC);
+    const pa = await samlLogin(browser, spA, user);
+    const pb = await samlLogin(browser, spB);
+    const pc = await samlLogin(browser, spC);
     const before = received.length;
     const url = new URL(await spA.getLogoutUrlAsync(pa, 'from-a', {}));
     const toB = redirectParts(await browser.open(url.pathname + url.search));
@@ -141,9 +132,9 @@ describe('SAML Single Logout', () => {
     const [spA, spB, spC] = [a, b, c].map((app) => serviceProvider(server, app, idp)) as [SAML, SAML, SAML];
     const user = await createUser(server);
     const browser = new LoginBrowser(server.client());
-    const pa = await login(browser, spA, user);
-    await login(browser, spB);
-    await login(browser, spC);
+    const pa = await samlLogin(browser, spA, user);
+    await samlLogin(browser, spB);
+    await samlLogin(browser, spC);
     const url = new URL(await spA.getLogoutUrlAsync(pa, '', {}));
     const toB = redirectParts(await browser.open(url.pathname + url.search));
     const atB = await spB.validateRedirectAsync(toB.query, toB.raw);
@@ -167,7 +158,7 @@ describe('SAML Single Logout', () => {
     assert.equal((await spA.validateRedirectAsync(out.query, out.raw)).loggedOut, true);
     // A browser logged in to B only: A's logout (even naming the right user) leaves B's session alone.
     const browser = new LoginBrowser(server.client());
-    const pb = await login(browser, spB, user);
+    const pb = await samlLogin(browser, spB, user);
     const other = new URL(await spA.getLogoutUrlAsync({ ...pb, issuer: a.issuer }, '', {}));
     const answer = redirectParts(await browser.open(other.pathname + other.search));
     assert.equal((await spA.validateRedirectAsync(answer.query, answer.raw)).loggedOut, true);
@@ -181,7 +172,7 @@ describe('SAML Single Logout', () => {
     const unsigned = serviceProvider(server, app, idp);
     const user = await createUser(server);
     const browser = new LoginBrowser(server.client());
-    const profile = await login(browser, signed, user);
+    const profile = await samlLogin(browser, signed, user);
     const bad = new URL(await unsigned.getLogoutUrlAsync(profile, '', {}));
     const refused = await browser.open(bad.pathname + bad.search);
     assert.equal(refused.status, 400);
@@ -193,7 +184,7 @@ describe('SAML Single Logout', () => {
 
     const noSlo = await samlApp(server, { manual: { singleLogoutProfile: { enabled: false } } });
     const sp = serviceProvider(server, noSlo, idp);
-    const p = await login(browser, sp, user);
+    const p = await samlLogin(browser, sp, user);
     const page = await browser.open(new URL(await sp.getLogoutUrlAsync(p, '', {})).pathname + new URL(await sp.getLogoutUrlAsync(p, '', {})).search);
     assert.equal(page.status, 400);
     assert.match(errorMessage(page), /Single logout is not enabled/);
@@ -213,7 +204,7 @@ describe('SAML Single Logout', () => {
     const sp = serviceProvider(server, app, idp);
     const user = await createUser(server);
     const browser = new LoginBrowser(server.client());
-    const profile = await login(browser, sp, user);
+    const profile = await samlLogin(browser, sp, user);
     for (const [what, forged] of [
       ['another NameID', { ...profile, nameID: `${profile.nameID}-other` }],
       ['another SessionIndex', { ...profile, sessionIndex: '_not-the-session-index' }],
@@ -240,7 +231,7 @@ describe('SAML Single Logout', () => {
     const signed = serviceProvider(server, app, idp, { privateKey: keys.privateKeyPem });
     const user = await createUser(server);
     const browser = new LoginBrowser(server.client());
-    const profile = await login(browser, unsigned, user);
+    const profile = await samlLogin(browser, unsigned, user);
 
     const byRedirect = new URL(await unsigned.getLogoutUrlAsync(profile, '', {}));
     const refused = await browser.open(byRedirect.pathname + byRedirect.search);
@@ -263,7 +254,7 @@ describe('SAML Single Logout', () => {
     assert.match(responseXml(form), /status:Success"\/>/);
     assert.equal((await startRedirect(browser, unsigned)).name, 'login.do', 'the signed request ended the session');
     // And by Redirect with the query signature, in a new session.
-    const again = await login(browser, unsigned, user);
+    const again = await samlLogin(browser, unsigned, user);
     const signedUrl = new URL(await signed.getLogoutUrlAsync(again, '', {}));
     const out = redirectParts(await browser.open(signedUrl.pathname + signedUrl.search));
     assert.equal((await signed.validateRedirectAsync(out.query, out.raw)).loggedOut, true);

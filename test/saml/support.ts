@@ -1,8 +1,9 @@
 // SAML test helpers: applications registered through the applications service, an independent SP
 // (@node-saml/node-saml) configured only from our published metadata, and readers for the pages the IdP
 // answers with (the auto-posting form, the error page).
+import assert from 'node:assert/strict';
 import { DOMParser } from '@xmldom/xmldom';
-import { SAML, ValidateInResponseTo, type SamlConfig } from '@node-saml/node-saml';
+import { SAML, ValidateInResponseTo, type Profile, type SamlConfig } from '@node-saml/node-saml';
 import { SignedXml } from 'xml-crypto';
 import { sequenceOf, type Application } from '../../src/applications/application.ts';
 import { createSelfSigned, type CertificatePair } from '../../src/crypto/certificates.ts';
@@ -167,4 +168,15 @@ export function signMessage(xml: string, rootName: string, keys: CertificatePair
   });
   sig.computeSignature(xml, { prefix: 'ds', location: { reference: `/*[local-name(.)='${rootName}']/*[local-name(.)='Issuer']`, action: 'after' } });
   return sig.getSignedXml();
+}
+
+/** A SAML login at `sp` in `browser` (with a password when the browser has no SSO session yet), checked by the SP library. */
+export async function samlLogin(browser: LoginBrowser, sp: SAML, credentials?: { username: string; password: string }): Promise<Profile> {
+  let page = await startRedirect(browser, sp);
+  if (credentials) page = await browser.login(page, credentials.username, credentials.password);
+  const form = postedForm(page);
+  assert.ok(form, `a SAML Response (got ${page.name})`);
+  const { profile } = await sp.validatePostResponseAsync(form.fields);
+  assert.ok(profile);
+  return profile;
 }
