@@ -4,8 +4,6 @@
 // post_logout_redirect_uri with its state. Afterwards prompt=none answers login_required. "Stay signed in"
 // ends nothing but that RP's authorization, and the continue link cannot end another browser's session.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
 import { SSO_COOKIE } from '../../src/http/login-cookies.ts';
@@ -13,7 +11,7 @@ import { createUser, uniqueSuffix } from '../support/fixtures.ts';
 import { provisionTenant } from '../support/tenants.ts';
 import { LoginBrowser, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { idpMetadata, postedForm, samlApp, samlLogin, serviceProvider, startRedirect, type IdpInfo } from '../saml/support.ts';
+import { backChannelListener, idpMetadata, postedForm, samlApp, samlLogin, serviceProvider, startRedirect, type IdpInfo } from '../saml/support.ts';
 import { authorizationUrl, discover, oidcApp, openAuthorization, redeem, REDIRECT, samlThenOidc } from './support.ts';
 
 function external(page: Page): { target: string; query: Record<string, string>; raw: string } {
@@ -33,34 +31,23 @@ async function confirmLogout(browser: LoginBrowser, confirm: Page, signOut: bool
 describe('OIDC RP-initiated logout with SAML participants', () => {
   let server: TestServer;
   let idp: IdpInfo;
-  let backChannel: Server;
-  let backChannelUrl: string;
-  const received: string[] = [];
+  let backChannel: Awaited<ReturnType<typeof backChannelListener>>;
 
   before(async () => {
     // The back-channel SP listens on loopback, which the default configuration refuses to reach.
     server = await startTestServer({ toml: '[saml]\nallow_private_logout_targets = true\n' });
     idp = await idpMetadata(server);
-    backChannel = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        received.push(new URLSearchParams(body).get('SAMLRequest') ?? '');
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => backChannel.listen(0, '127.0.0.1', resolve));
-    backChannelUrl = `http://127.0.0.1:${(backChannel.address() as AddressInfo).port}/slo`;
+    backChannel = await backChannelListener();
   });
   after(async () => {
     await server?.close();
-    await new Promise((resolve) => backChannel?.close(resolve));
+    await backChannel?.close();
   });
 
 
   test('the SSO session ends, SAML SPs get signed LogoutRequests, and the browser ends at the RP with state', async () => {
     const front = await samlApp(server);
-    const back = await samlApp(server, { manual: { singleLogoutProfile: { enabled: true, logoutRequestUrl: backChannelUrl, logoutMethod: 'BACKCHANNEL' } } });
+    const back = await samlApp(server, { manual: { singleLogoutProfile: { enabled: true, logoutRequestUrl: backChannel.url, logoutMethod: 'BACKCHANNEL' } } });
     const [spFront, spBack] = [serviceProvider(server, front, idp), serviceProvider(server, back, idp)];
     const rp = await oidcApp(server, { steps: [['basic']] });
     const config = await discover(server, rp);
@@ -72,12 +59,12 @@ describe('OIDC RP-initiated logout with SAML participants', () => {
     const tokens = await redeem(config, await openAuthorization(browser, auth.url), auth);
     assert.ok(tokens.id_token, 'the RP signed in from the SAML login, without a page');
 
-    const before = received.length;
+    const before = backChannel.received.length;
     const logoutUrl = client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: REDIRECT, state: 'rp-state' });
     const confirm = await browser.open(logoutUrl.pathname + logoutUrl.search);
     const toFront = external(await confirmLogout(browser, confirm, true));
-    assert.equal(received.length, before + 1, 'the back-channel SP got a LogoutRequest');
-    const byPost = await spBack.validatePostRequestAsync({ SAMLRequest: received.at(-1)! });
+    assert.equal(backChannel.received.length, before + 1, 'the back-channel SP got a LogoutRequest');
+    const byPost = await spBack.validatePostRequestAsync({ SAMLRequest: backChannel.received.at(-1)! });
     assert.equal(byPost.profile?.nameID, atBack.nameID, 'signed (node-saml checked it against our metadata), naming the session');
     assert.equal(byPost.profile?.sessionIndex, atBack.sessionIndex);
 

@@ -4,8 +4,6 @@
 // request that does not name the session's NameID and SessionIndex, or that an application with a certificate
 // did not sign, ends nothing; back-channel requests never reach loopback unless the configuration allows it.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { inflateRawSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { ValidateInResponseTo, type Profile, type SAML } from '@node-saml/node-saml';
@@ -13,7 +11,7 @@ import { SSO_COOKIE } from '../../src/http/login-cookies.ts';
 import { createUser } from '../support/fixtures.ts';
 import { LoginBrowser, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { errorMessage, idpMetadata, postedForm, responseXml, samlApp, samlLogin, serviceProvider, signMessage, spKeys, startRedirect, type IdpInfo, type SamlApp } from './support.ts';
+import { backChannelListener, errorMessage, idpMetadata, postedForm, responseXml, samlApp, samlLogin, serviceProvider, signMessage, spKeys, startRedirect, type IdpInfo, type SamlApp } from './support.ts';
 
 function redirectParts(page: Page): { target: string; query: Record<string, string>; raw: string } {
   assert.equal(page.name, 'external', `a redirect to the application (got ${page.name} ${page.status})`);
@@ -28,28 +26,17 @@ function inflated(value: string): string {
 describe('SAML Single Logout', () => {
   let server: TestServer;
   let idp: IdpInfo;
-  let backChannel: Server;
-  let backChannelUrl: string;
-  const received: string[] = [];
+  let backChannel: Awaited<ReturnType<typeof backChannelListener>>;
 
   before(async () => {
     // The back-channel participants here listen on loopback, which the default configuration refuses to reach.
     server = await startTestServer({ toml: '[saml]\nallow_private_logout_targets = true\n' });
     idp = await idpMetadata(server);
-    backChannel = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        received.push(new URLSearchParams(body).get('SAMLRequest') ?? '');
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => backChannel.listen(0, '127.0.0.1', resolve));
-    backChannelUrl = `http://127.0.0.1:${(backChannel.address() as AddressInfo).port}/slo`;
+    backChannel = await backChannelListener();
   });
   after(async () => {
     await server?.close();
-    await new Promise((resolve) => backChannel?.close(resolve));
+    await backChannel?.close();
   });
 
 
@@ -97,18 +84,18 @@ describe('SAML Single Logout', () => {
   test('other participants are told: back-channel by POST, front-channel by a redirect chain, then the initiator', async () => {
     const a = await samlApp(server);
     const b = await samlApp(server);
-    const c = await samlApp(server, { manual: { singleLogoutProfile: { enabled: true, logoutRequestUrl: backChannelUrl, logoutMethod: 'BACKCHANNEL' } } });
+    const c = await samlApp(server, { manual: { singleLogoutProfile: { enabled: true, logoutRequestUrl: backChannel.url, logoutMethod: 'BACKCHANNEL' } } });
     const [spA, spB, spC] = [a, b, c].map((app) => serviceProvider(server, app, idp)) as [SAML, SAML, SAML];
     const user = await createUser(server);
     const browser = new LoginBrowser(server.client());
     const pa = await samlLogin(browser, spA, user);
     const pb = await samlLogin(browser, spB);
     const pc = await samlLogin(browser, spC);
-    const before = received.length;
+    const before = backChannel.received.length;
     const url = new URL(await spA.getLogoutUrlAsync(pa, 'from-a', {}));
     const toB = redirectParts(await browser.open(url.pathname + url.search));
-    assert.equal(received.length, before + 1, 'the back-channel participant got a LogoutRequest');
-    const atC = await spC.validatePostRequestAsync({ SAMLRequest: received.at(-1)! });
+    assert.equal(backChannel.received.length, before + 1, 'the back-channel participant got a LogoutRequest');
+    const atC = await spC.validatePostRequestAsync({ SAMLRequest: backChannel.received.at(-1)! });
     assert.equal(atC.profile.nameID, pc.nameID);
     assert.equal(atC.profile.sessionIndex, pc.sessionIndex);
     assert.equal(toB.target, b.slo);
@@ -265,24 +252,18 @@ describe('SAML Single Logout', () => {
 describe('SAML Single Logout with the default configuration', () => {
   let server: TestServer;
   let idp: IdpInfo;
-  let listener: Server;
+  let listener: Awaited<ReturnType<typeof backChannelListener>>;
   let port: number;
-  let contacted = 0;
 
   before(async () => {
     server = await startTestServer();
     idp = await idpMetadata(server);
-    listener = createServer((req, res) => {
-      contacted += 1;
-      req.resume();
-      res.writeHead(200).end('ok');
-    });
-    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-    port = (listener.address() as AddressInfo).port;
+    listener = await backChannelListener();
+    port = Number(new URL(listener.url).port);
   });
   after(async () => {
     await server?.close();
-    await new Promise((resolve) => listener?.close(resolve));
+    await listener?.close();
   });
 
   test('a back-channel logout URL on loopback is not contacted (by name or by address), and the user is still logged out', async () => {
@@ -305,7 +286,7 @@ describe('SAML Single Logout with the default configuration', () => {
     const out = redirectParts(await browser.open(url.pathname + url.search));
     assert.equal(out.target, a.slo);
     assert.match(inflated(out.query.SAMLResponse!), /status:Success"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:PartialLogout"/, 'the initiator hears that not everyone was told');
-    assert.equal(contacted, 0, 'the loopback listener saw no request');
+    assert.equal(listener.received.length, 0, 'the loopback listener saw no request');
     assert.equal(browser.client.cookies.has(SSO_COOKIE), false);
     assert.equal((await startRedirect(browser, spA)).name, 'login.do', 'the SSO session is over');
   });

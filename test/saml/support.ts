@@ -2,6 +2,8 @@
 // (@node-saml/node-saml) configured only from our published metadata, and readers for the pages the IdP
 // answers with (the auto-posting form, the error page).
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DOMParser } from '@xmldom/xmldom';
 import { SAML, ValidateInResponseTo, type Profile, type SamlConfig } from '@node-saml/node-saml';
 import { SignedXml } from 'xml-crypto';
@@ -179,4 +181,23 @@ export async function samlLogin(browser: LoginBrowser, sp: SAML, credentials?: {
   const { profile } = await sp.validatePostResponseAsync(form.fields);
   assert.ok(profile);
   return profile;
+}
+
+/** A back-channel SLO participant on loopback: it records each SAMLRequest posted to it and answers 200. */
+export async function backChannelListener(): Promise<{ url: string; received: string[]; close(): Promise<void> }> {
+  const received: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push(new URLSearchParams(body).get('SAMLRequest') ?? '');
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slo`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
