@@ -112,7 +112,7 @@ export function createOidcFederatedAuthenticator(deps: OidcFederationDeps): Auth
       // Which check failed (issuer, audience, signature, nonce, PKCE) is for the upstream's logs, not the page.
       return fail('federation.upstream.invalid');
     }
-    if (idp.settings.provisioning.jit === 'prompt' && !(await deps.federatedUsers.linked(ctx.tenant, identity))) {
+    if (idp.settings.provisioning.jit === 'prompt' && !ctx.linking && !(await deps.federatedUsers.linked(ctx.tenant, identity))) {
       state.prompt = identity;
       return { kind: 'show', view: 'jit_prompt' };
     }
