@@ -74,6 +74,18 @@ describe('linking an upstream account from My Account', () => {
     assert.deepEqual(await linksOf(local.user.id), []);
   });
 
+  test('a provider with JIT "prompt" asks nothing while linking: the account is linked at once', async () => {
+    const idp = `Prompt-${uniqueSuffix()}`;
+    await homeIdp(server, idp, client, { jit: 'prompt' });
+    const local = await createUser(server, { tenant: HOME });
+    const upstream = await createUser(server, { tenant: CORP });
+    const { browser } = await signIn(server, local.username, local.password, HOME);
+    const done = await link(browser, idp, upstream);
+    assert.equal(done.html.includes('name="jitUsername"'), false, 'no "pick a local user name" page');
+    assert.equal(noticeText(done), 'Your account was linked: you can sign in with it.', `${done.url} ${alertText(done)}`);
+    assert.deepEqual((await linksOf(local.user.id)).map((l) => l.idpUserId), [upstream.user.id]);
+  });
+
   test('an upstream account linked to someone else is refused with a page that says so (IDP-40902)', async () => {
     const idp = `Taken-${uniqueSuffix()}`;
     const idpId = await homeIdp(server, idp, client);
