@@ -79,7 +79,7 @@ describe('console: identity providers', () => {
     const refused = await admin.post(form, BASE, { ...oidcFields(name), issuer: 'http://idp.corp.example' }, ['action', 'save']);
     assert.equal(refused.status, 400);
     assert.match(problemOf(refused), /Issuer: an https URL/);
-    assert.match(refused.html, /id="issuer" name="issuer" value="http:\/\/idp\.corp\.example"/);
+    assert.match(refused.html, /id="issuer" name="issuer" value="http:\/\/idp\.corp\.example"[^>]* aria-invalid="true"/, 'typed value kept, the field marked');
     assert.match(refused.html, /id="clientId" name="clientId" value="portcullis"/);
     assert.match(refused.html, new RegExp(`name="mappingLocal" value="${CLAIMS.email.replace(/\./g, '\\.')}"`));
     assert.equal(refused.html.includes(SECRET), false, 'the secret is not echoed');

@@ -18,6 +18,23 @@ const JIT_SHORT = { off: 'Off', on: 'On', prompt: 'Prompt' } as const;
 
 type IdpRequest = FastifyRequest<{ Params: { id: string } }>;
 
+/** The form field a refusal names (IdpService's descriptions start with the API's field name), to mark it. */
+const FIELD_OF: [RegExp, string][] = [
+  [/^Issuer\b/, 'issuer'],
+  [/^ClientId\b/, 'clientId'],
+  [/^ClientSecret\b/, 'clientSecret'],
+  [/^Scopes\b/, 'scopes'],
+  [/^name\b/, 'name'],
+  [/^claims\.userIdClaim/, 'userIdClaim'],
+  [/^provisioning\.jit\.userstore/, 'userstore'],
+  [/^provisioning\.jit\b/, 'jit'],
+];
+
+function errorFieldOf(err: unknown): string {
+  const description = err instanceof AppError ? err.description : '';
+  return FIELD_OF.find(([re]) => re.test(description))?.[1] ?? '';
+}
+
 export function registerIdentityProviders(app: FastifyInstance, kit: ConsoleKit): void {
   const { deps } = kit;
   const idps = deps.identityProviders;
@@ -30,7 +47,7 @@ export function registerIdentityProviders(app: FastifyInstance, kit: ConsoleKit)
   });
 
   /** The form page: a new provider, or an existing one (`idp`), with a problem and the typed values after a refusal. */
-  const show = async (request: FastifyRequest, reply: FastifyReply, v: IdpFormValues, options: { idp?: IdentityProvider; problem?: string; status?: number; extraRows?: number } = {}) => {
+  const show = async (request: FastifyRequest, reply: FastifyReply, v: IdpFormValues, options: { idp?: IdentityProvider; problem?: string; errorField?: string; status?: number; extraRows?: number } = {}) => {
     const { tenant } = kit.ctx(request);
     const stores = writableDomains(await deps.users.storesOf(tenant));
     const { idp } = options;
@@ -48,6 +65,7 @@ export function registerIdentityProviders(app: FastifyInstance, kit: ConsoleKit)
         hasSecret: idp?.secrets.clientSecret !== undefined,
         callbackUrl: `${deps.publicUrl.base}${tenantQualifiedPath(tenant.domain, '/commonauth')}`,
         problem: options.problem ?? '',
+        errorField: options.errorField ?? '',
       },
       options.status,
     );
@@ -78,7 +96,7 @@ export function registerIdentityProviders(app: FastifyInstance, kit: ConsoleKit)
       const input = inputOf(v, text(form, 'clientSecret'));
       saved = current ? await idps.update(req, current.id, input) : await idps.create(req, input);
     } catch (err) {
-      return show(request, reply, v, { ...(current ? { idp: current } : {}), problem: problemOf(err), status: 400 });
+      return show(request, reply, v, { ...(current ? { idp: current } : {}), problem: problemOf(err), errorField: errorFieldOf(err), status: 400 });
     }
     return kit.done(reply, kit.ctx(request), pathOf(saved), current ? 'idp-saved' : 'idp-created');
   };
