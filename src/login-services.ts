@@ -128,7 +128,7 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const contexts = new ContextStore(db, minutes(config.session.login_timeout));
   const ssoReuse = new SsoReuse({ sso, users, lockout, now });
   const engine = new LoginEngine({ contexts, sso, ssoReuse, authenticators, fronts, applications, tenants, users, audit, now, federation: federatedUsers });
-  const userAdmin = new UserAdminService({ users, claimValues, security, audit, endSessions: (userId, keep) => sso.removeForUser(userId, keep), resetTotp: (user) => credentials.totp.reset(user), importTotp: (user, input) => credentials.totp.importSecret(user, input) });
+  const userAdmin = new UserAdminService({ users, claimValues, security, audit, endSessions: (userId, keep) => sso.removeForUser(userId, keep), removeLinks: (user) => associations.removeUser(user.tenantId, user.id), resetTotp: (user) => credentials.totp.reset(user), importTotp: (user, input) => credentials.totp.importSecret(user, input) });
   const totpManagement = new TotpManagement({ credentials: credentials.totp, settings: totpSettings, userAdmin, audit, clock: base.clock });
   const applicationService = new ApplicationService(applications, authenticators.lookup);
   const keys = new KeyService(db, keyring, base.clock);

@@ -26,6 +26,8 @@ export interface StepContext {
   readonly idp?: string | undefined;
   /** The upstream account an earlier federated step returned, when no local user is known yet. */
   readonly federated?: FederatedIdentity | undefined;
+  /** The login links an upstream account to a signed-in user (flows/link.ts): find, ask for and provision no local user. */
+  readonly linking?: boolean;
 }
 
 /** Why a step failed, for pages and audit: an i18n-style key, plus user-safe details. */

@@ -18,6 +18,7 @@ import type { FlowState } from './flow-state.ts';
 import { asksForMultiFactor } from './acr.ts';
 import type { FrontRegistry, FrontResponse, Protocol, ProtocolStates } from './fronts.ts';
 import { finishLogin } from './finish.ts';
+import { finishLink, linkSteps } from './link.ts';
 import { acceptedMultiOptionUri, chooserPage, errorPage, isExternalPage, pageUrl } from './pages.ts';
 import type { SsoSession, SsoSessionStore } from './sso-session.ts';
 import { forgetEndedSso, type SsoReuse } from './sso-reuse.ts';
@@ -52,6 +53,8 @@ export interface StartLogin<P extends Protocol = Protocol> {
   loginHint?: string;
   /** OIDC prompt: 'none' is passive, 'login' is forceAuthn; consent and account choice are the front's. */
   prompt?: ReadonlySet<Prompt>;
+  /** Link an upstream account instead of signing in (flows/link.ts): the one upstream option to sign in at. */
+  link?: string;
 }
 
 /** What the HTTP layer must do; cookies are described, not written, so the engine stays HTTP-free. */
@@ -104,10 +107,10 @@ export class LoginEngine {
   /** Starts a login for an application; shows the first page or finishes at once from an SSO session. */
   async start<P extends Protocol>(input: StartLogin<P>, browser: Browser): Promise<EngineResponse> {
     const now = this.deps.now();
-    const forceAuthn = (input.forceAuthn ?? false) || (input.prompt?.has('login') ?? false);
+    const forceAuthn = (input.forceAuthn ?? false) || (input.prompt?.has('login') ?? false) || input.link !== undefined;
     const passive = (input.passive ?? false) || (input.prompt?.has('none') ?? false);
     const sso = forceAuthn ? undefined : (await this.deps.ssoReuse.byCookie(browser.ssoCookie, input.tenant))?.session;
-    const steps = this.stepsFor(input);
+    const steps = input.link === undefined ? this.stepsFor(input) : linkSteps(this.deps.authenticators, input.link);
     const state: FlowState = {
       tenantId: input.tenant.id,
       tenantDomain: input.tenant.domain,
@@ -125,6 +128,7 @@ export class LoginEngine {
       ...(input.maxAge === undefined ? {} : { maxAgeMs: Math.max(0, input.maxAge) * 1000 }),
       ...(input.loginHint ? { loginHint: input.loginHint } : {}),
       ...(sso ? { ssoSessionId: sso.id } : {}),
+      ...(input.link === undefined ? {} : { link: true }),
     };
     const id = newContextId();
     const nonce = randomBytes(16).toString('base64url');
@@ -245,6 +249,7 @@ export class LoginEngine {
       hasAlternatives: (state.steps[state.stepIndex]?.options.length ?? 1) > 1,
       idp: optionOf(name).idp,
       federated: loaded.user ? undefined : state.federated,
+      ...(state.link ? { linking: true } : {}),
     };
   }
 
@@ -417,6 +422,7 @@ export class LoginEngine {
 
   private async finish(loaded: Loaded, browser: Browser): Promise<EngineResponse> {
     const { state } = loaded;
+    if (state.link) return finishLink(this.deps, loaded, browser);
     if (!loaded.user && state.federated && this.deps.federation) {
       // No later step named the local user of the upstream account: the provider's link or JIT provisioning does.
       const found = await this.deps.federation.userAtFinish(loaded.tenant, state.federated, { traceId: browser.traceId, remoteAddress: browser.remoteAddress, application: state.application.name });

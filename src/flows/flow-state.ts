@@ -51,6 +51,8 @@ export interface FlowState {
   loginHint?: string;
   /** WSO2's multiOptionURI, as the request that entered the current step carried it: echoed to external pages. */
   multiOptionURI?: string;
+  /** A login that links an upstream account to a signed-in user rather than signing in (flows/link.ts). */
+  link?: boolean;
   /** The SSO session (hashed id) this login may reuse, if the browser had one. */
   ssoSessionId?: string;
 }

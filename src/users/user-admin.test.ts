@@ -26,6 +26,7 @@ function setup() {
   const ended: [string, string | undefined][] = [];
   const passwords = new Map<string, string>();
   const totpResets: string[] = [];
+  const linksRemoved: string[] = [];
   const imports: [string, TotpImport][] = [];
   let refuseClaims = false;
   const stateOf = (u: UserRecord) => security.get(u.id) ?? { ...INITIAL_SECURITY_STATE };
@@ -60,6 +61,7 @@ function setup() {
     security: securityStore as unknown as SecurityStateStore,
     audit: { record: async (e) => void events.push(e) },
     endSessions: async (userId, keep) => void ended.push([userId, keep]),
+    removeLinks: async (u) => void linksRemoved.push(u.id),
     // The credentials layer's reset (credentials/totp/): its own tests cover what it removes.
     resetTotp: async (u) => {
       totpResets.push(u.id);
@@ -73,7 +75,7 @@ function setup() {
   });
   const bob = record('b1', 'bob');
   users.set(bob.id, bob);
-  return { service, bob, users, claimWrites, totpResets, imports, security, events, ended, passwords, stateOf, refuse: () => (refuseClaims = true) };
+  return { service, bob, users, claimWrites, totpResets, imports, security, events, ended, linksRemoved, passwords, stateOf, refuse: () => (refuseClaims = true) };
 }
 
 test('each use-case writes one audit event naming the admin; only the ones that take something away end sessions', async () => {
@@ -89,8 +91,9 @@ test('each use-case writes one audit event naming the admin; only the ones that 
     ['delete', (s, u) => s.delete(req, u), 'user.deleted', true],
   ];
   for (const [name, run, event, ends] of cases) {
-    const { service, bob, events, ended } = setup();
+    const { service, bob, events, ended, linksRemoved } = setup();
     await run(service, bob);
+    assert.deepEqual(linksRemoved, name === 'delete' ? [bob.id] : [], `${name}: linked accounts ${name === 'delete' ? 'removed' : 'kept'}`);
     assert.deepEqual(events.map((e) => e.event), [event], name);
     assert.deepEqual(events[0]!.actor, admin, `${name}: the actor has its own field`);
     assert.equal(events[0]!.user?.id, bob.id, name);

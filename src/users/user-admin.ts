@@ -58,6 +58,8 @@ export interface UserAdminDeps {
   audit: Pick<AuditLog, 'record'>;
   /** Ends every SSO session of the user except `keep`. */
   endSessions(userId: string, keep?: string): Promise<void>;
+  /** Removes the user's linked upstream accounts (identity-providers/associations.ts), so none outlives the user. */
+  removeLinks(user: UserRecord): Promise<void>;
   /**
    * Removes the user's TOTP credential (WSO2's resetTOTP), through the credentials layer (credentials/totp/),
    * which users/ may not import: the composition root passes its reset here.
@@ -155,11 +157,15 @@ export class UserAdminService {
     await this.audit(req, 'account.unlocked', user);
   }
 
-  /** Deletes the user with its identity data and ends its sessions; the tenant's admin cannot be deleted. */
+  /**
+   * Deletes the user with its identity data, ends its sessions and removes its linked upstream accounts (a link
+   * left behind would name a user id that is gone); the tenant's admin cannot be deleted.
+   */
   async delete(req: AdminRequest, user: UserRecord): Promise<void> {
     this.refuseForAdmin(req, user);
     await this.deps.users.delete(user);
     await this.endSessions(req, user);
+    await this.deps.removeLinks(user);
     await this.audit(req, 'user.deleted', user);
   }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { sequenceOf, type Application } from '../../src/applications/application.ts';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
 import { tenantOf, uniqueSuffix } from '../support/fixtures.ts';
+import { LoginBrowser, sessionDataKey } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { provisionTenant } from '../support/tenants.ts';
 
@@ -98,4 +99,26 @@ export async function homeIdp(server: TestServer, name: string, client: { client
   const res = await adminCall(server, 'POST', `/t/${HOME}${IDP_BASE}`, body, BOSS);
   if (res.status !== 201) throw new Error(res.text);
   return res.json<{ id: string }>().id;
+}
+
+/**
+ * Signs in at the upstream tenant in a browser of its own (its own cookies, as a real upstream on another host
+ * has), starting from the authorization URL home.test redirected to; returns the callback URL to home.test.
+ * (One server serves both tenants here and cookies are not kept per tenant, so sharing the browser would replace
+ * the user's home.test session with the upstream one.)
+ */
+export async function upstreamCallback(server: TestServer, authorizeUrl: string, username: string, password: string): Promise<URL> {
+  const upstream = new LoginBrowser(server.client());
+  const start = new URL(authorizeUrl, server.url);
+  const login = await upstream.open(start.pathname + start.search);
+  if (login.name !== 'login.do') throw new Error(`expected the upstream login page, got ${login.url}`);
+  const form = /<form[^>]*action="([^"]*)"/.exec(login.html)!;
+  const key = sessionDataKey(login);
+  let res = await upstream.client.post(form[1]!.replace(/&amp;/g, '&'), { form: { sessionDataKey: key, username, password } });
+  for (let i = 0; i < 10 && res.location && !res.location.includes(`/t/${HOME}/commonauth`); i++) {
+    const next = new URL(res.location, server.url);
+    res = await upstream.client.get(next.pathname + next.search);
+  }
+  if (!res.location) throw new Error(`not redirected back: ${res.status} ${res.text.slice(0, 300)}`);
+  return new URL(res.location, server.url);
 }

@@ -8,6 +8,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { isValidCsrf } from '../../http/csrf.ts';
 import { clearSsoCookie, SSO_COOKIE } from '../../http/login-cookies.ts';
 import { tenantQualifiedPath } from '../../tenants/tenant-path.ts';
+import { registerLinkedAccounts } from './linked-accounts.ts';
 import { registerProfile } from './profile.ts';
 import { registerSecurity } from './security.ts';
 import { MyAccountKit, type MyAccountDeps } from './session.ts';
@@ -18,6 +19,7 @@ export function registerMyAccount(app: FastifyInstance, deps: MyAccountDeps): vo
   const kit = new MyAccountKit(deps);
   registerProfile(app, kit);
   registerSecurity(app, kit);
+  registerLinkedAccounts(app, kit);
 
   // Signing out ends only the session the form's token was issued for. Without a session of this tenant there
   // is nothing to end, and the cookie stays: it may belong to another tenant, and a cross-site form posted to

@@ -12,6 +12,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordStepUp, STEP_UP_MS } from '../../flows/step-up.ts';
 import { base32Encode } from '../../totp/index.ts';
+import { LINK_FAILURES, LINK_NOTICES, linkedAccountsView } from './linked-accounts.ts';
 import { formOf, type MyAccountContext, type MyAccountKit } from './session.ts';
 
 const PAGE = '/myaccount/security';
@@ -23,6 +24,7 @@ const NOTICES: Record<string, string> = {
   cancelled: 'The unfinished set-up was cancelled. Nothing else changed.',
   disabled: 'TOTP is disabled. Your other sessions were signed out.',
   verified: 'Thanks: you can now change your authenticator app for the next few minutes.',
+  ...LINK_NOTICES,
 };
 
 /** What the user is told when a code is refused (never the code itself). */
@@ -80,6 +82,7 @@ export function registerSecurity(app: FastifyInstance, kit: MyAccountKit): void 
           cancel: kit.url(ctx, `${PAGE}/cancel`),
           disable: kit.url(ctx, `${PAGE}/disable`),
         },
+        linked: await linkedAccountsView(kit, ctx),
         error: options.error ?? '',
         notice: options.notice ?? '',
       },
@@ -90,8 +93,9 @@ export function registerSecurity(app: FastifyInstance, kit: MyAccountKit): void 
   app.get(PAGE, async (request, reply) => {
     const ctx = await kit.signedIn(request, reply, PAGE);
     if (!ctx) return reply;
-    const done = (request.query as Record<string, unknown> | undefined)?.done;
-    return show(reply, ctx, { notice: typeof done === 'string' && Object.hasOwn(NOTICES, done) ? NOTICES[done] : '' });
+    const { done, failed } = (request.query ?? {}) as Record<string, unknown>;
+    const error = typeof failed === 'string' && Object.hasOwn(LINK_FAILURES, failed) ? LINK_FAILURES[failed]! : '';
+    return show(reply, ctx, { notice: typeof done === 'string' && Object.hasOwn(NOTICES, done) ? NOTICES[done] : '', error, status: failed === 'taken' ? 409 : 200 });
   });
 
   /**

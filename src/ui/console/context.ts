@@ -40,6 +40,7 @@ const NAV = [
   ['/console/totp', 'TOTP settings'],
   ['/console/registry', 'Registry'],
   ['/console/userstores', 'User stores'],
+  ['/console/identity-providers', 'Identity providers'],
   ['/console/audit', 'Audit'],
 ] as const;
 

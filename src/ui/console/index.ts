@@ -9,6 +9,7 @@ import { registerApplications } from './applications.ts';
 import { registerAudit } from './audit.ts';
 import { ConsoleKit, type ConsoleDeps } from './context.ts';
 import { formOf } from './forms.ts';
+import { registerIdentityProviders } from './identity-providers.ts';
 import { registerOverview } from './overview.ts';
 import { registerRegistryPages } from './registry.ts';
 import { registerTotpSecretStorage } from './totp-secret-storage.ts';
@@ -61,5 +62,6 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
     registerAudit(scope, kit);
     await registerRegistryPages(scope, kit);
     registerUserStorePages(scope, kit);
+    registerIdentityProviders(scope, kit);
   });
 }

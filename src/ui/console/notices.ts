@@ -24,6 +24,13 @@ export const NOTICES = {
   'userstore-added': 'The user store was added; its users can sign in now (on every node within a few seconds).',
   'userstore-saved': 'The user store was saved.',
   'userstore-deleted': "The user store was deleted; its users were signed out.",
+  'idp-created': 'The identity provider was created.',
+  'idp-saved': 'The identity provider was saved.',
+  'idp-enabled': 'The identity provider was enabled: logins that offer it show it again.',
+  'idp-disabled': 'The identity provider was disabled: no login offers it now.',
+  'idp-deleted': 'The identity provider was deleted; the accounts linked through it were unlinked.',
+  'link-added': 'The upstream account was linked to this user.',
+  'link-removed': 'The upstream account was unlinked from this user.',
 } as const;
 
 export type Notice = keyof typeof NOTICES;

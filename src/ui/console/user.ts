@@ -69,6 +69,8 @@ export function registerUser(app: FastifyInstance, kit: ConsoleKit): void {
         totpEnrolled: values[CLAIMS.totpEnabled] === 'true',
         isAdmin: isTenantAdmin(tenant, user),
         isSelf: user.id === kit.ctx(request).admin.id,
+        links: (await deps.identityProviders.associationsOf(tenant, user)).map((a) => ({ id: a.id, idpName: a.idpName, federatedUserId: a.idpUserId })),
+        providers: (await deps.identityProviders.list(tenant)).map((p) => ({ id: p.id, name: p.name })),
         problem,
       },
       status,
@@ -100,6 +102,13 @@ export function registerUser(app: FastifyInstance, kit: ConsoleKit): void {
   change('unlock', 'unlocked', (req, user) => deps.userAdmin.unlock(req, user));
   change('disable', 'disabled', (req, user) => deps.userAdmin.disable(req, user));
   change('enable', 'enabled', (req, user) => deps.userAdmin.enable(req, user));
+  // Linked upstream accounts, as the admin API's federated-associations: through IdpService (IDP-40902 when the
+  // upstream account is linked to someone else), audited with the admin as actor.
+  change('link', 'link-added', async (req, user, request) => {
+    const form = formOf(request.body);
+    await deps.identityProviders.link(req, user, text(form, 'idp'), text(form, 'federatedUserId').trim());
+  });
+  change('unlink', 'link-removed', (req, user, request) => deps.identityProviders.unlink(req, user, text(formOf(request.body), 'association')));
   change('reset-totp', 'totp-reset', (req, user) => deps.userAdmin.resetTotp(req, user));
   // The secret travels only in this POST's body; a refusal re-renders the page without it.
   change('import-totp', 'totp-imported', (req, user, request) => deps.userAdmin.importTotp(req, user, importOf(formOf(request.body))));
