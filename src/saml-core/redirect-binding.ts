@@ -77,12 +77,13 @@ export function decodeMessage(value: string): string {
 }
 
 /**
- * A Redirect-binding URL carrying `xml` to `location`, signed with our key (bindings 3.4.4.1). Values are
+ * A Redirect-binding URL carrying `xml` to `location`, signed with our key (bindings 3.4.4.1) unless `key` is
+ * undefined (an upstream IdP that takes unsigned AuthnRequests). Values are
  * percent-encoded with encodeURIComponent (RFC 3986), which is also what the signature covers.
  */
-export function redirectUrl(location: string, name: 'SAMLRequest' | 'SAMLResponse', xml: string, relayState: string | undefined, key: SigningKey): string {
+export function redirectUrl(location: string, name: 'SAMLRequest' | 'SAMLResponse', xml: string, relayState: string | undefined, key: SigningKey | undefined): string {
   const message = deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64');
   let query = `${name}=${encodeURIComponent(message)}`;
   if (relayState !== undefined && relayState !== '') query += `&RelayState=${encodeURIComponent(relayState)}`;
-  return `${location}${location.includes('?') ? '&' : '?'}${signQuery(query, key)}`;
+  return `${location}${location.includes('?') ? '&' : '?'}${key ? signQuery(query, key) : query}`;
 }

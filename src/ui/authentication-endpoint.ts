@@ -49,7 +49,12 @@ function allowPageOrigin(request: FastifyRequest, reply: FastifyReply, response:
 export function registerAuthenticationEndpoint(app: FastifyInstance, engine: LoginEngine, views: Views, lifetimes: CookieLifetimes, clock: Clock): void {
   const submit = async (request: FastifyRequest, form: Form) => engine.submit(contextIdOf(form), form, browserOf(request));
 
-  app.post('/commonauth', async (request, reply) => sendEngineResponse(reply, await submit(request, fieldsOf(request.body)), lifetimes));
+  // An upstream SAML IdP posts its Response here (our ACS, as WSO2's) with the RelayState we sent: "<sessionDataKey>.<random>".
+  app.post('/commonauth', async (request, reply) => {
+    const form = fieldsOf(request.body);
+    if (form.sessionDataKey === undefined && form.SAMLResponse !== undefined && form.RelayState !== undefined) form.sessionDataKey = form.RelayState.split('.', 1)[0];
+    return sendEngineResponse(reply, await submit(request, form), lifetimes);
+  });
 
   // WSO2's page script asks for an email code with GET /commonauth?&sessionDataKey=..&sendToken=true and reports
   // success only for an empty body. WSO2 answers a sent code with 200 and 0 bytes (the step stays INCOMPLETE and
