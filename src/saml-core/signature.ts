@@ -112,7 +112,8 @@ function verifyWith(xml: string, signature: Element, target: Element, id: string
   // The references checked are those of the now-verified SignedInfo.
   const refs = sig.getReferences();
   const ref = refs[0];
-  if (!valid || refs.length !== 1 || !ref || ref.uri !== `#${id}`) throw refused('The signature must cover the whole message (one Reference to the root ID).');
+  if (!valid) throw refused('The signature does not verify with the registered certificate (or the signed content was changed).');
+  if (refs.length !== 1 || !ref || ref.uri !== `#${id}`) throw refused('The signature must cover the whole message (one Reference to the root ID).');
   if (!ACCEPTED_DIGEST_ALGORITHMS.includes(ref.digestAlgorithm)) throw refused('The digest algorithm is not accepted (SHA-256 or SHA-512).');
   if (ref.transforms.some((t) => t !== ALGORITHM.enveloped && t !== ALGORITHM.excC14n)) throw refused('Only the enveloped-signature and exclusive C14N transforms are accepted.');
   const signed = sig.getSignedReferences();
