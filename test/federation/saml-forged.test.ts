@@ -90,6 +90,25 @@ describe('upstream SAML 2.0: Responses signed with a registered test key', () =>
     assert.equal(verify('sha256', Buffer.from(signed), homeCert, signature), true, 'bindings 3.4.4.1 signature verifies with home.test\'s certificate');
   });
 
+  test('chosen from the chooser, the login\'s nonce cookie becomes SameSite=None (the Response is a cross-site POST) and the login completes', async () => {
+    const name = `Chooser-${uniqueSuffix()}`;
+    const res0 = await adminCall(server, 'POST', `/t/${HOME}${IDP_BASE}`, samlIdpBody({ name, idpEntityId: ISSUER, spEntityId, ssoUrl: SSO_URL, certificates: [key.certificatePem], jit: 'on' }), BOSS);
+    assert.equal(res0.status, 201, res0.text);
+    const app = await server.services.applicationService.create(await tenantOf(server, HOME), { name: `app-${uniqueSuffix()}`, authenticationSequence: sequenceOf([['basic', `SAMLSSOAuthenticator:${name}`]]) });
+    const browser = new LoginBrowser(server.client());
+    const chooser = await startLogin(server, browser, app, { tenant: HOME });
+    const contextId = /name="sessionDataKey" value="([^"]+)"/.exec(chooser.html)![1]!;
+    const res = await browser.client.post(`/t/${HOME}/commonauth`, { form: { sessionDataKey: contextId, authenticator: `SAMLSSOAuthenticator:${name}` } });
+    assert.equal(res.status, 303);
+    assert.ok(res.location!.startsWith(SSO_URL), res.location);
+    const cookies = [res.headers['set-cookie'] ?? []].flat();
+    const nonce = cookies.find((c) => c.startsWith(`sessionNonceCookie-${contextId}=`));
+    assert.ok(nonce && /SameSite=None/i.test(nonce) && /Secure/i.test(nonce), `nonce cookie: ${cookies.join(' | ')}`);
+    const sent = sentRequest(res.location!);
+    const done = await post(browser, sent.relayState, forged(sent));
+    assert.equal(completedApp(done), app.name, `${done.name} ${alertText(done)}`);
+  });
+
   test('a correct Response (signed Assertion) is accepted: provisioned under the NameID with the mapped email', async () => {
     const app = await appFor();
     const { browser, sent } = await started(app);
