@@ -5,6 +5,7 @@
 //   GET    /identity-providers/{id}     one provider; the client secret is never returned
 //   PUT    /identity-providers/{id}     replaces it; a ClientSecret left out (or empty) keeps its value
 //   DELETE /identity-providers/{id}     204; the accounts linked through it are unlinked
+//   GET    /identity-providers/{id}/saml-metadata   a SAML IdP's view of us: this tenant's SP metadata for it
 // And linked accounts of a user (WSO2's /api/users/v1/{user-id}/federated-associations, plus POST):
 //   GET    /api/users/v1/{user-id}/federated-associations
 //   POST   /api/users/v1/{user-id}/federated-associations   {idp: {id}, federatedUserId}
@@ -15,6 +16,7 @@
 // IdentityApplicationConstants.Authenticator.SAML2SSO keys), its certificates in WSO2's
 // certificate.certificates (each the Base64 of a PEM). Claims map upstream names (idpClaim) to local claim URIs.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { buildSpMetadata } from '../authenticators/saml/sp-metadata.ts';
 import { AppError } from '../errors/app-error.ts';
 import { adminRequestOf, requireAdmin } from '../http/admin-auth.ts';
 import { API_SCOPES, requiredScope } from '../http/api-scopes.ts';
@@ -195,6 +197,13 @@ export async function registerIdentityProviderRoutes(app: FastifyInstance, servi
   app.delete<{ Params: { id: string } }>(`${BASE}/:id`, { schema: { params: idParams } }, async (request, reply) => {
     await idps.remove(adminRequestOf(request, VIA), request.params.id);
     return reply.code(204).send();
+  });
+
+  app.get<{ Params: { id: string } }>(`${BASE}/:id/saml-metadata`, { schema: { params: idParams } }, async (request, reply) => {
+    const idp = await idps.get(request.tenant, request.params.id);
+    if (!idp.settings.saml) throw new AppError('IDP-40401');
+    const keys = await services.keys.keys(request.tenant, 'saml');
+    return reply.type('application/samlmetadata+xml').send(buildSpMetadata(idp.settings.saml, callback(request), keys.published.map((k) => k.certificateBase64)));
   });
 
   const USER_LINKS = '/api/users/v1/:userId/federated-associations';

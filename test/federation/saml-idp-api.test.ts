@@ -1,9 +1,11 @@
 // An upstream SAML 2.0 IdP through WSO2's /api/server/v1/identity-providers: the SAMLSSOAuthenticator
 // (authenticatorId = base64url of the name) with WSO2's property keys, the IdP's certificates in WSO2's
 // certificate.certificates (Base64 of each PEM), our ACS shown as WSO2's callbackUrl (/commonauth, tenant-
-// qualified), each certificate's subject and expiry; bad settings are a 400 IDP-40001 naming the field.
+// qualified), each certificate's subject and expiry, and this tenant's SP metadata for the provider; bad
+// settings are a 400 IDP-40001 naming the field.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DOMParser } from '@xmldom/xmldom';
 import { createSelfSigned, type CertificatePair } from '../../src/crypto/certificates.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { provisionTenant } from '../support/tenants.ts';
@@ -77,7 +79,25 @@ describe('identity providers API: SAML 2.0', () => {
     const tenant = await adminCall(server, 'POST', `/t/alpha.com${IDP_BASE}`, samlIdpBody(base()), ['boss', 'a long password']);
     assert.equal(tenant.status, 201, tenant.text);
     assert.equal(propsOf(tenant.json<Detail>()).callbackUrl, `${server.url}/t/alpha.com/commonauth`, "a tenant's ACS");
+
+    // This tenant's SP metadata for the provider: what the upstream's admin registers.
+    const md = await adminCall(server, 'GET', `${IDP_BASE}/${idp.id}/saml-metadata`);
+    assert.equal(md.status, 200, md.text);
+    assert.match(String(md.headers['content-type']), /samlmetadata\+xml/);
+    const doc = new DOMParser().parseFromString(md.text, 'text/xml');
+    const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
+    assert.equal(doc.documentElement!.getAttribute('entityID'), 'https://home.example/sp');
+    const sp = doc.getElementsByTagNameNS(MD, 'SPSSODescriptor')[0]!;
+    assert.equal(sp.getAttribute('AuthnRequestsSigned'), 'false');
+    const acs = doc.getElementsByTagNameNS(MD, 'AssertionConsumerService')[0]!;
+    assert.equal(acs.getAttribute('Location'), `${server.url}/commonauth`);
+    assert.equal(acs.getAttribute('Binding'), 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST');
+    const superKeys = await server.services.keys.keys((await server.services.tenants.findByDomain('carbon.super'))!, 'saml');
+    const cert = doc.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'X509Certificate')[0]!.textContent;
+    assert.equal(cert, superKeys.active.certificateBase64, "the tenant's SAML signing certificate");
+
     assert.equal((await adminCall(server, 'DELETE', `${IDP_BASE}/${idp.id}`)).status, 204);
+    assert.equal((await adminCall(server, 'GET', `${IDP_BASE}/${idp.id}/saml-metadata`)).status, 404);
   });
 
   test('bad settings are refused naming the field', async () => {
