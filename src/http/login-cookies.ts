@@ -67,6 +67,15 @@ function postedContextId(request: FastifyRequest): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/**
+ * A page of ours whose form posts the login to another origin (an upstream SAML IdP's AuthnRequest, HTTP-POST
+ * binding): the answer comes back as a cross-site POST, so the login's nonce is (re)set SameSite=None.
+ */
+export function nonceAcrossSites(request: FastifyRequest, reply: FastifyReply, contextId: string, lifetimes: CookieLifetimes): void {
+  const value = request.cookies[nonceCookie(contextId)];
+  if (value) reply.setCookie(nonceCookie(contextId), value, { ...COOKIE_BASE, sameSite: 'none', maxAge: Math.ceil(lifetimes.loginMs / 1000) });
+}
+
 /** Writes the cookies and the response an engine call asked for. */
 export async function sendEngineResponse(reply: FastifyReply, result: EngineResponse, lifetimes: CookieLifetimes): Promise<FastifyReply> {
   const nonce = nonceToWrite(reply, result);

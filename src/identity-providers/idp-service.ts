@@ -71,8 +71,7 @@ function checkSaml(o: SamlUpstream | undefined): void {
     throw invalid('SSOUrl: an https URL.');
   }
   if (url.protocol !== 'https:' || url.hash || url.username || url.password || o.ssoUrl.length > 2048) throw invalid('SSOUrl: an https URL without fragment or credentials.');
-  // The AuthnRequest goes by HTTP-Redirect; an auto-posting page for HTTP-POST is not built yet (docs/federation.md).
-  if (o.requestBinding !== 'redirect') throw invalid('RequestMethod: redirect (HTTP-Redirect); HTTP-POST is not supported yet.');
+  if (o.requestBinding !== 'redirect' && o.requestBinding !== 'post') throw invalid('RequestMethod: redirect or post.');
   if (!/^[\x21-\x7e]{1,256}$/.test(o.nameIdFormat)) throw invalid('NameIDType: a NameID format URI.');
   if (o.certificates.length === 0 || o.certificates.length > 10) throw invalid('certificate.certificates: 1 to 10 certificates of the IdP (Base64 of the PEM).');
   for (const pem of o.certificates) {

@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loginPageAt, servedLoginPages } from '../config/index.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { EngineResponse, LoginEngine } from '../flows/engine.ts';
-import { browserOf, otherOriginOf, sendEngineResponse, type CookieLifetimes } from '../http/login-cookies.ts';
+import { browserOf, nonceAcrossSites, otherOriginOf, sendEngineResponse, type CookieLifetimes } from '../http/login-cookies.ts';
+import { postCsp } from '../protocols/saml/post-binding.ts';
 import { tenantQualifiedPath } from '../tenants/tenant-path.ts';
 import type { Clock } from '../time/clock.ts';
 import { message, untilText } from './messages.ts';
@@ -83,6 +84,11 @@ export function registerAuthenticationEndpoint(app: FastifyInstance, engine: Log
       if (wanted && loginPageAt(wanted) !== undefined && loginPageAt(wanted) !== page) {
         const { search } = new URL(request.url, 'https://x');
         return reply.redirect(tenantQualifiedPath(request.tenant.domain, `/${wanted}${search}`), 303);
+      }
+      // A page that posts to an upstream IdP (saml_post): its policy allows that origin, and the answer comes back cross-site.
+      if (typeof model.data.postTo === 'string') {
+        reply.header('content-security-policy', postCsp(model.data.postTo));
+        nonceAcrossSites(request, reply, id, lifetimes);
       }
       const html = views.render(model.template, {
         ...model.data,

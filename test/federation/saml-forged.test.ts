@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { verify } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { sequenceOf, type Application } from '../../src/applications/application.ts';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
@@ -37,7 +38,7 @@ describe('upstream SAML 2.0: Responses signed with a registered test key', () =>
   });
   after(async () => server?.close());
 
-  async function appFor(options: { requireSignedAssertion?: boolean } = {}): Promise<Application> {
+  async function appFor(options: { requireSignedAssertion?: boolean; requestMethod?: 'redirect' | 'post' } = {}): Promise<Application> {
     const name = `Forged-${uniqueSuffix()}`;
     const body = samlIdpBody({ name, idpEntityId: ISSUER, spEntityId, ssoUrl: SSO_URL, certificates: [key.certificatePem], jit: 'on', ...options });
     const res = await adminCall(server, 'POST', `/t/${HOME}${IDP_BASE}`, body, BOSS);
@@ -107,6 +108,30 @@ describe('upstream SAML 2.0: Responses signed with a registered test key', () =>
     const sent = sentRequest(res.location!);
     const done = await post(browser, sent.relayState, forged(sent));
     assert.equal(completedApp(done), app.name, `${done.name} ${alertText(done)}`);
+  });
+
+  test('HTTP-POST binding: an auto-posting page (policy allows the upstream origin) with an enveloped signature by home.test\'s key', async () => {
+    const app = await appFor({ requestMethod: 'post' });
+    const browser = new LoginBrowser(server.client());
+    const page = await startLogin(server, browser, app, { tenant: HOME });
+    assert.equal(page.name, 'login.do', page.url);
+    const form = /<form method="post" action="([^"]+)" id="saml-post">/.exec(page.html);
+    assert.equal(form?.[1], SSO_URL);
+    assert.match(page.html, /<script src="\/assets\/saml-post\.js"><\/script>/);
+    const fields = Object.fromEntries([...page.html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')]));
+    const xml = Buffer.from(fields.SAMLRequest!, 'base64').toString('utf8');
+    assert.match(xml, /^<samlp:AuthnRequest /, 'Base64 of the XML, not DEFLATEd (bindings 3.5.4)');
+    const homeCert = (await server.services.keys.keys(await tenantOf(server, HOME), 'saml')).active.certificatePem;
+    const check = new SignedXml({ publicCert: homeCert, getCertFromKeyInfo: () => null });
+    check.loadSignature(check.findSignatures(new DOMParser().parseFromString(xml, 'text/xml'))[0]!);
+    assert.equal(check.checkSignature(xml), true, "the enveloped signature verifies with home.test's certificate");
+    // The page as the browser gets it: the policy lets the form post to the upstream, the nonce survives the cross-site answer.
+    const raw = await browser.client.get(page.url, { headers: { accept: 'text/html' } });
+    assert.match(String(raw.headers['content-security-policy']), /form-action https:\/\/idp\.forged\.test/);
+    assert.ok([raw.headers['set-cookie'] ?? []].flat().some((c) => c.startsWith('sessionNonceCookie-') && /SameSite=None/i.test(c)));
+    const id = /\sID="([^"]+)"/.exec(xml)![1]!;
+    const done = await post(browser, fields.RelayState!, forged({ id }));
+    assert.equal(completedApp(done), app.name, `${done.name} ${alertText(done)} ${logs.join('\n')}`);
   });
 
   test('a correct Response (signed Assertion) is accepted: provisioned under the NameID with the mapped email', async () => {

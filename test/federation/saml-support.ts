@@ -80,6 +80,7 @@ export interface SamlIdpOptions {
   jit?: 'off' | 'on' | 'prompt';
   signRequests?: boolean;
   requireSignedAssertion?: boolean;
+  requestMethod?: 'redirect' | 'post';
   extra?: { key: string; value: string }[];
 }
 
@@ -109,7 +110,7 @@ export function samlIdpBody(o: SamlIdpOptions): Record<string, unknown> {
             { key: 'SSOUrl', value: o.ssoUrl },
             { key: 'ISAuthnReqSigned', value: String(o.signRequests ?? true) },
             { key: 'isAssertionSigned', value: String(o.requireSignedAssertion ?? true) },
-            { key: 'RequestMethod', value: 'redirect' },
+            { key: 'RequestMethod', value: o.requestMethod ?? 'redirect' },
             { key: 'NameIDType', value: UNSPECIFIED },
             ...(o.extra ?? []),
           ],

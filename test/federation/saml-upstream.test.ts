@@ -93,6 +93,21 @@ describe('upstream SAML 2.0 IdP', () => {
     assert.equal(front.results.at(-1)!.user.id, result.user.id, 'found again through the link');
   });
 
+  test('HTTP-POST binding: corp verifies the enveloped signature of the posted AuthnRequest; the user signs in', async () => {
+    const idp = `Post-${uniqueSuffix()}`;
+    await corpAtHome(server, idp, spEntityId, { jit: 'on', requestMethod: 'post' });
+    const app = await homeApp([[`SAMLSSOAuthenticator:${idp}`]]);
+    const upstream = await createUser(server, { tenant: CORP });
+    const browser = new LoginBrowser(server.client());
+    const autoPost = await startLogin(server, browser, app, { tenant: HOME });
+    assert.match(autoPost.html, /id="saml-post"/, autoPost.html.slice(0, 500));
+    const corpLogin = await browser.submit(autoPost, {});
+    assert.ok(corpLogin.url.includes(`/t/${CORP}/`) && corpLogin.name === 'login.do', `${corpLogin.url} ${alertText(corpLogin)}`);
+    const done = await postToAcs(browser, await corpResponse(browser, corpLogin, upstream.username, upstream.password));
+    assert.equal(completedApp(done), app.name, `${done.name} ${alertText(done)}`);
+    assert.equal(front.results.at(-1)!.user.username, upstream.username);
+  });
+
   test('JIT off and no linked account: a page that says so', async () => {
     const idp = `Off-${uniqueSuffix()}`;
     await corpAtHome(server, idp, spEntityId, { jit: 'off' });

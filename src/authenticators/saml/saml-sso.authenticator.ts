@@ -1,7 +1,7 @@
 // An upstream SAML 2.0 IdP as an authenticator (WSO2's SAMLSSOAuthenticator): this server is the upstream's
 // service provider. Each sequence option names the identity provider, e.g. {idp: "Corp", authenticator:
 // "SAMLSSOAuthenticator"}, and the chooser shows "Sign in with Corp". The step sends an AuthnRequest
-// (authn-request.ts) with RelayState bound to this login (its sessionDataKey plus a random part, single use);
+// (authn-request.ts; by redirect, or by an auto-posting page for HTTP-POST) with RelayState bound to this login (its sessionDataKey plus a random part, single use);
 // the upstream posts its Response back to /commonauth (or /t/{tenant}/commonauth, WSO2's ACS), where
 // response-check.ts verifies it and the Assertion ID is recorded once in the database (replay refused on every
 // node). The NameID is the upstream subject; the attributes are mapped to local claims, and the local user is
@@ -34,6 +34,8 @@ interface Pending {
   requestId?: string;
   relayState?: string;
   prompt?: ReturnType<typeof federatedIdentityOf>;
+  /** HTTP-POST binding: what the auto-posting page sends to the upstream. */
+  post?: { action: string; fields: Record<string, string> };
 }
 
 const fail = (reason: string): StepOutcome => ({ kind: 'fail', failure: { reason } });
@@ -50,12 +52,15 @@ export function createSamlFederatedAuthenticator(deps: SamlFederationDeps): Auth
     const upstream = idp.settings.saml!;
     const state = ctx.state as Pending;
     delete state.prompt;
+    delete state.post;
     // 36 + 1 + 22 characters: within the 80 bytes SAML bindings 3.4.3 allow.
     state.relayState = `${ctx.contextId}.${randomBytes(16).toString('base64url')}`;
     const key = upstream.signAuthnRequest ? await deps.signingKey(ctx.tenant) : undefined;
     const sent = sendAuthnRequest(upstream, deps.acsUrl(ctx.tenant), state.relayState, ctx.now, key);
     state.requestId = sent.id;
-    return { kind: 'redirect', location: sent.location };
+    if (sent.binding === 'redirect') return { kind: 'redirect', location: sent.location };
+    state.post = { action: sent.action, fields: sent.fields };
+    return { kind: 'show', view: 'saml_post' };
   }
 
   async function callback(ctx: StepContext, form: FormFields): Promise<StepOutcome> {
@@ -64,6 +69,7 @@ export function createSamlFederatedAuthenticator(deps: SamlFederationDeps): Auth
     // One use: a replayed post finds nothing to answer.
     delete state.requestId;
     delete state.relayState;
+    delete state.post;
     if (!requestId || !relayState || form.RelayState !== relayState) return fail('federation.state.mismatch');
     const idp = await providerOf(ctx);
     if (!idp) return fail('federation.idp.unavailable');
@@ -117,6 +123,9 @@ export function createSamlFederatedAuthenticator(deps: SamlFederationDeps): Auth
     },
 
     async describe(ctx: StepContext, view: string, failure: Failure | undefined) {
+      const post = (ctx.state as Pending).post;
+      // `postTo` lets the page's policy allow the post to the upstream's origin (ui/authentication-endpoint.ts).
+      if (view === 'saml_post' && post) return { template: 'saml_post', title: `Continuing to ${ctx.idp ?? 'your identity provider'}`, data: { idpName: ctx.idp ?? '', postTo: post.action, fields: post.fields } };
       return jitPromptPage(ctx, view, failure);
     },
 
