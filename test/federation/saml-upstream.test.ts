@@ -7,6 +7,7 @@
 // another login) are refused with a page that says so.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type * as OTPAuth from 'otpauth';
 import { sequenceOf, type Application } from '../../src/applications/application.ts';
 import { nonceCookie } from '../../src/http/login-cookies.ts';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
@@ -141,22 +142,42 @@ describe('upstream SAML 2.0 IdP', () => {
     assert.equal(front.results.at(-1)!.user.id, local.id);
   });
 
-  test('JIT off: usecase association and subjectUri find the user they name; an unlinked account is refused', async () => {
+  test('JIT off: each usecase finds the user it names; an unlinked account and an unknown name are refused', async () => {
     const idp = `Usecase-${uniqueSuffix()}`;
     const idpId = await corpAtHome(server, idp, spEntityId, { jit: 'off' });
     const app = await homeApp([[`SAMLSSOAuthenticator:${idp}`], ['totp']]);
-    const upstream = await createUser(server, { tenant: CORP });
+    const givenName = `gn-${uniqueSuffix()}`;
+    const upstream = await createUser(server, { tenant: CORP, givenName });
     const home = await tenantOf(server, HOME);
+    const byAttribute = await server.services.users.create(home, { username: givenName, password: 'a long password 1' });
     const linked = await server.services.users.create(home, { username: `linked-${uniqueSuffix()}`, password: 'a long password 1' });
     // The SAML subject is the NameID: corp's user name (unspecified format).
     const link = await adminCall(server, 'POST', `/t/${HOME}/api/users/v1/${encodeURIComponent(linked.id)}/federated-associations`, { idp: { id: idpId }, federatedUserId: upstream.username }, BOSS);
     assert.equal(link.status, 201, link.text);
     const bySubject = await server.services.users.create(home, { username: upstream.username, password: 'a long password 1' });
 
-    for (const [usecase, expected] of [['association', linked.id], ['subjectUri', bySubject.id]] as const) {
-      await setTotpParams(server, { usecase, enrolUserInAuthenticationFlow: true }, HOME);
+    const cases: [Record<string, string>, string][] = [
+      [{ usecase: 'association' }, linked.id],
+      [{ usecase: 'subjectUri' }, bySubject.id],
+      [{ usecase: 'local', secondaryUserstore: 'PRIMARY' }, bySubject.id],
+      [{ usecase: 'userAttribute', userAttribute: CLAIMS.givenName }, byAttribute.id],
+    ];
+    const totps = new Map<string, OTPAuth.TOTP>();
+    for (const [params, expected] of cases) {
+      const usecase = params.usecase;
+      await setTotpParams(server, { ...params, enrolUserInAuthenticationFlow: true }, HOME);
       const { browser, form } = await signedInUpstream(app, upstream);
-      const { page: done } = await enrolFromPage(browser, await postToAcs(browser, form));
+      const step = await postToAcs(browser, form);
+      // With a SAML NameID of the user name, local and subjectUri name the same user: enrolled the first time.
+      let done: Page;
+      if (totps.has(expected)) {
+        assert.equal(step.name, 'totp.do', `${usecase}: ${step.url}`);
+        done = await browser.submit(step, { token: codeAt(totps.get(expected)!, 1) });
+      } else {
+        const enrolled = await enrolFromPage(browser, step);
+        totps.set(expected, enrolled.totp);
+        done = enrolled.page;
+      }
       assert.equal(completedApp(done), app.name, `${usecase}: ${done.name} ${alertText(done)}`);
       assert.equal(front.results.at(-1)!.user.id, expected, `${usecase} names its own user`);
     }
@@ -166,6 +187,12 @@ describe('upstream SAML 2.0 IdP', () => {
     const page = await postToAcs(unlinked.browser, unlinked.form);
     assert.equal(page.name, 'totp_error.do', page.url);
     assert.match(alertText(page), /not linked to an account here/);
+    await setTotpParams(server, { usecase: 'local' }, HOME);
+    const unknown = await signedInUpstream(app, other);
+    const noUser = await postToAcs(unknown.browser, unknown.form);
+    assert.equal(noUser.name, 'totp_error.do', noUser.url);
+    assert.match(alertText(noUser), /there is no account here for it/);
+    assert.equal(await server.services.users.find(home, other.username), undefined, 'JIT off provisions nobody');
   });
 
   describe('refused Responses, each with its page', () => {
