@@ -12,7 +12,7 @@
 //   DELETE /api/users/v1/{user-id}/federated-associations/{id}
 // An OpenID Connect provider is WSO2's OpenIDConnectAuthenticator with the properties ClientId, ClientSecret,
 // Issuer (discovery) and Scopes; a SAML 2.0 IdP is WSO2's SAMLSSOAuthenticator with IdPEntityId, SPEntityId,
-// SSOUrl, ISAuthnReqSigned, isAssertionSigned, RequestMethod and NameIDType (WSO2's
+// SSOUrl, ISAuthnReqSigned, isAssertionSigned, IsAuthnRespSigned, RequestMethod and NameIDType (WSO2's
 // IdentityApplicationConstants.Authenticator.SAML2SSO keys), its certificates in WSO2's
 // certificate.certificates (each the Base64 of a PEM). Claims map upstream names (idpClaim) to local claim URIs.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -95,6 +95,7 @@ function samlOf(props: Map<string, string>, b: Body): NonNullable<IdpInput['sett
     requestBinding,
     signAuthnRequest: flag('ISAuthnReqSigned') || flag('IsAuthnReqSigned'),
     requireSignedAssertion: flag('isAssertionSigned') || flag('IsAssertionSigned'),
+    requireSignedResponse: flag('IsAuthnRespSigned'),
     nameIdFormat: props.get('NameIDType') || UNSPECIFIED_NAMEID,
     certificates: (b.certificate?.certificates ?? []).map(pemOf),
   };
@@ -156,6 +157,7 @@ export async function registerIdentityProviderRoutes(app: FastifyInstance, servi
             { key: 'SSOUrl', value: s.saml.ssoUrl },
             { key: 'ISAuthnReqSigned', value: String(s.saml.signAuthnRequest) },
             { key: 'isAssertionSigned', value: String(s.saml.requireSignedAssertion) },
+            { key: 'IsAuthnRespSigned', value: String(s.saml.requireSignedResponse === true) },
             { key: 'RequestMethod', value: s.saml.requestBinding },
             { key: 'NameIDType', value: s.saml.nameIdFormat },
             // WSO2 uses /commonauth as the ACS: register this at the upstream IdP.

@@ -17,7 +17,7 @@ import { alertText, LoginBrowser, type Page } from '../support/login-browser.ts'
 import type { TestServer } from '../support/server.ts';
 import { completedApp, startLogin, TestFront } from '../support/test-front.ts';
 import { adminCall, BOSS, HOME, IDP_BASE } from './support.ts';
-import { acsOf, b64, forgeResponse, OffsetClock, samlIdpBody, sentRequest, startSamlFederationServer, type ForgedResponse } from './saml-support.ts';
+import { acsOf, b64, forgeResponse, OffsetClock, samlIdpBody, sentRequest, startSamlFederationServer, type ForgedResponse, type SamlIdpOptions } from './saml-support.ts';
 
 const ISSUER = 'https://idp.forged.test/entity';
 const SSO_URL = 'https://idp.forged.test/sso';
@@ -38,7 +38,7 @@ describe('upstream SAML 2.0: Responses signed with a registered test key', () =>
   });
   after(async () => server?.close());
 
-  async function appFor(options: { requireSignedAssertion?: boolean; requestMethod?: 'redirect' | 'post' } = {}): Promise<Application> {
+  async function appFor(options: Partial<SamlIdpOptions> = {}): Promise<Application> {
     const name = `Forged-${uniqueSuffix()}`;
     const body = samlIdpBody({ name, idpEntityId: ISSUER, spEntityId, ssoUrl: SSO_URL, certificates: [key.certificatePem], jit: 'on', ...options });
     const res = await adminCall(server, 'POST', `/t/${HOME}${IDP_BASE}`, body, BOSS);
@@ -152,6 +152,14 @@ describe('upstream SAML 2.0: Responses signed with a registered test key', () =>
     assert.equal(completedApp(done), lenient.name, `${done.name} ${alertText(done)} ${logs.join('\n')}`);
     await refused(lenient, (s) => forged(s, { signAssertion: false, signResponse: true }).replace('forged@corp.example', 'boss@corp.example'), /does not verify/);
     await refused(await appFor(), (s) => forged(s, { signAssertion: false, signResponse: true }), /the Assertion is not signed/);
+  });
+
+  test('IsAuthnRespSigned: a signed Assertion in an unsigned Response is refused; signed both ways it is accepted', async () => {
+    const strict = await appFor({ extra: [{ key: 'IsAuthnRespSigned', value: 'true' }] });
+    await refused(strict, (s) => forged(s), /the Response is not signed/);
+    const { browser, sent } = await started(strict);
+    const done = await post(browser, sent.relayState, forged(sent, { signResponse: true }));
+    assert.equal(completedApp(done), strict.name, `${done.name} ${alertText(done)} ${logs.join('\n')}`);
   });
 
   test('wrong audience', async () => refused(await appFor(), (s) => forged(s, { audience: 'https://someone-else.test' }), /audience/));

@@ -57,6 +57,7 @@ describe('identity providers API: SAML 2.0', () => {
       SSOUrl: 'https://idp.corp.example/sso',
       ISAuthnReqSigned: 'true',
       isAssertionSigned: 'true',
+      IsAuthnRespSigned: 'false',
       RequestMethod: 'redirect',
       NameIDType: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
       callbackUrl: `${server.url}/commonauth`,

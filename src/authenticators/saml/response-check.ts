@@ -5,7 +5,7 @@
 // refused unless: its status is Success, Destination is our ACS, InResponseTo is the request this login sent
 // (unsolicited ones are refused), the Response (when signed) and the Assertion are issued by the configured
 // entity ID, a configured certificate signed the Response and/or the Assertion (the Assertion itself when the
-// provider requires it), the Conditions hold now (with a small skew), an AudienceRestriction names our SP
+// provider requires it; the Response too when it requires that), the Conditions hold now (with a small skew), an AudienceRestriction names our SP
 // entity ID, and a bearer SubjectConfirmation names our ACS, this request and a time still to come.
 // EncryptedAssertion and EncryptedID are refused (not supported: docs/federation.md).
 import { isAppError } from '../../errors/app-error.ts';
@@ -27,6 +27,7 @@ export interface ExpectedResponse {
   /** PEM certificates of the upstream (more than one during its key rollover). */
   certificates: readonly string[];
   requireSignedAssertion: boolean;
+  requireSignedResponse: boolean;
   now: number;
 }
 
@@ -94,6 +95,7 @@ function checkDocument(xml: string, doc: Document, expected: ExpectedResponse): 
   const assertionSigned = signaturesOf(postedAssertion).length > 0;
   if (!responseSigned && !assertionSigned) throw invalid('neither the Response nor the Assertion is signed');
   if (expected.requireSignedAssertion && !assertionSigned) throw invalid('the Assertion is not signed');
+  if (expected.requireSignedResponse && !responseSigned) throw invalid('the Response is not signed');
 
   // Read from what the signatures cover: the signed Response (and its one Assertion), and/or the signed Assertion.
   const response = responseSigned ? verifySignedElement(xml, doc, posted, expected.certificates) : posted;

@@ -83,6 +83,7 @@ export function createSamlFederatedAuthenticator(deps: SamlFederationDeps): Auth
         requestId,
         certificates: upstream.certificates,
         requireSignedAssertion: upstream.requireSignedAssertion,
+        requireSignedResponse: upstream.requireSignedResponse === true,
         now: ctx.now,
       });
     } catch (err) {
