@@ -88,7 +88,8 @@ export function createSamlFederatedAuthenticator(deps: SamlFederationDeps): Auth
       });
     } catch (err) {
       if (!(err instanceof ResponseRefused)) throw err;
-      deps.log?.(`upstream SAML Response from ${idp.name} refused: ${err.detail}`);
+      // The detail may quote the upstream (its status code): printable and short in the log.
+      deps.log?.(`upstream SAML Response from ${idp.name} refused: ${err.detail.replace(/[^\x20-\x7e]/g, '?').slice(0, 300)}`);
       return fail(err.reason);
     }
     if (!(await deps.assertionIds.firstUse(ctx.tenant.id, idp.id, checked.assertionId, checked.rememberUntil))) {
