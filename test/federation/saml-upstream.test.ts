@@ -109,6 +109,25 @@ describe('upstream SAML 2.0 IdP', () => {
     assert.equal(front.results.at(-1)!.user.username, upstream.username);
   });
 
+  test('JIT prompt (the shared prompt of the upstream authenticators): the user picks a local name and password', async () => {
+    const idp = `Prompt-${uniqueSuffix()}`;
+    await corpAtHome(server, idp, spEntityId, { jit: 'prompt' });
+    const app = await homeApp([[`SAMLSSOAuthenticator:${idp}`]]);
+    const upstream = await createUser(server, { tenant: CORP, email: 'lin@corp.example' });
+    const { browser, form } = await signedInUpstream(app, upstream);
+    const prompt = await postToAcs(browser, form);
+    assert.equal(prompt.name, 'login.do', prompt.url);
+    assert.match(prompt.html, /name="jitUsername"/);
+    const chosen = `local-${uniqueSuffix()}`;
+    const done = await browser.submit(prompt, { jitUsername: chosen, jitPassword: 'a long local password' });
+    assert.equal(completedApp(done), app.name, `${done.name} ${alertText(done)}`);
+    const user = front.results.at(-1)!.user;
+    assert.equal(user.username, chosen);
+    assert.equal(await claimOf(server, user, CLAIMS.email), 'lin@corp.example');
+    const links = await server.services.associations.ofUser(user.tenantId, user.id);
+    assert.deepEqual(links.map((l) => l.idpUserId), [upstream.username], 'linked to the NameID');
+  });
+
   test('JIT off and no linked account: a page that says so', async () => {
     const idp = `Off-${uniqueSuffix()}`;
     await corpAtHome(server, idp, spEntityId, { jit: 'off' });
