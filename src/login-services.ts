@@ -17,6 +17,8 @@ import { IdpService } from './identity-providers/idp-service.ts';
 import { IdpStore } from './identity-providers/idp-store.ts';
 import { FederatedUsers } from './identity-providers/federated-users.ts';
 import { createOidcFederatedAuthenticator } from './authenticators/oidc/oidc-federated.authenticator.ts';
+import { createSamlFederatedAuthenticator } from './authenticators/saml/saml-sso.authenticator.ts';
+import { AssertionIdStore } from './identity-providers/assertion-ids.ts';
 import { createOutboundFetch } from './http/outbound-fetch.ts';
 import { tenantQualifiedPath } from './tenants/tenant-path.ts';
 import { SsoReuse } from './flows/sso-reuse.ts';
@@ -65,6 +67,8 @@ export interface LoginServices {
   associations: AssociationStore;
   /** The local user behind an upstream account (TOTP's usecase, links, JIT provisioning). */
   federatedUsers: FederatedUsers;
+  /** Assertion IDs accepted from upstream SAML IdPs, each once (swept after their NotOnOrAfter). */
+  assertionIds: AssertionIdStore;
   /** The server's public base URL (https://host:port, or server.base_path); server.ts sets the port it listens on. */
   publicUrl: { base: string };
 }
@@ -105,10 +109,14 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const upstreamFetch = createOutboundFetch({ allowPrivate: fed.allow_private_upstreams, caFile: fed.trusted_ca_file, timeoutMs: fed.timeout * 1000, maxResponseBytes: 1_048_576 });
   const totpSecretStorage = new TotpSecretStorage({ fileDefault: config.authentication.authenticator.totp.secret_storage, store: base.tenantConfig, users, claims: base.claims, clock: base.clock });
   const secretHome = new UserStoreSecrets(users, totpSecretStorage);
+  const assertionIds = new AssertionIdStore(db);
+  const keys = new KeyService(db, keyring, base.clock);
+  const commonauthUrl = (tenant: { domain: string }) => `${publicUrl.base}${tenantQualifiedPath(tenant.domain, '/commonauth')}`;
   const credentials = createCredentials({ db, keyring, security, lockout, clock: base.clock, secretHome });
   const authenticators = new AuthenticatorRegistry([
     createBasicAuthenticator({ passwords, failureSettings: totpSettings, loginUrl: config.authentication.endpoints.login_url }),
-    createOidcFederatedAuthenticator({ idps: identityProviders, federatedUsers, fetch: upstreamFetch, callbackUrl: (tenant) => `${publicUrl.base}${tenantQualifiedPath(tenant.domain, '/commonauth')}`, clock: base.clock }),
+    createOidcFederatedAuthenticator({ idps: identityProviders, federatedUsers, fetch: upstreamFetch, callbackUrl: commonauthUrl, clock: base.clock }),
+    createSamlFederatedAuthenticator({ idps: identityProviders, federatedUsers, assertionIds, signingKey: async (tenant) => (await keys.keys(tenant, 'saml')).active, acsUrl: commonauthUrl, log: (m) => base.log.warn(m) }),
     createTotpAuthenticator({
       settings: totpSettings,
       claimValues,
@@ -131,10 +139,9 @@ export function createLoginServices(base: BaseServices): LoginServices {
   const userAdmin = new UserAdminService({ users, claimValues, security, audit, endSessions: (userId, keep) => sso.removeForUser(userId, keep), removeLinks: (user) => associations.removeUser(user.tenantId, user.id), resetTotp: (user) => credentials.totp.reset(user), importTotp: (user, input) => credentials.totp.importSecret(user, input) });
   const totpManagement = new TotpManagement({ credentials: credentials.totp, settings: totpSettings, userAdmin, audit, clock: base.clock });
   const applicationService = new ApplicationService(applications, authenticators.lookup);
-  const keys = new KeyService(db, keyring, base.clock);
   applicationService.registerProtocol(samlInboundProtocol);
   applicationService.registerProtocol(oidcInboundProtocol);
   const oidcStore = new OidcStore(storage, base.clock);
   fronts.register(createSamlFront({ keys: samlKeys(keys), claimValues, keyring, now }));
-  return { applications, applicationService, audit, lockout, passwords, totpSettings, totpSecretStorage, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, keys, oidcStore, credentials, totpManagement, identityProviders, associations, federatedUsers, publicUrl };
+  return { applications, applicationService, audit, lockout, passwords, totpSettings, totpSecretStorage, emailCodes, authenticators, fronts, contexts, sso, ssoReuse, engine, userAdmin, keys, oidcStore, credentials, totpManagement, identityProviders, associations, federatedUsers, assertionIds, publicUrl };
 }

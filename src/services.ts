@@ -90,6 +90,7 @@ function createSweeper({ config, storage, clock, log }: BaseServices, login: Log
   sweeper.register({ name: 'email_codes', purge: (now, limit) => login.emailCodes.purgeExpired(now, limit) });
   sweeper.register({ name: 'notification_sends', purge: (now, limit) => login.emailCodes.purgeSendLog(now, limit) });
   sweeper.register({ name: 'oidc_models', purge: (now, limit) => login.oidcStore.purgeExpired(now, limit) });
+  sweeper.register({ name: 'saml_assertion_ids', purge: (now, limit) => login.assertionIds.purgeExpired(now, limit) });
   const rateLimits = new DatabaseRateLimitStore(storage, clock);
   sweeper.register({ name: 'rate_limits', purge: (now, limit) => rateLimits.purgeExpired(now, limit) });
   const retentionMs = audit_retention_days * 86_400_000;

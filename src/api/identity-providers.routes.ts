@@ -5,19 +5,24 @@
 //   GET    /identity-providers/{id}     one provider; the client secret is never returned
 //   PUT    /identity-providers/{id}     replaces it; a ClientSecret left out (or empty) keeps its value
 //   DELETE /identity-providers/{id}     204; the accounts linked through it are unlinked
+//   GET    /identity-providers/{id}/saml-metadata   a SAML IdP's view of us: this tenant's SP metadata for it
 // And linked accounts of a user (WSO2's /api/users/v1/{user-id}/federated-associations, plus POST):
 //   GET    /api/users/v1/{user-id}/federated-associations
 //   POST   /api/users/v1/{user-id}/federated-associations   {idp: {id}, federatedUserId}
 //   DELETE /api/users/v1/{user-id}/federated-associations/{id}
 // An OpenID Connect provider is WSO2's OpenIDConnectAuthenticator with the properties ClientId, ClientSecret,
-// Issuer (discovery) and Scopes; claims map upstream names (idpClaim) to local claim URIs.
+// Issuer (discovery) and Scopes; a SAML 2.0 IdP is WSO2's SAMLSSOAuthenticator with IdPEntityId, SPEntityId,
+// SSOUrl, ISAuthnReqSigned, isAssertionSigned, IsAuthnRespSigned, RequestMethod and NameIDType (WSO2's
+// IdentityApplicationConstants.Authenticator.SAML2SSO keys), its certificates in WSO2's
+// certificate.certificates (each the Base64 of a PEM). Claims map upstream names (idpClaim) to local claim URIs.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { buildSpMetadata } from '../authenticators/saml/sp-metadata.ts';
 import { AppError } from '../errors/app-error.ts';
 import { adminRequestOf, requireAdmin } from '../http/admin-auth.ts';
 import { API_SCOPES, requiredScope } from '../http/api-scopes.ts';
 import { tenantResourceUrl } from '../http/public-url.ts';
 import type { IdentityProvider, IdpType, JitMode } from '../identity-providers/identity-provider.ts';
-import type { IdpInput } from '../identity-providers/idp-service.ts';
+import { certificateInfo, type IdpInput } from '../identity-providers/idp-service.ts';
 import type { Services } from '../services.ts';
 
 const BASE = '/api/server/v1/identity-providers';
@@ -50,6 +55,7 @@ const body = {
         authenticators: { type: 'array', maxItems: 4, items: { type: 'object', required: ['authenticatorId'], properties: { authenticatorId: str(200), isEnabled: { type: 'boolean' }, properties: { type: 'array', maxItems: 50, items: property } } } },
       },
     },
+    certificate: { type: 'object', properties: { certificates: { type: 'array', maxItems: 10, items: str(16384) } } },
     provisioning: { type: 'object', properties: { jit: { type: 'object', properties: { isEnabled: { type: 'boolean' }, scheme: str(64), userstore: str(64) } } } },
   },
 } as const;
@@ -61,16 +67,47 @@ interface Body {
   isEnabled?: boolean;
   claims?: { userIdClaim?: { uri?: string }; mappings?: { idpClaim: string; localClaim: { uri: string } }[] };
   federatedAuthenticators?: { defaultAuthenticatorId?: string; authenticators?: { authenticatorId: string; isEnabled?: boolean; properties?: { key: string; value?: string }[] }[] };
+  certificate?: { certificates?: string[] };
   provisioning?: { jit?: { isEnabled?: boolean; scheme?: string; userstore?: string } };
+}
+
+const SAML_BINDINGS: Record<string, 'redirect' | 'post'> = { redirect: 'redirect', post: 'post' };
+const UNSPECIFIED_NAMEID = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
+
+/** WSO2 keeps an IdP certificate as the Base64 of its PEM; a PEM or a bare Base64 DER is taken too. */
+function pemOf(value: string): string {
+  const text = value.includes('-----BEGIN') ? value : Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (text.includes('-----BEGIN')) return text.trim();
+  return `-----BEGIN CERTIFICATE-----\n${value.replace(/\s+/g, '')}\n-----END CERTIFICATE-----`;
+}
+
+/** The SAMLSSOAuthenticator's properties as settings; flags are WSO2's "true"/"false" strings. */
+function samlOf(props: Map<string, string>, b: Body): NonNullable<IdpInput['settings']['saml']> {
+  const flag = (key: string) => (props.get(key) ?? '').toLowerCase() === 'true';
+  if (flag('IsAssertionEncrypted')) throw new AppError('IDP-40001', { description: 'IsAssertionEncrypted: encrypted assertions are not supported; use signed ones.' });
+  const method = (props.get('RequestMethod') || 'redirect').toLowerCase();
+  const requestBinding = SAML_BINDINGS[method];
+  if (!requestBinding) throw new AppError('IDP-40001', { description: 'RequestMethod: redirect or post.' });
+  return {
+    idpEntityId: props.get('IdPEntityId') ?? '',
+    spEntityId: props.get('SPEntityId') ?? '',
+    ssoUrl: props.get('SSOUrl') ?? '',
+    requestBinding,
+    signAuthnRequest: flag('ISAuthnReqSigned') || flag('IsAuthnReqSigned'),
+    requireSignedAssertion: flag('isAssertionSigned') || flag('IsAssertionSigned'),
+    requireSignedResponse: flag('IsAuthnRespSigned'),
+    nameIdFormat: props.get('NameIDType') || UNSPECIFIED_NAMEID,
+    certificates: (b.certificate?.certificates ?? []).map(pemOf),
+  };
 }
 
 /** WSO2's body as a provider; the authenticator id decides the type. */
 export function idpInputOf(b: Body): IdpInput {
   const auths = b.federatedAuthenticators?.authenticators ?? [];
   const chosen = auths.find((a) => a.authenticatorId === b.federatedAuthenticators?.defaultAuthenticatorId) ?? auths[0];
-  if (!chosen) throw new AppError('IDP-40001', { description: `federatedAuthenticators: one authenticator, ${OIDC_ID} (OpenIDConnectAuthenticator).` });
+  if (!chosen) throw new AppError('IDP-40001', { description: `federatedAuthenticators: one authenticator, ${OIDC_ID} (OpenIDConnectAuthenticator) or ${SAML_ID} (SAMLSSOAuthenticator).` });
   const type: IdpType | undefined = chosen.authenticatorId === OIDC_ID ? 'oidc' : chosen.authenticatorId === SAML_ID ? 'saml' : undefined;
-  if (!type) throw new AppError('IDP-40001', { description: `federatedAuthenticators: unknown authenticatorId; use ${OIDC_ID} (OpenIDConnectAuthenticator).` });
+  if (!type) throw new AppError('IDP-40001', { description: `federatedAuthenticators: unknown authenticatorId; use ${OIDC_ID} (OpenIDConnectAuthenticator) or ${SAML_ID} (SAMLSSOAuthenticator).` });
   const props = new Map((chosen.properties ?? []).map((p) => [p.key, (p.value ?? '').trim()]));
   const jit = b.provisioning?.jit;
   const mode: JitMode = jit?.isEnabled ? (JIT_SCHEMES[jit.scheme ?? 'PROVISION_SILENTLY'] ?? 'off') : 'off';
@@ -82,6 +119,7 @@ export function idpInputOf(b: Body): IdpInput {
     description: b.description ?? '',
     enabled: b.isEnabled ?? true,
     settings: {
+      ...(type === 'saml' ? { saml: samlOf(props, b) } : {}),
       ...(type === 'oidc' ? { oidc: { issuer: props.get('Issuer') ?? '', clientId: props.get('ClientId') ?? '', scopes: (props.get('Scopes') || 'openid email profile').split(/\s+/).filter(Boolean) } } : {}),
       claimMappings: (b.claims?.mappings ?? []).map((m) => ({ remote: m.idpClaim, local: m.localClaim.uri })),
       userIdClaim: b.claims?.userIdClaim?.uri ?? '',
@@ -112,10 +150,31 @@ export async function registerIdentityProviderRoutes(app: FastifyInstance, servi
           { key: 'Scopes', value: s.oidc.scopes.join(' ') },
           { key: 'callbackUrl', value: callback(request) },
         ]
-      : [];
+      : s.saml
+        ? [
+            { key: 'IdPEntityId', value: s.saml.idpEntityId },
+            { key: 'SPEntityId', value: s.saml.spEntityId },
+            { key: 'SSOUrl', value: s.saml.ssoUrl },
+            { key: 'ISAuthnReqSigned', value: String(s.saml.signAuthnRequest) },
+            { key: 'isAssertionSigned', value: String(s.saml.requireSignedAssertion) },
+            { key: 'IsAuthnRespSigned', value: String(s.saml.requireSignedResponse === true) },
+            { key: 'RequestMethod', value: s.saml.requestBinding },
+            { key: 'NameIDType', value: s.saml.nameIdFormat },
+            // WSO2 uses /commonauth as the ACS: register this at the upstream IdP.
+            { key: 'callbackUrl', value: callback(request) },
+          ]
+        : [];
+    const certificates = s.saml?.certificates ?? [];
     return {
       ...summary(request, i),
       claims: { userIdClaim: { uri: s.userIdClaim }, mappings: s.claimMappings.map((m) => ({ idpClaim: m.remote, localClaim: { uri: m.local } })) },
+      ...(i.type === 'saml'
+        ? {
+            certificate: { certificates: certificates.map((pem) => Buffer.from(pem, 'utf8').toString('base64')) },
+            // Not in WSO2's shape: what each certificate is, so an admin sees a rollover coming.
+            certificateInfo: certificates.map((pem) => certificateInfo(pem) ?? { subject: '', validTo: '' }),
+          }
+        : {}),
       federatedAuthenticators: { defaultAuthenticatorId: id, authenticators: [{ authenticatorId: id, name: i.type === 'oidc' ? 'OpenIDConnectAuthenticator' : 'SAMLSSOAuthenticator', isEnabled: true, properties }] },
       provisioning: { jit: { isEnabled: s.provisioning.jit !== 'off', scheme: s.provisioning.jit === 'prompt' ? 'PROMPT_USERNAME_PASSWORD_CONSENT' : 'PROVISION_SILENTLY', userstore: s.provisioning.userstore } },
     };
@@ -140,6 +199,13 @@ export async function registerIdentityProviderRoutes(app: FastifyInstance, servi
   app.delete<{ Params: { id: string } }>(`${BASE}/:id`, { schema: { params: idParams } }, async (request, reply) => {
     await idps.remove(adminRequestOf(request, VIA), request.params.id);
     return reply.code(204).send();
+  });
+
+  app.get<{ Params: { id: string } }>(`${BASE}/:id/saml-metadata`, { schema: { params: idParams } }, async (request, reply) => {
+    const idp = await idps.get(request.tenant, request.params.id);
+    if (!idp.settings.saml) throw new AppError('IDP-40401');
+    const keys = await services.keys.keys(request.tenant, 'saml');
+    return reply.type('application/samlmetadata+xml').send(buildSpMetadata(idp.settings.saml, callback(request), keys.published.map((k) => k.certificateBase64)));
   });
 
   const USER_LINKS = '/api/users/v1/:userId/federated-associations';

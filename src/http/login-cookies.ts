@@ -4,7 +4,8 @@
 // still find the session (as in WSO2). The nonce is Lax while the login's pages are ours; once the login sends
 // the browser to a page on another origin ([authentication.endpoints] login_url, an absolute TOTP page URL),
 // it is (re)set SameSite=None, as WSO2 sets it, or that page's form post back to /commonauth would arrive
-// without it. docs/security.md gives the trade-off.
+// without it; so is a login sent to an upstream SAML IdP, whose Response is posted back cross-site.
+// docs/security.md gives the trade-off.
 import type {} from '@fastify/cookie'; // request.cookies, reply.setCookie
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Browser, EngineResponse } from '../flows/engine.ts';
@@ -53,9 +54,26 @@ function nonceToWrite(reply: FastifyReply, result: EngineResponse): { contextId:
   const r = result.response;
   const target = r.kind === 'redirect' ? otherOriginOf(reply.request, r.location) : undefined;
   if (result.setNonce) return { ...result.setNonce, crossSite: target !== undefined };
-  const contextId = target?.searchParams.get('sessionDataKey');
+  // The login is named in the target's query (an external login page), or in the request that chose the option
+  // which sends the browser away (an upstream SAML IdP, whose Response comes back as a cross-site POST).
+  const contextId = target ? (target.searchParams.get('sessionDataKey') ?? postedContextId(reply.request)) : undefined;
   const value = contextId ? reply.request.cookies[nonceCookie(contextId)] : undefined;
   return contextId && value ? { contextId, value, crossSite: true } : undefined;
+}
+
+function postedContextId(request: FastifyRequest): string | undefined {
+  const body = request.body as Record<string, unknown> | undefined;
+  const id = body && typeof body === 'object' ? body.sessionDataKey : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * A page of ours whose form posts the login to another origin (an upstream SAML IdP's AuthnRequest, HTTP-POST
+ * binding): the answer comes back as a cross-site POST, so the login's nonce is (re)set SameSite=None.
+ */
+export function nonceAcrossSites(request: FastifyRequest, reply: FastifyReply, contextId: string, lifetimes: CookieLifetimes): void {
+  const value = request.cookies[nonceCookie(contextId)];
+  if (value) reply.setCookie(nonceCookie(contextId), value, { ...COOKIE_BASE, sameSite: 'none', maxAge: Math.ceil(lifetimes.loginMs / 1000) });
 }
 
 /** Writes the cookies and the response an engine call asked for. */

@@ -20,6 +20,9 @@ test('/commonauth starts a login only without a sessionDataKey', () => {
   assert.equal(newLoginFront(request('/commonauth', { method: 'POST', body: { sessionDataKey: '' } })), 'commonauth');
   assert.equal(newLoginFront(request('/commonauth', { method: 'POST', body: { sessionDataKey: 'abc' } })), undefined);
   assert.equal(newLoginFront(request('/commonauth', { query: { sessionDataKey: 'abc', sendToken: 'true' } })), undefined);
+  // An upstream IdP coming back: a SAML Response with its RelayState, an OpenID Connect callback with its state.
+  assert.equal(newLoginFront(request('/commonauth', { method: 'POST', body: { SAMLResponse: 'x', RelayState: 'abc.def' } })), undefined);
+  assert.equal(newLoginFront(request('/commonauth', { query: { code: 'c', state: 'abc.def' } })), undefined);
 });
 
 test('console and My Account pages start a login only for a browser without an SSO session', () => {

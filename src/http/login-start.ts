@@ -20,7 +20,8 @@ export function newLoginFront(request: FastifyRequest): LoginFront | undefined {
   // The OIDC routes hand everything under /oauth2 to the provider through one wildcard route.
   if (route === '/oauth2/authorize' || (route === '/oauth2/*' && field(request.params, '*') === 'authorize')) return 'oidc';
   if (route === '/commonauth') {
-    const key = field(request.body, 'sessionDataKey') ?? field(request.query, 'sessionDataKey');
+    // An upstream IdP's answer names the login in RelayState (SAML, posted) or state (OpenID Connect, in the query).
+    const key = field(request.body, 'sessionDataKey') ?? field(request.query, 'sessionDataKey') ?? field(request.body, 'RelayState') ?? field(request.query, 'state');
     return typeof key === 'string' && key !== '' ? undefined : 'commonauth';
   }
   if (request.method !== 'GET' || request.cookies?.[SSO_COOKIE]) return undefined;

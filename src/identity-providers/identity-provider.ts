@@ -30,6 +30,8 @@ export interface SamlUpstream {
   signAuthnRequest: boolean;
   /** Require the Assertion itself to be signed (WSO2 IsAssertionSigned); a signed Response alone is not enough then. */
   requireSignedAssertion: boolean;
+  /** Require the Response to be signed as well (WSO2 IsAuthnRespSigned); absent in settings saved before it existed. */
+  requireSignedResponse?: boolean;
   /** The upstream's signing certificates, PEM (WSO2's IdP certificate); more than one during a key rollover. */
   certificates: string[];
   /** The NameID format asked for (WSO2 NameIDType). */

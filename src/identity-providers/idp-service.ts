@@ -1,12 +1,13 @@
 // The admin use-cases on a tenant's identity providers (REST API, console) and on linked accounts (admin API,
 // My Account). Every change is audited with who acted. Settings are checked here, once, for every door.
+import { X509Certificate } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Clock } from '../time/clock.ts';
 import type { UserRecord } from '../users/user-store.ts';
 import type { AdminRequest } from '../users/user-admin.ts';
 import type { Association, AssociationStore } from './associations.ts';
-import { IDP_TYPES, JIT_MODES, type IdentityProvider, type IdpSecrets } from './identity-provider.ts';
+import { IDP_TYPES, JIT_MODES, type IdentityProvider, type IdpSecrets, type SamlUpstream } from './identity-provider.ts';
 import type { IdpStore, NewProvider } from './idp-store.ts';
 
 type TenantRef = { id: string; domain: string };
@@ -46,7 +47,7 @@ export function checkProvider(input: IdpInput): void {
     if (!o.clientId || o.clientId.length > 255) throw invalid('ClientId: required, at most 255 characters.');
     if (!o.scopes.includes('openid') || o.scopes.some((x) => !/^[\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(x))) throw invalid('Scopes: space-separated scope names including "openid".');
   }
-  if (input.type === 'saml') throw invalid('type: SAML 2.0 upstream providers are not supported yet; use oidc.');
+  if (input.type === 'saml') checkSaml(s.saml);
   if (s.claimMappings.length > 100) throw invalid('claims.mappings: at most 100.');
   for (const m of s.claimMappings) {
     if (!CLAIM_URI.test(m.remote) || !CLAIM_URI.test(m.local)) throw invalid('claims.mappings: each needs idpClaim and localClaim.uri (printable, at most 255 characters).');
@@ -54,6 +55,39 @@ export function checkProvider(input: IdpInput): void {
   if (s.userIdClaim && !CLAIM_URI.test(s.userIdClaim)) throw invalid('claims.userIdClaim.uri: printable, at most 255 characters.');
   if (!(JIT_MODES as readonly string[]).includes(s.provisioning.jit)) throw invalid(`provisioning.jit: one of ${JIT_MODES.join(', ')}.`);
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(s.provisioning.userstore)) throw invalid('provisioning.jit.userstore: a user store domain, e.g. PRIMARY.');
+}
+
+const ENTITY_ID = /^[\x21-\x7e]{1,1024}$/;
+
+/** An upstream SAML 2.0 IdP's settings (WSO2's SAMLSSOAuthenticator properties; the description names the key). */
+function checkSaml(o: SamlUpstream | undefined): void {
+  if (!o) throw invalid('A SAML 2.0 provider needs IdPEntityId, SPEntityId, SSOUrl and a certificate.');
+  if (!ENTITY_ID.test(o.idpEntityId)) throw invalid('IdPEntityId: required, printable, at most 1024 characters, no spaces.');
+  if (!ENTITY_ID.test(o.spEntityId)) throw invalid('SPEntityId: required, printable, at most 1024 characters, no spaces.');
+  let url: URL;
+  try {
+    url = new URL(o.ssoUrl);
+  } catch {
+    throw invalid('SSOUrl: an https URL.');
+  }
+  if (url.protocol !== 'https:' || url.hash || url.username || url.password || o.ssoUrl.length > 2048) throw invalid('SSOUrl: an https URL without fragment or credentials.');
+  if (o.requestBinding !== 'redirect' && o.requestBinding !== 'post') throw invalid('RequestMethod: redirect or post.');
+  if (!/^[\x21-\x7e]{1,256}$/.test(o.nameIdFormat)) throw invalid('NameIDType: a NameID format URI.');
+  if (o.certificates.length === 0 || o.certificates.length > 10) throw invalid('certificate.certificates: 1 to 10 certificates of the IdP (Base64 of the PEM).');
+  for (const pem of o.certificates) {
+    if (!certificateInfo(pem)) throw invalid('certificate.certificates: each must be an X.509 certificate with an RSA key (Base64 of the PEM).');
+  }
+}
+
+/** A certificate's subject and expiry (for the API), or undefined when it does not parse or is not RSA. */
+export function certificateInfo(pem: string): { subject: string; validTo: string } | undefined {
+  try {
+    const cert = new X509Certificate(pem);
+    if (cert.publicKey.asymmetricKeyType !== 'rsa') return undefined;
+    return { subject: cert.subject.replace(/\n/g, ', '), validTo: new Date(cert.validTo).toISOString() };
+  } catch {
+    return undefined;
+  }
 }
 
 export class IdpService {

@@ -306,6 +306,7 @@ export interface Database {
   import_origins: ImportOriginsTable;
   identity_providers: IdentityProvidersTable;
   federated_associations: FederatedAssociationsTable;
+  saml_assertion_ids: SamlAssertionIdsTable;
 }
 
 /** Upstream identity providers of a tenant (migration 015). */
@@ -331,4 +332,11 @@ export interface FederatedAssociationsTable {
   idp_user_id: string;
   user_id: string;
   created_at: number;
+}
+
+/** Assertion IDs accepted from upstream SAML IdPs, until their NotOnOrAfter (migration 017). */
+export interface SamlAssertionIdsTable {
+  /** SHA-256 hex of tenant id, provider id and Assertion ID. */
+  id: string;
+  expires_at: number;
 }

@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loginPageAt, servedLoginPages } from '../config/index.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { EngineResponse, LoginEngine } from '../flows/engine.ts';
-import { browserOf, otherOriginOf, sendEngineResponse, type CookieLifetimes } from '../http/login-cookies.ts';
+import { browserOf, nonceAcrossSites, otherOriginOf, sendEngineResponse, type CookieLifetimes } from '../http/login-cookies.ts';
+import { postCsp } from '../protocols/saml/post-binding.ts';
 import { tenantQualifiedPath } from '../tenants/tenant-path.ts';
 import type { Clock } from '../time/clock.ts';
 import { message, untilText } from './messages.ts';
@@ -49,7 +50,12 @@ function allowPageOrigin(request: FastifyRequest, reply: FastifyReply, response:
 export function registerAuthenticationEndpoint(app: FastifyInstance, engine: LoginEngine, views: Views, lifetimes: CookieLifetimes, clock: Clock): void {
   const submit = async (request: FastifyRequest, form: Form) => engine.submit(contextIdOf(form), form, browserOf(request));
 
-  app.post('/commonauth', async (request, reply) => sendEngineResponse(reply, await submit(request, fieldsOf(request.body)), lifetimes));
+  // An upstream SAML IdP posts its Response here (our ACS, as WSO2's) with the RelayState we sent: "<sessionDataKey>.<random>".
+  app.post('/commonauth', async (request, reply) => {
+    const form = fieldsOf(request.body);
+    if (form.sessionDataKey === undefined && form.SAMLResponse !== undefined && form.RelayState !== undefined) form.sessionDataKey = form.RelayState.split('.', 1)[0];
+    return sendEngineResponse(reply, await submit(request, form), lifetimes);
+  });
 
   // WSO2's page script asks for an email code with GET /commonauth?&sessionDataKey=..&sendToken=true and reports
   // success only for an empty body. WSO2 answers a sent code with 200 and 0 bytes (the step stays INCOMPLETE and
@@ -78,6 +84,11 @@ export function registerAuthenticationEndpoint(app: FastifyInstance, engine: Log
       if (wanted && loginPageAt(wanted) !== undefined && loginPageAt(wanted) !== page) {
         const { search } = new URL(request.url, 'https://x');
         return reply.redirect(tenantQualifiedPath(request.tenant.domain, `/${wanted}${search}`), 303);
+      }
+      // A page that posts to an upstream IdP (saml_post): its policy allows that origin, and the answer comes back cross-site.
+      if (typeof model.data.postTo === 'string') {
+        reply.header('content-security-policy', postCsp(model.data.postTo));
+        nonceAcrossSites(request, reply, id, lifetimes);
       }
       const html = views.render(model.template, {
         ...model.data,

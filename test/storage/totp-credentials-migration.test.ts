@@ -32,7 +32,7 @@ for (const type of ['sqlite', 'postgres'] as const) {
       const keyring = server.services.keyring;
       // The database as a server before 009 left it: the secrets as encrypted claim rows, bound to user and claim.
       // Later migrations are undone too (they run again after 009, in order): 010 made the registry's table, 011
-      // the user store definitions, 012 a column of totp_credentials (dropped with it), 014 the OIDC models, 015 the identity providers, 016 the import origins.
+      // the user store definitions, 012 a column of totp_credentials (dropped with it), 014 the OIDC models, 015 the identity providers, 016 the import origins, 017 the SAML assertion IDs.
       await db.schema.dropTable('totp_credentials').execute();
       await db.schema.dropTable('registry_resources').ifExists().execute();
       await db.schema.dropTable('user_store_definitions').ifExists().execute();
@@ -40,6 +40,7 @@ for (const type of ['sqlite', 'postgres'] as const) {
       await db.schema.dropTable('import_origins').ifExists().execute();
       await db.schema.dropTable('identity_providers').ifExists().execute();
       await db.schema.dropTable('federated_associations').ifExists().execute();
+      await db.schema.dropTable('saml_assertion_ids').ifExists().execute();
       await sql`DELETE FROM portcullis_migrations WHERE name >= '009-totp-credentials'`.execute(db);
       const legacy = (u: typeof user, uri: string, value: string) => ({ tenant_id: u.tenantId, user_id: u.id, claim_uri: uri, value });
       await db

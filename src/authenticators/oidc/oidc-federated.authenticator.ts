@@ -16,7 +16,7 @@ import { federatedIdentityOf, type FederatedIdentity, type IdentityProvider } fr
 import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { Authenticator, Failure, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
-import { jitPromptSubmit } from './jit-prompt.ts';
+import { jitPromptPage, jitPromptSubmit } from '../federation/jit-prompt.ts';
 
 /** fetch for upstream calls (http/outbound-fetch.ts): private addresses refused unless allowed, extra CAs. */
 export type UpstreamFetch = (url: string, init: { method?: string; headers?: unknown; body?: unknown }) => Promise<Response>;
@@ -144,12 +144,7 @@ export function createOidcFederatedAuthenticator(deps: OidcFederationDeps): Auth
     },
 
     async describe(ctx: StepContext, view: string, failure: Failure | undefined) {
-      const prompt = (ctx.state as Pending).prompt;
-      return {
-        template: 'federation_prompt',
-        title: 'Create your account',
-        data: { idpName: prompt?.idpName ?? ctx.idp ?? '', username: typeof ctx.state.jitUsername === 'string' ? ctx.state.jitUsername : (prompt?.username ?? ''), failure, view },
-      };
+      return jitPromptPage(ctx, view, failure);
     },
 
     async pageUrl(): Promise<string> {

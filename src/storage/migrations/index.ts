@@ -15,6 +15,7 @@ import * as m012 from './012-totp-secret-in-store.ts';
 import * as m014 from './014-oidc-storage.ts';
 import * as m015 from './015-identity-providers.ts';
 import * as m016 from './016-import-origins.ts';
+import * as m017 from './017-saml-assertion-ids.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '014-oidc-storage': m014,
   '015-identity-providers': m015,
   '016-import-origins': m016,
+  '017-saml-assertion-ids': m017,
 };

@@ -1,10 +1,10 @@
-// JIT provisioning with "prompt for user name and password" (WSO2's PROMPT_USERNAME_PASSWORD_CONSENT): after the
-// upstream login, a user with no linked account picks a local user name and password; the account is created in
+// JIT provisioning with "prompt for user name and password" (WSO2's PROMPT_USERNAME_PASSWORD_CONSENT), shared
+// by the upstream authenticators (OpenID Connect, SAML 2.0): after the upstream login, a user with no linked account picks a local user name and password; the account is created in
 // the provider's JIT user store through the password policy and linked to the upstream account.
 import type { FederatedUsers } from '../../identity-providers/federated-users.ts';
 import type { FederatedIdentity, IdentityProvider } from '../../identity-providers/identity-provider.ts';
 import { isAppError } from '../../errors/app-error.ts';
-import type { FormFields, StepContext, StepOutcome } from '../authenticator.ts';
+import type { Failure, FormFields, PageModel, StepContext, StepOutcome } from '../authenticator.ts';
 
 export async function jitPromptSubmit(ctx: StepContext, form: FormFields, users: FederatedUsers, providerOf: (ctx: StepContext) => Promise<IdentityProvider | undefined>): Promise<StepOutcome> {
   const identity = (ctx.state as { prompt?: FederatedIdentity }).prompt;
@@ -26,4 +26,14 @@ export async function jitPromptSubmit(ctx: StepContext, form: FormFields, users:
     if (isAppError(err) && err.code.startsWith('USR-400')) return { kind: 'retry', view: 'jit_prompt', failure: { reason: err.code === 'USR-40002' ? 'federation.jit.password' : 'federation.jit.invalid' } };
     throw err;
   }
+}
+
+/** The prompt page: the upstream account waiting in the login's state, and the user name typed so far. */
+export function jitPromptPage(ctx: StepContext, view: string, failure: Failure | undefined): PageModel {
+  const prompt = (ctx.state as { prompt?: FederatedIdentity }).prompt;
+  return {
+    template: 'federation_prompt',
+    title: 'Create your account',
+    data: { idpName: prompt?.idpName ?? ctx.idp ?? '', username: typeof ctx.state.jitUsername === 'string' ? ctx.state.jitUsername : (prompt?.username ?? ''), failure, view },
+  };
 }
