@@ -11,9 +11,7 @@ import type { LoginBrowser} from '../support/login-browser.ts';
 import { alertText, type Page } from '../support/login-browser.ts';
 import type { TestServer } from '../support/server.ts';
 import { csrfOf, noticeText, signIn } from '../myaccount/support.ts';
-import { CORP, HOME, homeIdp, startFederationServer, upstreamCallback, upstreamClient } from './support.ts';
-
-const SECURITY = `/t/${HOME}/myaccount/security`;
+import { CORP, HOME, homeIdp, pressLink, SECURITY, startFederationServer, upstreamCallback, upstreamClient } from './support.ts';
 
 describe('linking an upstream account from My Account', () => {
   let server: TestServer;
@@ -26,14 +24,6 @@ describe('linking an upstream account from My Account', () => {
   after(async () => server?.close());
 
   const linksOf = async (userId: string) => (await server.services.associations.ofUser((await tenantOf(server, HOME)).id, userId));
-
-  /** Presses "Link your account at <idp>" on the security page; returns the redirect it answers with. */
-  async function pressLink(browser: LoginBrowser, page: Page, idp: string) {
-    const form = [...page.html.matchAll(/<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/g)].find((f) => f[2]!.includes(`Link your account at ${idp}<`));
-    assert.ok(form, `a "Link your account at ${idp}" button on ${page.url}`);
-    const idpId = /name="idp" value="([^"]+)"/.exec(form[2]!)![1]!;
-    return browser.client.post(form[1]!, { form: { csrf: csrfOf(page), idp: idpId } });
-  }
 
   /** The whole link: press, sign in upstream (own browser), come back; returns the page the user lands on. */
   async function link(browser: LoginBrowser, idp: string, upstream: { username: string; password: string }): Promise<Page> {

@@ -3,9 +3,6 @@
 // AuthnRequests (home.test's SAML signing certificate), and corp.test is registered at home.test through the
 // identity-provider API (WSO2's SAMLSSOAuthenticator properties). Hostile Responses are built from corp's real
 // auto-post form, or signed with a test key registered as the IdP certificate (xml-crypto, as an IdP would).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { SignedXml } from 'xml-crypto';
 import { sequenceOf, type Application } from '../../src/applications/application.ts';
@@ -14,10 +11,9 @@ import type { CertificatePair } from '../../src/crypto/certificates.ts';
 import type { Clock } from '../../src/time/clock.ts';
 import { tenantOf, uniqueSuffix } from '../support/fixtures.ts';
 import type { LoginBrowser, Page } from '../support/login-browser.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { provisionTenant } from '../support/tenants.ts';
+import type { TestServer } from '../support/server.ts';
 import { idpMetadata, postedForm, UNSPECIFIED, type PostedForm } from '../saml/support.ts';
-import { adminCall, BOSS, CORP, HOME, IDP_BASE } from './support.ts';
+import { adminCall, BOSS, CORP, HOME, IDP_BASE, startFederationServer } from './support.ts';
 
 export const SAML_AUTHENTICATOR_ID = Buffer.from('SAMLSSOAuthenticator').toString('base64url');
 
@@ -29,18 +25,9 @@ export class OffsetClock implements Clock {
   }
 }
 
-/**
- * As support.ts's startFederationServer, with a clock the expiry tests can move; warnings go to `logs` (why a
- * Response was refused is logged, never shown), so a test can check that it was refused for the right reason.
- */
-export async function startSamlFederationServer(clock: Clock, logs: string[]): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pcs-samlfed-'));
-  const toml = `[logging]\nlevel = "warn"\n[federation]\nallow_private_upstreams = true\ntrusted_ca_file = ${JSON.stringify(join(dataDir, 'tls', 'server.crt'))}\n`;
-  const server = await startTestServer({ dataDir, clock, toml, logStream: { write: (line) => void logs.push(line) } });
-  await provisionTenant(server, HOME);
-  await provisionTenant(server, CORP);
-  const close = server.close;
-  return { ...server, close: async () => { await close(); rmSync(dataDir, { recursive: true, force: true }); } };
+/** The federation test server with a clock the expiry tests can move, and its warnings kept in `logs`. */
+export function startSamlFederationServer(clock: Clock, logs: string[]): Promise<TestServer> {
+  return startFederationServer({ clock, logs });
 }
 
 export const acsOf = (server: TestServer) => `${server.url}/t/${HOME}/commonauth`;

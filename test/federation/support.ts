@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sequenceOf, type Application } from '../../src/applications/application.ts';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
+import type { Clock } from '../../src/time/clock.ts';
 import { tenantOf, uniqueSuffix } from '../support/fixtures.ts';
-import { LoginBrowser, sessionDataKey } from '../support/login-browser.ts';
+import { LoginBrowser, sessionDataKey, type Page } from '../support/login-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { provisionTenant } from '../support/tenants.ts';
+import { csrfOf } from '../myaccount/support.ts';
 
 export const IDP_BASE = '/api/server/v1/identity-providers';
 export const OIDC_AUTHENTICATOR_ID = Buffer.from('OpenIDConnectAuthenticator').toString('base64url');
@@ -58,11 +60,18 @@ export const BOSS: [string, string] = ['boss', 'a long password'];
 
 /**
  * One server, two tenants: corp.test is the upstream provider, home.test the tenant users come to. The server
- * trusts its own self-signed certificate for upstream calls and may call itself on loopback.
+ * trusts its own self-signed certificate for upstream calls and may call itself on loopback. With `logs`, warnings
+ * are kept there (why an upstream answer was refused is logged, never shown), so a test can check the reason.
  */
-export async function startFederationServer(): Promise<TestServer> {
+export async function startFederationServer(options: { clock?: Clock; logs?: string[] } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pcs-fed-'));
-  const server = await startTestServer({ dataDir, toml: `[federation]\nallow_private_upstreams = true\ntrusted_ca_file = ${JSON.stringify(join(dataDir, 'tls', 'server.crt'))}\n` });
+  const logs = options.logs;
+  const server = await startTestServer({
+    dataDir,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(logs ? { logStream: { write: (line: string) => void logs.push(line) } } : {}),
+    toml: `${logs ? '[logging]\nlevel = "warn"\n' : ''}[federation]\nallow_private_upstreams = true\ntrusted_ca_file = ${JSON.stringify(join(dataDir, 'tls', 'server.crt'))}\n`,
+  });
   await provisionTenant(server, HOME);
   await provisionTenant(server, CORP);
   const close = server.close;
@@ -121,4 +130,15 @@ export async function upstreamCallback(server: TestServer, authorizeUrl: string,
   }
   if (!res.location) throw new Error(`not redirected back: ${res.status} ${res.text.slice(0, 300)}`);
   return new URL(res.location, server.url);
+}
+
+/** My Account's security page of home.test, where an upstream account is linked. */
+export const SECURITY = `/t/${HOME}/myaccount/security`;
+
+/** Presses "Link your account at <idp>" on the security page; returns the redirect it answers with (not followed). */
+export async function pressLink(browser: LoginBrowser, page: Page, idp: string) {
+  const form = [...page.html.matchAll(/<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/g)].find((f) => f[2]!.includes(`Link your account at ${idp}<`));
+  if (!form) throw new Error(`no "Link your account at ${idp}" button on ${page.url}`);
+  const idpId = /name="idp" value="([^"]+)"/.exec(form[2]!)![1]!;
+  return browser.client.post(form[1]!, { form: { csrf: csrfOf(page), idp: idpId } });
 }

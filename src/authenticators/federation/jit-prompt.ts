@@ -6,6 +6,18 @@ import type { FederatedIdentity, IdentityProvider } from '../../identity-provide
 import { isAppError } from '../../errors/app-error.ts';
 import type { Failure, FormFields, PageModel, StepContext, StepOutcome } from '../authenticator.ts';
 
+/**
+ * What an upstream sign-in ends with: the account, or first the prompt page when the provider provisions on a
+ * prompt and the account is linked to nobody yet. Never the prompt while linking from My Account (no user is made then).
+ */
+export async function federatedOutcome(ctx: StepContext, idp: IdentityProvider, identity: FederatedIdentity, users: FederatedUsers): Promise<StepOutcome> {
+  if (idp.settings.provisioning.jit === 'prompt' && !ctx.linking && !(await users.linked(ctx.tenant, identity))) {
+    (ctx.state as { prompt?: FederatedIdentity }).prompt = identity;
+    return { kind: 'show', view: 'jit_prompt' };
+  }
+  return { kind: 'federated', identity, amr: ['fed'] };
+}
+
 export async function jitPromptSubmit(ctx: StepContext, form: FormFields, users: FederatedUsers, providerOf: (ctx: StepContext) => Promise<IdentityProvider | undefined>): Promise<StepOutcome> {
   const identity = (ctx.state as { prompt?: FederatedIdentity }).prompt;
   if (!identity) return { kind: 'fail', failure: { reason: 'federation.state.mismatch' } };

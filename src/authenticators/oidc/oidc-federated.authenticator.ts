@@ -16,7 +16,7 @@ import { federatedIdentityOf, type FederatedIdentity, type IdentityProvider } fr
 import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { Authenticator, Failure, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
-import { jitPromptPage, jitPromptSubmit } from '../federation/jit-prompt.ts';
+import { federatedOutcome, jitPromptPage, jitPromptSubmit } from '../federation/jit-prompt.ts';
 
 /** fetch for upstream calls (http/outbound-fetch.ts): private addresses refused unless allowed, extra CAs. */
 export type UpstreamFetch = (url: string, init: { method?: string; headers?: unknown; body?: unknown }) => Promise<Response>;
@@ -116,11 +116,7 @@ export function createOidcFederatedAuthenticator(deps: OidcFederationDeps): Auth
       // Which check failed (issuer, audience, signature, nonce, PKCE) is for the upstream's logs, not the page.
       return fail('federation.upstream.invalid');
     }
-    if (idp.settings.provisioning.jit === 'prompt' && !ctx.linking && !(await deps.federatedUsers.linked(ctx.tenant, identity))) {
-      state.prompt = identity;
-      return { kind: 'show', view: 'jit_prompt' };
-    }
-    return { kind: 'federated', identity, amr: ['fed'] };
+    return federatedOutcome(ctx, idp, identity, deps.federatedUsers);
   }
 
   return {

@@ -12,7 +12,7 @@ import { federatedIdentityOf, type IdentityProvider } from '../../identity-provi
 import type { SigningKey } from '../../saml-core/signature.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { Authenticator, Failure, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
-import { jitPromptPage, jitPromptSubmit } from '../federation/jit-prompt.ts';
+import { federatedOutcome, jitPromptPage, jitPromptSubmit } from '../federation/jit-prompt.ts';
 import { sendAuthnRequest } from './authn-request.ts';
 import { checkResponse, ResponseRefused } from './response-check.ts';
 
@@ -97,11 +97,7 @@ export function createSamlFederatedAuthenticator(deps: SamlFederationDeps): Auth
       return fail('federation.upstream.invalid');
     }
     const identity = federatedIdentityOf(idp, checked.nameId, checked.attributes);
-    if (idp.settings.provisioning.jit === 'prompt' && !(await deps.federatedUsers.linked(ctx.tenant, identity))) {
-      state.prompt = identity;
-      return { kind: 'show', view: 'jit_prompt' };
-    }
-    return { kind: 'federated', identity, amr: ['fed'] };
+    return federatedOutcome(ctx, idp, identity, deps.federatedUsers);
   }
 
   return {
