@@ -65,7 +65,9 @@ export class PasswordCheck {
       if (counted.locked) return { ok: false, refusal: 'locked', user, lock: { locked: true, reason: LOCK_REASONS.login, unlockTime: counted.unlockTime } };
       return { ok: false, refusal: 'invalid' };
     }
-    await this.deps.lockout.recordSuccess(user, 'login');
+    // A counter read as 0 needs no reset: skipping the write is the same as the reset happening at that read,
+    // with any failure counted since ordered after it.
+    if (state.failedLogins > 0) await this.deps.lockout.recordSuccess(user, 'login');
     return { ok: true, user: verified };
   }
 
