@@ -8,7 +8,7 @@
 //    auto-posting form carrying a Response and an Assertion that are both signed.
 // BENCH_PROFILE=dir writes a CPU profile of the server process there (node --cpu-prof).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,7 +94,9 @@ interface Node {
 
 function startNode(): Promise<Node> {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', '--import', './bench/cpu-usage-reporter.ts', 'src/main.ts'], {
+  // BENCH_NODE_ARGS: more node flags for the server (for example --perf-basic-prof or --trace-deopt).
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...extra, '--import', 'tsx', '--import', './bench/cpu-usage-reporter.ts', 'src/main.ts'], {
     cwd: root,
     env: { ...process.env, PORTCULLIS_CONFIG: configPath },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -102,6 +104,8 @@ function startNode(): Promise<Node> {
   let out = '';
   // Keep only the start of the log: the banner is all we read, and the pipe must be drained.
   child.stdout!.on('data', (d: Buffer) => { if (out.length < 100_000) out += d.toString(); });
+  // BENCH_SERVER_OUTPUT=file keeps all of the server's standard output there (traces asked for above).
+  if (process.env.BENCH_SERVER_OUTPUT) child.stdout!.pipe(createWriteStream(process.env.BENCH_SERVER_OUTPUT));
   child.stderr!.on('data', (d: Buffer) => { if (out.length < 100_000) out += d.toString(); });
   const cpuMicros = () =>
     new Promise<number>((resolve) => {
