@@ -8,7 +8,7 @@
 //    auto-posting form carrying a Response and an Assertion that are both signed.
 // BENCH_PROFILE=dir writes a CPU profile of the server process there (node --cpu-prof).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +23,15 @@ import { createLogger } from '../src/http/logger.ts';
 import { startServer } from '../src/server.ts';
 import { httpsCaller, type Call, type CallResult } from './lib/http-call.ts';
 import { formatRatio, printTable } from './lib/measure.ts';
-import { runConcurrent } from './lib/load.ts';
 
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
 const CONCURRENCY = 4;
-const USERS = 3 * LOGINS + 200;
+/** Logins per flow before measuring: V8 keeps optimising the server's hot paths for the first few hundred
+ * requests (its compiler threads were ~11% of the server's CPU after a 1 s warm-up), and a server that runs for
+ * days is measured best once that has settled. */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
+// Every login uses its own user (a TOTP code is accepted once per user), warm-up included.
+const USERS = 2 * LOGINS + 2 * WARMUP + 100;
 const PASSWORD = 'correct horse battery staple';
 const SECRET = new OTPAuth.Secret({ size: 20 });
 const SP_ISSUER = 'bench-sp.example';
@@ -90,7 +94,9 @@ interface Node {
 
 function startNode(): Promise<Node> {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', '--import', './bench/cpu-usage-reporter.ts', 'src/main.ts'], {
+  // BENCH_NODE_ARGS: more node flags for the server (for example --perf-basic-prof or --trace-deopt).
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...extra, '--import', 'tsx', '--import', './bench/cpu-usage-reporter.ts', 'src/main.ts'], {
     cwd: root,
     env: { ...process.env, PORTCULLIS_CONFIG: configPath },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -98,6 +104,8 @@ function startNode(): Promise<Node> {
   let out = '';
   // Keep only the start of the log: the banner is all we read, and the pipe must be drained.
   child.stdout!.on('data', (d: Buffer) => { if (out.length < 100_000) out += d.toString(); });
+  // BENCH_SERVER_OUTPUT=file keeps all of the server's standard output there (traces asked for above).
+  if (process.env.BENCH_SERVER_OUTPUT) child.stdout!.pipe(createWriteStream(process.env.BENCH_SERVER_OUTPUT));
   child.stderr!.on('data', (d: Buffer) => { if (out.length < 100_000) out += d.toString(); });
   const cpuMicros = () =>
     new Promise<number>((resolve) => {
@@ -194,8 +202,8 @@ async function main(): Promise<void> {
     return (d.user + d.system) / count;
   }
 
-  await runConcurrent(direct, CONCURRENCY, 1000); // warm-up (JIT, caches, pool)
-  await runConcurrent(saml, CONCURRENCY, 1000);
+  await runCount(direct, WARMUP); // warm-up (JIT, caches, pool)
+  await runCount(saml, WARMUP);
   await verifyCpu(20);
   // Interleaved halves, so a drift of the machine during the run touches every figure alike.
   const half = Math.ceil(LOGINS / 2);

@@ -73,8 +73,20 @@ export class Keyring {
    * The MAC key is derived from the current key with HKDF (RFC 5869), per purpose.
    */
   mac(purpose: string, data: string): string {
-    const key = Buffer.from(hkdfSync('sha256', this.keys.get(this.currentId)!, Buffer.alloc(0), `portcullis-mac:${purpose}`, 32));
-    return createHmac('sha256', key).update(data).digest('base64url');
+    return createHmac('sha256', this.macKey(purpose)).update(data).digest('base64url');
+  }
+
+  // Derived once per purpose (the purposes are a few names fixed in code; the current key never changes in
+  // a ring's life): HKDF on every call was a visible share of a login's CPU (docs/performance.md).
+  private readonly macKeys = new Map<string, Buffer>();
+
+  private macKey(purpose: string): Buffer {
+    let key = this.macKeys.get(purpose);
+    if (!key) {
+      key = Buffer.from(hkdfSync('sha256', this.keys.get(this.currentId)!, Buffer.alloc(0), `portcullis-mac:${purpose}`, 32));
+      this.macKeys.set(purpose, key);
+    }
+    return key;
   }
 
   /** True when the value was encrypted under an older key and should be re-encrypted when next written. */

@@ -25,7 +25,32 @@ export function stripQuery(url: string | undefined): string {
   return (url ?? '').split('?')[0] ?? '';
 }
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/** Bytes of log lines held before one write(2), and the longest a line waits when traffic is low. */
+const BUFFER_BYTES = 4096;
+const FLUSH_MS = 250;
+let stdout: pino.DestinationStream | undefined;
+
+/**
+ * Standard output, buffered: one write system call per ~4 KiB of lines instead of one per line (the access line
+ * of every request was one write each, about 4% of the server's busy time under load). Lines wait at most
+ * FLUSH_MS; pino flushes the rest when the process exits (process.exit included, so a fatal line is kept); a
+ * SIGKILL loses at most the last FLUSH_MS of lines. One per process: every server in it shares standard output.
+ */
+function bufferedStdout(): pino.DestinationStream {
+  if (stdout) return stdout;
+  const stream = pino.destination({ dest: 1, minLength: BUFFER_BYTES, sync: false });
+  setInterval(() => {
+    try {
+      stream.flush();
+    } catch {
+      // Destroyed (standard output closed): nothing left to write to.
+    }
+  }, FLUSH_MS).unref();
+  stdout = stream;
+  return stream;
+}
+
+export function createLogger(level: string, destination: pino.DestinationStream = bufferedStdout()): Logger {
   return pino(
     {
       level,

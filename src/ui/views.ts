@@ -14,12 +14,20 @@ class ThemedEta extends Eta {
     // Look in the theme folder first; names are plain file names, never paths out of the folders.
     // Names are resolved from the folders' roots, never relative to the including template, so a theme's
     // page can include the shipped partials and layout.
+    // Without a theme folder a name always resolves to the same file: remembered (the names are the shipped
+    // templates', a fixed set), so a page and its includes cost no path work per request. A theme folder is
+    // asked each time, so a file added to it takes effect without a restart.
+    const shipped = new Map<string, string>();
     this.resolvePath = function (template) {
+      const known = themeDir ? undefined : shipped.get(template);
+      if (known) return known;
       const name = template.endsWith('.eta') ? template : `${template}.eta`;
       if (name.includes('..') || isAbsolute(name)) throw new Error(`bad template name ${template}`);
       const themed = themeDir ? join(themeDir, name) : undefined;
       if (themed && existsSync(themed)) return themed;
-      return resolveDefault.call(this, name);
+      const path = resolveDefault.call(this, name);
+      if (!themeDir) shipped.set(template, path);
+      return path;
     };
   }
 }

@@ -22,6 +22,8 @@ export interface AccountState {
   usable: boolean;
   disabled: boolean;
   lock: LockStatus;
+  /** Failed password attempts as read (a success need not reset a counter that was 0). */
+  failedLogins: number;
 }
 
 export const LOCK_REASONS = {
@@ -52,7 +54,7 @@ export class LockoutService {
     const lock = await this.lockOf(user, s, now);
     // Disabled here (an admin) or in the user's own store (AD's userAccountControl).
     const disabled = s.accountDisabled || user.disabled === true;
-    return { usable: !disabled && !lock.locked, disabled, lock };
+    return { usable: !disabled && !lock.locked, disabled, lock, failedLogins: s.failedLoginAttempts };
   }
 
   private async lockOf(user: UserRecord, s: SecurityState, now: number): Promise<LockStatus> {

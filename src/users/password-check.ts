@@ -14,7 +14,7 @@ import { LOCK_REASONS, type LockoutService, type LockStatus } from './lockout.ts
 import { dummyHashFor, type PasswordHasher } from './password-hash.ts';
 import { parseQualifiedName } from './qualified-name.ts';
 import type { UserService } from './user-service.ts';
-import type { UserRecord } from './user-store.ts';
+import type { PasswordCandidate, UserRecord } from './user-store.ts';
 
 export type PasswordCheckResult =
   | { ok: true; user: UserRecord }
@@ -54,27 +54,33 @@ export class PasswordCheck {
   }
 
   private async checkIn(tenant: Tenant, name: string, password: string, now: number): Promise<PasswordCheckResult> {
-    const user = await this.find(tenant, name);
-    if (!user || password.length === 0) return this.refuse({ ok: false, refusal: 'invalid' }, password);
+    const found = await this.find(tenant, name);
+    if (!found || password.length === 0) return this.refuse({ ok: false, refusal: 'invalid' }, password);
+    const user = found.user;
     const state = await this.deps.lockout.accountState(user, now);
     if (state.disabled) return this.refuse({ ok: false, refusal: 'disabled', user }, password);
     if (state.lock.locked) return this.refuse({ ok: false, refusal: 'locked', user, lock: state.lock }, password);
-    const verified = await this.deps.users.verifyPassword(user, password);
+    const verified = await found.verify(password);
     if (!verified) {
       const counted = await this.deps.lockout.recordFailure(user, 'login', now);
       if (counted.locked) return { ok: false, refusal: 'locked', user, lock: { locked: true, reason: LOCK_REASONS.login, unlockTime: counted.unlockTime } };
       return { ok: false, refusal: 'invalid' };
     }
-    await this.deps.lockout.recordSuccess(user, 'login');
+    // A counter read as 0 needs no reset: skipping the write is the same as the reset happening at that read,
+    // with any failure counted since ordered after it.
+    if (state.failedLogins > 0) await this.deps.lockout.recordSuccess(user, 'login');
     return { ok: true, user: verified };
   }
 
-  /** The named user in this tenant; a name in another tenant or an unknown user store names nobody. */
-  private async find(tenant: Tenant, name: string): Promise<UserRecord | undefined> {
+  /**
+   * The named user in this tenant, with its password check (one read of the user); a name in another tenant
+   * or an unknown user store names nobody.
+   */
+  private async find(tenant: Tenant, name: string): Promise<PasswordCandidate | undefined> {
     const q = parseQualifiedName(name);
     if (q.tenantDomain !== undefined && q.tenantDomain !== tenant.domain) return undefined;
     if (q.storeDomain !== undefined && !(await this.deps.users.storesOf(tenant)).some((s) => s.domain === q.storeDomain)) return undefined;
-    return this.deps.users.find(tenant, name);
+    return this.deps.users.findForPassword(tenant, name);
   }
 
   /** A refusal decided without the user's hash: spend the same work on the dummy hash first. */

@@ -50,6 +50,29 @@ for (const type of ALL_DATABASES) {
       assert.equal((await security.get(user)).lastTotpStep, 300);
     });
 
+    test('an accepted step restarts the failed-code counter in the same single statement; a refused step does not', async () => {
+      const user = newUser();
+      const rule = { maxAttempts: 5, reason: 'MAX_TOTP_ATTEMPTS_EXCEEDED', durationMs: () => 300_000 };
+      await security.registerFailure(user, 'totp', rule, 0);
+      await security.registerFailure(user, 'totp', rule, 0);
+      await security.registerFailure(user, 'login', rule, 0);
+      const before = storage.statementCount();
+      assert.equal(await security.acceptTotpStep(user, 500), true);
+      assert.equal(storage.statementCount() - before, 1, 'one UPDATE when the row exists');
+      const state = await security.get(user);
+      assert.equal(state.failedTotpAttempts, 0);
+      assert.equal(state.failedLoginAttempts, 1, 'the password counter is not the code counter');
+      await security.registerFailure(user, 'totp', rule, 0);
+      assert.equal(await security.acceptTotpStep(user, 500), false, 'the same step again');
+      assert.equal((await security.get(user)).failedTotpAttempts, 1, 'a refused step resets nothing');
+    });
+
+    test('a user without a security row: the first step makes the row and is accepted', async () => {
+      const user = newUser();
+      assert.equal(await security.acceptTotpStep(user, 600, { preventReuse: false }), true);
+      assert.equal((await security.get(user)).lastTotpStep, 600);
+    });
+
     test('a burst of failures and a correct code at once: the code passes only if it came before the lock', async () => {
       const user = newUser();
       await security.ensureRow(user);

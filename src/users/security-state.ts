@@ -99,8 +99,7 @@ export class SecurityStateStore {
 
   /** Makes sure the row exists, so later changes can be single conditional UPDATEs. */
   async ensureRow(user: UserRecord): Promise<void> {
-    const exists = await this.db.selectFrom('user_security').select('user_id').where('user_id', '=', user.id).executeTakeFirst();
-    if (exists) return;
+    if (await this.hasRow(user)) return;
     try {
       await this.db.insertInto('user_security').values({ user_id: user.id, tenant_id: user.tenantId }).execute();
     } catch (err) {
@@ -169,15 +168,25 @@ export class SecurityStateStore {
    * Accepts a TOTP time step in one conditional UPDATE that also requires the account to be usable (neither
    * locked nor disabled), so a correct code still in flight when a burst of wrong ones locks the account is
    * refused: the lock and the acceptance cannot interleave. With `preventReuse` (RFC 6238 section 5.2) only a
-   * step newer than every accepted one passes, so two nodes or two tabs cannot both accept a code.
-   * False when refused; `get` then tells a lock from a reused code.
+   * step newer than every accepted one passes, so two nodes or two tabs cannot both accept a code. The same
+   * statement restarts the failed-code counter (the success that recordSuccess('totp') would otherwise write
+   * in a second statement). False when refused; `get` then tells a lock from a reused code.
    */
   async acceptTotpStep(user: UserRecord, step: number, options: { preventReuse: boolean } = { preventReuse: true }): Promise<boolean> {
+    // The row nearly always exists (made with the user's first failure, step or lock): try the UPDATE first and
+    // make the row only when it matched nothing, then try once more. One statement on the common path, not two.
+    if (await this.tryAcceptTotpStep(user, step, options)) return true;
+    if (await this.hasRow(user)) return false;
     await this.ensureRow(user);
+    return this.tryAcceptTotpStep(user, step, options);
+  }
+
+  private async tryAcceptTotpStep(user: UserRecord, step: number, options: { preventReuse: boolean }): Promise<boolean> {
     const r = await this.db
       .updateTable('user_security')
       .set((eb) => ({
         last_totp_step: eb.case().when(eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)])).then(eb.val(step)).else(eb.ref('last_totp_step')).end(),
+        failed_totp_attempts: 0,
       }))
       .where('user_id', '=', user.id)
       .where('account_locked', '=', 0)
@@ -185,6 +194,10 @@ export class SecurityStateStore {
       .$if(options.preventReuse, (q) => q.where((eb) => eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)])))
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  private async hasRow(user: UserRecord): Promise<boolean> {
+    return (await this.db.selectFrom('user_security').select('user_id').where('user_id', '=', user.id).executeTakeFirst()) !== undefined;
   }
 
   async update(user: UserRecord, patch: SecurityPatch): Promise<void> {

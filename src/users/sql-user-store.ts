@@ -9,7 +9,7 @@ import type { Database } from '../storage/schema.ts';
 import type { Clock } from '../time/clock.ts';
 import { dummyHashFor, type PasswordHasher } from './password-hash.ts';
 import { USERNAME_ATTRIBUTE, type AttributeCondition, type UserFilter } from './user-filter.ts';
-import type { FullUserStore, ListQuery, NewUser, StoreCapabilities, StoreHealth, UserPage, UserRecord } from './user-store.ts';
+import type { FullUserStore, ListQuery, NewUser, PasswordCandidate, StoreCapabilities, StoreHealth, UserPage, UserRecord } from './user-store.ts';
 
 type Row = Database['users'];
 type Eb = ExpressionBuilder<Database, 'users'>;
@@ -108,10 +108,19 @@ export class SqlUserStore implements FullUserStore {
   }
 
   async verifyPassword(tenantId: string, username: string, password: string): Promise<UserRecord | undefined> {
-    const row = await this.base(tenantId)
-      .select('password_hash')
-      .where('username_key', '=', username.toLowerCase())
-      .executeTakeFirst();
+    return this.verifyRow(await this.withHash(tenantId, username), password);
+  }
+
+  async findForPassword(tenantId: string, username: string): Promise<PasswordCandidate | undefined> {
+    const row = await this.withHash(tenantId, username);
+    return row && { user: toRecord(row), verify: (password) => this.verifyRow(row, password) };
+  }
+
+  private withHash(tenantId: string, username: string) {
+    return this.base(tenantId).select('password_hash').where('username_key', '=', username.toLowerCase()).executeTakeFirst();
+  }
+
+  private async verifyRow(row: Awaited<ReturnType<SqlUserStore['withHash']>>, password: string): Promise<UserRecord | undefined> {
     // Hash even when there is no user, so response time does not reveal which user names exist.
     const stored = row?.password_hash ?? (await dummyHashFor(this.hasher));
     const ok = await this.hasher.verify(stored, password);

@@ -11,7 +11,7 @@ import { isValidUsername, parseQualifiedName, PRIMARY_DOMAIN } from './qualified
 import { SqlUserStore } from './sql-user-store.ts';
 import { isWso2Hash } from './wso2-password-hash.ts';
 import type { UserFilter } from './user-filter.ts';
-import type { UserPage, UserRecord, UserStore } from './user-store.ts';
+import type { PasswordCandidate, UserPage, UserRecord, UserStore } from './user-store.ts';
 import type { UserStoreRegistry } from './user-stores.ts';
 
 export interface CreateUserInput {
@@ -52,14 +52,36 @@ export class UserService {
    * thrown (the user may well be there). A qualified name (`JDBC/carol`) asks only its store.
    */
   async find(tenant: Tenant, name: string): Promise<UserRecord | undefined> {
+    return this.lookup(tenant, name, (store, username) => store.findByName(tenant.id, username), (user) => user);
+  }
+
+  /**
+   * The user a typed name means (as find), with the check of a password against what was read with it: one
+   * read of the user where the store can (the SQL store reads the row with its hash), instead of find and then
+   * verifyPassword reading the user again. For the one password policy (password-check.ts), used at once.
+   */
+  async findForPassword(tenant: Tenant, name: string): Promise<PasswordCandidate | undefined> {
+    const candidateIn = async (store: UserStore, username: string): Promise<PasswordCandidate | undefined> => {
+      if (canVerify(store) && store.findForPassword) {
+        const found = await store.findForPassword(tenant.id, username);
+        return found && { user: found.user, verify: async (password) => (password.length === 0 ? undefined : found.verify(password)) };
+      }
+      const user = await store.findByName(tenant.id, username);
+      return user && { user, verify: (password) => this.verifyPassword(user, password) };
+    };
+    return this.lookup(tenant, name, candidateIn, (c) => c.user);
+  }
+
+  /** Name resolution shared by find and findForPassword: `byName` asks one store, `userOf` reads its answer. */
+  private async lookup<T>(tenant: Tenant, name: string, byName: (store: UserStore, username: string) => Promise<T | undefined>, userOf: (found: T) => UserRecord): Promise<T | undefined> {
     const p = await this.parse(tenant, name);
     if (!p) return undefined;
-    if (p.qualified) return p.stores[0]!.findByName(tenant.id, p.username);
+    if (p.qualified) return byName(p.stores[0]!, p.username);
     const results = await Promise.all(
-      p.stores.map((store) => store.findByName(tenant.id, p.username).then((user) => ({ user }), (error: unknown) => ({ error }))),
+      p.stores.map((store) => byName(store, p.username).then((found) => ({ found }), (error: unknown) => ({ error }))),
     );
-    const found = results.flatMap((r) => ('user' in r && r.user ? [r.user] : []));
-    if (found.length > 1) throw new AppError('USR-40902', { description: `"${p.username}" exists in ${found.map((u) => u.storeDomain).join(' and ')}; sign in as DOMAIN/${p.username}.` });
+    const found = results.flatMap((r) => ('found' in r && r.found ? [r.found] : []));
+    if (found.length > 1) throw new AppError('USR-40902', { description: `"${p.username}" exists in ${found.map((f) => userOf(f).storeDomain).join(' and ')}; sign in as DOMAIN/${p.username}.` });
     if (found.length === 1) return found[0];
     const failed = results.find((r): r is { error: unknown } => 'error' in r);
     if (failed) throw failed.error;

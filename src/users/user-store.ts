@@ -82,6 +82,19 @@ export interface UserStore {
 export interface PasswordVerifier {
   /** The user when the password is right; undefined otherwise (no user, no password, wrong password). */
   verifyPassword(tenantId: string, username: string, password: string): Promise<UserRecord | undefined>;
+  /**
+   * Optional: the user together with what checks its password, read at once (the SQL store reads the row with
+   * its hash), so a password check costs one lookup, not a lookup and then a second read for the hash. The
+   * check is for this request only: callers use it at once and keep nothing.
+   */
+  findForPassword?(tenantId: string, username: string): Promise<PasswordCandidate | undefined>;
+}
+
+/** A user found by name, and the check of a password against what was read with it. */
+export interface PasswordCandidate {
+  user: UserRecord;
+  /** The user when the password is right; undefined otherwise. */
+  verify(password: string): Promise<UserRecord | undefined>;
 }
 
 export interface UserQuery {

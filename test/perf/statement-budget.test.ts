@@ -17,9 +17,9 @@ const BUDGET = {
   start: 1,
   samlStart: 2,
   loginPage: 2,
-  password: 11,
+  password: 9,
   totpPage: 3,
-  code: 14,
+  code: 11,
 };
 
 interface Step {

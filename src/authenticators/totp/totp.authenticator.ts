@@ -67,16 +67,17 @@ export function createTotpAuthenticator(deps: TotpDeps): Authenticator {
     // accepts the code (acceptTotpStep in the credentials layer, emailCodes.consume), so a later lock still wins.
     const refused = await unusableOutcome(deps, ctx, user);
     if (refused) return refused;
-    let result: TotpCheck;
+    // The active credential first (one read, no separate "enrolled?" query): 'none' means not enrolled. The
+    // email code stands in for a TOTP code only for an enrolled user (verify tries it only beside an active
+    // credential); it has the tenant's digits.
+    const alternative = isWellFormedCode(token, params.digits) ? () => deps.emailCodes.consume(user, token, ctx.now) : undefined;
+    let result: TotpCheck = await credentials.verify(user, token, ctx.now, params, { alternative });
     let enrolling = false;
-    if (await enrolled(user)) {
-      // The email code stands in for a TOTP code only for an enrolled user; it has the tenant's digits.
-      const alternative = isWellFormedCode(token, params.digits) ? () => deps.emailCodes.consume(user, token, ctx.now) : undefined;
-      result = await credentials.verify(user, token, ctx.now, params, { alternative });
-    } else if (isEnrolling(ctx)) {
+    if (!result.ok && result.reason === 'none') {
+      if (!isEnrolling(ctx)) return decide(ctx);
       enrolling = true;
       result = await credentials.confirmEnrolment(user, token, ctx.now, params);
-    } else return decide(ctx);
+    }
     if (!result.ok) {
       if (result.reason === 'none') return decide(ctx);
       if (result.lockedNow) {

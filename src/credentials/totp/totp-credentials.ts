@@ -186,24 +186,19 @@ export class TotpCredentials {
     const text = codeText(code, secret.digits);
     const result = createTotpVerifier(secret.key, { algorithm: secret.algorithm, digits: secret.digits, period: secret.period, windowSize: tenant.windowSize }).verify(text, now);
     let reason: 'invalid' | 'reused' = 'invalid';
-    let ok = false;
     if (result.valid) {
-      // One conditional update decides: the account is usable and (RFC 6238 section 5.2) the step is new.
-      ok = await security.acceptTotpStep(user, result.step, { preventReuse: tenant.PreventTOTPCodeReuse });
-      if (!ok) {
-        // Refused: the account locked (or was disabled) meanwhile, which is not a wrong code; or reuse.
-        if (!(await lockout.accountState(user, now)).usable) return { ok: false, reason: 'unusable' };
-        reason = 'reused';
-      }
-    } else if (options.alternative) {
-      ok = await options.alternative();
+      // One conditional update decides: the account is usable and (RFC 6238 section 5.2) the step is new. It
+      // also restarts the failed-code counter, so an accepted step needs no second write.
+      if (await security.acceptTotpStep(user, result.step, { preventReuse: tenant.PreventTOTPCodeReuse })) return { ok: true };
+      // Refused: the account locked (or was disabled) meanwhile, which is not a wrong code; or reuse.
+      if (!(await lockout.accountState(user, now)).usable) return { ok: false, reason: 'unusable' };
+      reason = 'reused';
+    } else if (options.alternative && (await options.alternative())) {
+      await lockout.recordSuccess(user, 'totp');
+      return { ok: true };
     }
-    if (!ok) {
-      const counted = await lockout.recordFailure(user, 'totp', now, tenant.EnableAccountLockingForFailedAttempts);
-      return { ok: false, reason, lockedNow: counted.lockedNow, unlockTime: counted.unlockTime, remaining: counted.remaining };
-    }
-    await lockout.recordSuccess(user, 'totp');
-    return { ok: true };
+    const counted = await lockout.recordFailure(user, 'totp', now, tenant.EnableAccountLockingForFailedAttempts);
+    return { ok: false, reason, lockedNow: counted.lockedNow, unlockTime: counted.unlockTime, remaining: counted.remaining };
   }
 }
 
