@@ -86,3 +86,20 @@ test('ttlMs 0 turns caching off', async () => {
   assert.equal(calls.n, 2);
   assert.equal(cache.size, 0);
 });
+
+test('getSync: a synchronous load is kept until its TTL passes, bounded like get, and off with ttlMs 0', () => {
+  const clock = new ManualClock();
+  const cache = new BoundedCache<string, number>({ max: 2, ttlMs: 1000, clock });
+  let loads = 0;
+  const load = () => ++loads;
+  assert.equal(cache.getSync('a', load), 1);
+  assert.equal(cache.getSync('a', load), 1, 'served from the cache');
+  clock.advance(1001);
+  assert.equal(cache.getSync('a', load), 2, 'loaded again after the TTL');
+  cache.getSync('b', load);
+  cache.getSync('c', load);
+  assert.equal(cache.size, 2);
+  const off = new BoundedCache<string, number>({ max: 2, ttlMs: 0, clock });
+  assert.equal(off.getSync('a', load), 5);
+  assert.equal(off.getSync('a', load), 6);
+});

@@ -43,6 +43,16 @@ export class BoundedCache<K extends NonNullable<unknown>, V> {
     return (box as Box<V>).value;
   }
 
+  /** As get, for a load that is synchronous (and cheap to repeat if two callers race): no promise on a hit. */
+  getSync(key: K, load: () => V): V {
+    if (!this.lru) return load();
+    const hit = this.lru.get(key);
+    if (hit) return hit.value;
+    const value = load();
+    this.lru.set(key, { value });
+    return value;
+  }
+
   delete(key: K): void {
     this.lru?.delete(key);
   }
