@@ -21,10 +21,13 @@ const root = new URL('..', import.meta.url).pathname;
 // `npm start`'s own command line ("node <flags> dist/bundle/main.js"), so that the bench measures what it runs.
 const startArgs = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/).slice(1);
 const flags = startArgs.filter((a) => a.startsWith('--'));
-const RUNTIMES: Record<string, readonly string[]> = {
-  'bundle (npm start)': startArgs,
-  'tsc build (dist/src)': [...flags, 'dist/src/main.js'],
-  'tsx (npm run dev)': ['--import', 'tsx', 'src/main.ts'],
+// The tsx row is the in-run baseline (last). The sample app runs in the server's process; a production node
+// turns it off, hence the second row.
+const RUNTIMES: Record<string, { args: readonly string[]; sample: boolean }> = {
+  'bundle (npm start)': { args: startArgs, sample: true },
+  'bundle, [sample_app] off': { args: startArgs, sample: false },
+  'tsc build (dist/src)': { args: [...flags, 'dist/src/main.js'], sample: true },
+  'tsx (npm run dev)': { args: ['--import', 'tsx', 'src/main.ts'], sample: true },
 };
 
 function freePort(): Promise<number> {
@@ -107,8 +110,8 @@ async function main(): Promise<void> {
     const configPath = join(dir, 'deployment.toml');
     // The shipped file, with only the ports and the data directory moved.
     const shipped = readFileSync(join(root, 'config/deployment.toml'), 'utf8');
-    const write = (port: number, samplePort: number) =>
-      writeFileSync(configPath, shipped.replace(/^port = 9443$/m, `port = ${port}`).replace(/^\[server\]$/m, `[server]\ndata_dir = "${dir}/data"`) + `\n[sample_app]\nport = ${samplePort}\n`);
+    const write = (port: number, samplePort: number, sample = true) =>
+      writeFileSync(configPath, shipped.replace(/^port = 9443$/m, `port = ${port}`).replace(/^\[server\]$/m, `[server]\ndata_dir = "${dir}/data"`) + `\n[sample_app]\nenabled = ${sample}\nport = ${samplePort}\n`);
     write(await freePort(), await freePort());
     await startOnce(startArgs, configPath, Number(/^port = (\d+)$/m.exec(readFileSync(configPath, 'utf8'))![1])); // first start: provisioning
     const results = new Map<string, StartResult[]>(Object.keys(RUNTIMES).map((k) => [k, []]));
@@ -117,11 +120,11 @@ async function main(): Promise<void> {
       for (let k = 0; k < names.length; k++) {
         const name = names[(r + k) % names.length]!; // rotate who goes first
         const port = await freePort();
-        write(port, await freePort());
-        results.get(name)!.push(await startOnce(RUNTIMES[name]!, configPath, port));
+        write(port, await freePort(), RUNTIMES[name]!.sample);
+        results.get(name)!.push(await startOnce(RUNTIMES[name]!.args, configPath, port));
       }
     }
-    console.log(`Node ${process.version}, \`npm start\` = node ${startArgs.join(' ')}, config/deployment.toml (sample app on), ${ROUNDS} interleaved rounds, medians\n`);
+    console.log(`Node ${process.version}, \`npm start\` = node ${startArgs.join(' ')}, config/deployment.toml, ${ROUNDS} interleaved rounds, medians\n`);
     const med = (n: string, k: keyof StartResult) => median(results.get(n)!.map((r) => r[k]));
     printTable(
       ['runtime', 'start to /health/ready', 'CPU time to ready', `idle RSS ${IDLE_MS / 1000} s later (process tree)`],
