@@ -1,10 +1,11 @@
 // Start-up cost of a node: time from spawning the process to the first 200 from /health/ready, the CPU time
-// the process tree spent until then (steadier than wall time on a shared machine), and the idle
-// resident memory (RSS) of the process tree two seconds later, for the bundle `npm start` runs (dist/bundle/,
-// with the V8 flags of its script), for the same flags on tsc's module-per-file build (dist/src/: what bundling
-// alone gains), and for the TypeScript sources run through tsx (`npm run dev`, the baseline; tsx also starts an
-// esbuild helper process, which is counted). All start the shipped config/deployment.toml on a free port with a prepared data directory, so
-// that first-start work (migrations, TLS pair, keys, admin account) is not part of what is measured.
+// the process tree spent until then (steadier than wall time on a shared machine), and the idle resident
+// memory (RSS) of the process tree two seconds later, for the bundle `npm start` runs (dist/bundle/, with the
+// V8 flags of its script; with the sample app on, as shipped, and off), for the same flags on tsc's
+// module-per-file build (dist/src/: what bundling alone gains), and for the TypeScript sources run through tsx
+// (`npm run dev`, the baseline; tsx also starts an esbuild helper process, which is counted). All start the
+// shipped config/deployment.toml on a free port with a prepared data directory, so that first-start work
+// (migrations, TLS pair, keys, admin account) is not part of what is measured.
 //   node --import tsx bench/startup.bench.ts   [BENCH_ROUNDS=5]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
