@@ -4,11 +4,12 @@
 // the QR, which loads qrcode on first use, then the code), and the parts that live outside the bundle or read
 // files beside their modules all work from it: views and assets (dist/src/ui/), the API reference page's own
 // static files (found in node_modules through the rewritten __dirname), oidc-provider (loaded on the first OIDC
-// request), signed SAML metadata, and the travelocity sample (its own chunk). No process of it loads tsx.
+// request), signed SAML metadata, and the travelocity sample (its own chunk). It runs from a copy of dist/ with
+// package.json and node_modules and no sources, as a node image would hold it. No process of it loads tsx.
 // dist/ is rebuilt first unless it is newer than every source file, so the test never passes on a stale build.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -65,12 +66,26 @@ function freePort(): Promise<number> {
 const dir = mkdtempSync(join(tmpdir(), 'pcs-compiled-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('npm start serves a login from the compiled bundle, without tsx', { timeout: 600_000 }, async () => {
+/**
+ * An installation as a node image has it: dist/, package.json and the production node_modules, and no sources,
+ * so that the build cannot lean on src/ (the views and assets must be found in dist/).
+ */
+function installation(): string {
+  const app = join(dir, 'app');
+  cpSync(join(root, 'dist'), join(app, 'dist'), { recursive: true });
+  cpSync(join(root, 'package.json'), join(app, 'package.json'));
+  symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
+  return app;
+}
+
+test('npm start serves a login from the compiled bundle, without tsx or the sources', { timeout: 600_000 }, async () => {
   ensureBuilt();
+  const app = installation();
+  assert.ok(!existsSync(join(app, 'src')));
   const config = join(dir, 'deployment.toml');
   writeFileSync(config, `[server]\nport = 0\ndata_dir = "${dir}/data"\n[sample_app]\nport = ${await freePort()}\n`);
   // Its own process group, so that stopping npm stops the server under it too.
-  const npm = spawn('npm', ['start'], { cwd: root, env: { ...process.env, PORTCULLIS_CONFIG: config }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const npm = spawn('npm', ['start'], { cwd: app, env: { ...process.env, PORTCULLIS_CONFIG: config }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   npm.stdout.on('data', (d: Buffer) => (out += d.toString()));
   npm.stderr.on('data', (d: Buffer) => (out += d.toString()));
