@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 /** Loaded on first use or native: never bundled. */
 export const EXTERNAL = [
   'better-sqlite3', '@node-rs/argon2', 're2-wasm',
-  'oidc-provider', 'pg', 'mysql2', 'ioredis', 'nodemailer', 'prom-client', '@peculiar/x509', 'qrcode',
+  'oidc-provider', 'pg', 'mysql2', 'ioredis', 'nodemailer', 'prom-client', '@peculiar/x509', 'qrcode', 'node-forge',
 ];
 
 // Every output file starts with these: `require` for the CommonJS packages inside the bundle (esbuild's
