@@ -1,9 +1,11 @@
 // Start-up cost of a node: time from spawning the process to the first 200 from /health/ready, the CPU time
-// the process tree spent until then (steadier than wall time on a shared machine), and the idle
-// resident memory (RSS) of the process tree a second later, for the compiled build (`npm start`, dist/) and
-// for the TypeScript sources run through tsx (`npm run dev`; tsx also starts an esbuild helper process, which
-// is counted). Both start the shipped config/deployment.toml on a free port with a prepared data directory, so
-// that first-start work (migrations, TLS pair, keys, admin account) is not part of what is measured.
+// the process tree spent until then (steadier than wall time on a shared machine), and the idle resident
+// memory (RSS) of the process tree two seconds later, for the bundle `npm start` runs (dist/bundle/, with the
+// V8 flags of its script; with the sample app on, as shipped, and off), for the same flags on tsc's
+// module-per-file build (dist/src/: what bundling alone gains), and for the TypeScript sources run through tsx
+// (`npm run dev`, the baseline; tsx also starts an esbuild helper process, which is counted). All start the
+// shipped config/deployment.toml on a free port with a prepared data directory, so that first-start work
+// (migrations, TLS pair, keys, admin account) is not part of what is measured.
 //   node --import tsx bench/startup.bench.ts   [BENCH_ROUNDS=5]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,10 +19,17 @@ import { median } from './lib/load.ts';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const IDLE_MS = 2000;
 const root = new URL('..', import.meta.url).pathname;
-const RUNTIMES = {
-  'compiled (npm start)': ['dist/src/main.js'],
-  'tsx (npm run dev)': ['--import', 'tsx', 'src/main.ts'],
-} as const;
+// `npm start`'s own command line ("node <flags> dist/bundle/main.js"), so that the bench measures what it runs.
+const startArgs = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/).slice(1);
+const flags = startArgs.filter((a) => a.startsWith('--'));
+// The tsx row is the in-run baseline (last). The sample app runs in the server's process; a production node
+// turns it off, hence the second row.
+const RUNTIMES: Record<string, { args: readonly string[]; sample: boolean }> = {
+  'bundle (npm start)': { args: startArgs, sample: true },
+  'bundle, [sample_app] off': { args: startArgs, sample: false },
+  'tsc build (dist/src)': { args: [...flags, 'dist/src/main.js'], sample: true },
+  'tsx (npm run dev)': { args: ['--import', 'tsx', 'src/main.ts'], sample: true },
+};
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -96,34 +105,38 @@ async function startOnce(args: readonly string[], configPath: string, port: numb
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(root, 'dist/src/main.js'))) throw new Error('no dist/: run `npm run build` first');
+  if (!existsSync(join(root, 'dist/src/main.js')) || !existsSync(join(root, 'dist/bundle/main.js'))) throw new Error('no dist/: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'pcs-startup-'));
   try {
     const configPath = join(dir, 'deployment.toml');
     // The shipped file, with only the ports and the data directory moved.
     const shipped = readFileSync(join(root, 'config/deployment.toml'), 'utf8');
-    const write = (port: number, samplePort: number) =>
-      writeFileSync(configPath, shipped.replace(/^port = 9443$/m, `port = ${port}`).replace(/^\[server\]$/m, `[server]\ndata_dir = "${dir}/data"`) + `\n[sample_app]\nport = ${samplePort}\n`);
+    const write = (port: number, samplePort: number, sample = true) =>
+      writeFileSync(configPath, shipped.replace(/^port = 9443$/m, `port = ${port}`).replace(/^\[server\]$/m, `[server]\ndata_dir = "${dir}/data"`) + `\n[sample_app]\nenabled = ${sample}\nport = ${samplePort}\n`);
     write(await freePort(), await freePort());
-    await startOnce(RUNTIMES['compiled (npm start)'], configPath, Number(/^port = (\d+)$/m.exec(readFileSync(configPath, 'utf8'))![1])); // first start: provisioning
+    await startOnce(startArgs, configPath, Number(/^port = (\d+)$/m.exec(readFileSync(configPath, 'utf8'))![1])); // first start: provisioning
     const results = new Map<string, StartResult[]>(Object.keys(RUNTIMES).map((k) => [k, []]));
-    const names = Object.keys(RUNTIMES) as (keyof typeof RUNTIMES)[];
+    const names = Object.keys(RUNTIMES);
     for (let r = 0; r < ROUNDS; r++) {
       for (let k = 0; k < names.length; k++) {
         const name = names[(r + k) % names.length]!; // rotate who goes first
         const port = await freePort();
-        write(port, await freePort());
-        results.get(name)!.push(await startOnce(RUNTIMES[name], configPath, port));
+        write(port, await freePort(), RUNTIMES[name]!.sample);
+        results.get(name)!.push(await startOnce(RUNTIMES[name]!.args, configPath, port));
       }
     }
-    console.log(`Node ${process.version}, config/deployment.toml (sample app on), ${ROUNDS} interleaved rounds, medians\n`);
+    console.log(`Node ${process.version}, \`npm start\` = node ${startArgs.join(' ')}, config/deployment.toml, ${ROUNDS} interleaved rounds, medians\n`);
     const med = (n: string, k: keyof StartResult) => median(results.get(n)!.map((r) => r[k]));
     printTable(
       ['runtime', 'start to /health/ready', 'CPU time to ready', `idle RSS ${IDLE_MS / 1000} s later (process tree)`],
       names.map((n) => [n, `${med(n, 'readyMs').toFixed(0)} ms`, `${med(n, 'cpuMs').toFixed(0)} ms`, `${(med(n, 'rss') / 1024 / 1024).toFixed(1)} MB`]),
     );
-    const [compiled, tsx] = names;
-    console.log(`\ncompiled / tsx: ready time ${(med(compiled!, 'readyMs') / med(tsx!, 'readyMs')).toFixed(2)}, RSS ${(med(compiled!, 'rss') / med(tsx!, 'rss')).toFixed(2)}`);
+    const tsx = names[names.length - 1]!;
+    console.log('');
+    for (const n of names.slice(0, -1)) {
+      const ratio = (k: keyof StartResult) => (med(n, k) / med(tsx, k)).toFixed(2);
+      console.log(`${n} / tsx: ready time ${ratio('readyMs')}, CPU time ${ratio('cpuMs')}, RSS ${ratio('rss')}`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

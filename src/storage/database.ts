@@ -161,6 +161,9 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'portcullis_migrations',
     migrationLockTableName: 'portcullis_migrations_lock',
+    // Code-point order (the names are ASCII, zero-padded: the same order as Kysely's default). Its default,
+    // localeCompare, loads ICU's collation data at every start, about 2 MB of resident memory for one sort.
+    nameComparator: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

@@ -2,20 +2,16 @@
 // store never loads either, which keeps start-up time and memory down (each is about 15 MB resident).
 import type pgModule from 'pg';
 import type * as mysqlModule from 'mysql2';
-
-let pg: Promise<typeof pgModule> | undefined;
+import { once } from '../cache/lazy-module.ts';
 
 /** The pg module, configured once for the whole process. */
-export function loadPg(): Promise<typeof pgModule> {
-  pg ??= import('pg').then(({ default: m }) => {
+export const loadPg: () => Promise<typeof pgModule> = once(() =>
+  import('pg').then(({ default: m }) => {
     // PostgreSQL returns bigint (int8) columns and count(*) as strings; our bigints are epoch ms and
     // counters, well inside Number's safe range.
     m.types.setTypeParser(20, (v) => Number(v));
     return m;
-  });
-  return pg;
-}
+  }),
+);
 
-export function loadMysql(): Promise<typeof mysqlModule> {
-  return import('mysql2');
-}
+export const loadMysql: () => Promise<typeof mysqlModule> = once(() => import('mysql2'));
