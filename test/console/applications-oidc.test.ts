@@ -10,9 +10,10 @@ import { ADMIN_SCOPES } from '../../src/http/api-scopes.ts';
 import { oidcSettingsOf } from '../../src/protocols/oidc/settings.ts';
 import { createUser, tenantOf, uniqueSuffix } from '../support/fixtures.ts';
 import { LoginBrowser, type Page } from '../support/login-browser.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 import { authorizationUrl, discover, openAuthorization, redeem, REDIRECT } from '../oidc/support.ts';
-import { ConsoleBrowser, noticeOf, problemOf } from './console-browser.ts';
+import type { ConsoleBrowser} from './console-browser.ts';
+import { adminConsole, noticeOf, problemOf } from './console-browser.ts';
 
 const clientIdOf = (page: Page) => /<code id="client-id">([^<]+)<\/code>/.exec(page.html)?.[1];
 const secretOf = (page: Page) => /<code class="secret">([^<]+)<\/code>/.exec(page.html)?.[1];
@@ -21,11 +22,7 @@ describe('console: OpenID Connect settings', () => {
   let server: TestServer;
   let admin: ConsoleBrowser;
 
-  before(async () => {
-    server = await startTestServer();
-    admin = new ConsoleBrowser(server);
-    await admin.signIn('admin', 'admin');
-  });
+  before(async () => ({ server, admin } = await adminConsole()));
   after(async () => server?.close());
 
   const stored = async (name: string) => {

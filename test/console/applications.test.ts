@@ -5,18 +5,15 @@ import { after, before, describe, test } from 'node:test';
 import { samlSettingsOf } from '../../src/protocols/saml/settings.ts';
 import { tenantOf, uniqueSuffix } from '../support/fixtures.ts';
 import type { Page } from '../support/login-browser.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { ConsoleBrowser, noticeOf, problemOf } from './console-browser.ts';
+import type { TestServer } from '../support/server.ts';
+import type { ConsoleBrowser} from './console-browser.ts';
+import { adminConsole, noticeOf, problemOf } from './console-browser.ts';
 
 describe('console: applications', () => {
   let server: TestServer;
   let admin: ConsoleBrowser;
 
-  before(async () => {
-    server = await startTestServer();
-    admin = new ConsoleBrowser(server);
-    await admin.signIn('admin', 'admin');
-  });
+  before(async () => ({ server, admin } = await adminConsole()));
   after(async () => server?.close());
 
   const stepsOf = async (name: string) => {

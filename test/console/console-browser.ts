@@ -4,7 +4,7 @@
 // pages and redirects it shares.
 import assert from 'node:assert/strict';
 import { LoginBrowser, type Page } from '../support/login-browser.ts';
-import type { TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
 export type Fields = Record<string, string | string[]>;
 
@@ -99,4 +99,12 @@ export function csrfOf(page: Page): string {
   const m = /name="csrf" value="([^"]+)"/.exec(page.html);
   assert.ok(m, `no csrf token on ${page.url}`);
   return m[1]!;
+}
+
+/** A test server with the console signed in as its first-start admin (admin/admin). */
+export async function adminConsole(): Promise<{ server: TestServer; admin: ConsoleBrowser }> {
+  const server = await startTestServer();
+  const admin = new ConsoleBrowser(server);
+  await admin.signIn('admin', 'admin');
+  return { server, admin };
 }

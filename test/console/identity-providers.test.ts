@@ -10,8 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
 import type { IdentityProvider } from '../../src/identity-providers/identity-provider.ts';
 import { createUser, tenantOf, uniqueSuffix } from '../support/fixtures.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { ConsoleBrowser, noticeOf, problemOf } from './console-browser.ts';
+import type { TestServer } from '../support/server.ts';
+import type { ConsoleBrowser} from './console-browser.ts';
+import { adminConsole, noticeOf, problemOf } from './console-browser.ts';
 
 const BASE = '/console/identity-providers';
 const SECRET = 'a-client-secret-nobody-may-see-4711';
@@ -20,11 +21,7 @@ describe('console: identity providers', () => {
   let server: TestServer;
   let admin: ConsoleBrowser;
 
-  before(async () => {
-    server = await startTestServer();
-    admin = new ConsoleBrowser(server);
-    await admin.signIn('admin', 'admin');
-  });
+  before(async () => ({ server, admin } = await adminConsole()));
   after(async () => server?.close());
 
   const stored = async (name: string): Promise<IdentityProvider | undefined> => (await server.services.identityProviders.list(await tenantOf(server))).find((i) => i.name === name);

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { tenantOf } from '../support/fixtures.ts';
 import type { Page } from '../support/login-browser.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { ConsoleBrowser, csrfOf, noticeOf, problemOf } from './console-browser.ts';
+import type { TestServer } from '../support/server.ts';
+import type { ConsoleBrowser} from './console-browser.ts';
+import { adminConsole, csrfOf, noticeOf, problemOf } from './console-browser.ts';
 
 const BOUNDARY = '----portcullis-test-boundary';
 
@@ -24,11 +25,7 @@ describe('console: registry', () => {
   let server: TestServer;
   let admin: ConsoleBrowser;
 
-  before(async () => {
-    server = await startTestServer();
-    admin = new ConsoleBrowser(server);
-    await admin.signIn('admin', 'admin');
-  });
+  before(async () => ({ server, admin } = await adminConsole()));
   after(async () => server?.close());
 
   const upload = async (fields: Record<string, string>, file?: { name: string; type: string; data: Buffer }): Promise<Page> => {

@@ -4,18 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { tenantOf } from '../support/fixtures.ts';
 import type { Page } from '../support/login-browser.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { ConsoleBrowser, csrfOf, noticeOf, problemOf } from './console-browser.ts';
+import type { TestServer } from '../support/server.ts';
+import { adminConsole, ConsoleBrowser, csrfOf, noticeOf, problemOf } from './console-browser.ts';
 
 describe('console: TOTP settings, audit, CSRF', () => {
   let server: TestServer;
   let admin: ConsoleBrowser;
 
-  before(async () => {
-    server = await startTestServer();
-    admin = new ConsoleBrowser(server);
-    await admin.signIn('admin', 'admin');
-  });
+  before(async () => ({ server, admin } = await adminConsole()));
   after(async () => server?.close());
 
   const valueOf = (page: Page, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page.html)?.[1];

@@ -4,7 +4,6 @@
 // identity-provider API (WSO2's SAMLSSOAuthenticator properties). Hostile Responses are built from corp's real
 // auto-post form, or signed with a test key registered as the IdP certificate (xml-crypto, as an IdP would).
 import { inflateRawSync } from 'node:zlib';
-import { SignedXml } from 'xml-crypto';
 import { sequenceOf, type Application } from '../../src/applications/application.ts';
 import { CLAIMS } from '../../src/claims/local-claims.ts';
 import type { CertificatePair } from '../../src/crypto/certificates.ts';
@@ -12,7 +11,7 @@ import type { Clock } from '../../src/time/clock.ts';
 import { tenantOf, uniqueSuffix } from '../support/fixtures.ts';
 import type { LoginBrowser, Page } from '../support/login-browser.ts';
 import type { TestServer } from '../support/server.ts';
-import { idpMetadata, postedForm, UNSPECIFIED, type PostedForm } from '../saml/support.ts';
+import { idpMetadata, postedForm, signMessage, UNSPECIFIED, type PostedForm } from '../saml/support.ts';
 import { adminCall, BOSS, CORP, HOME, IDP_BASE, startFederationServer } from './support.ts';
 
 export const SAML_AUTHENTICATOR_ID = Buffer.from('SAMLSSOAuthenticator').toString('base64url');
@@ -180,19 +179,5 @@ export function forgeResponse(o: ForgedResponse): string {
   return o.signResponse ? sign(response, 'Response', o.key) : response;
 }
 
-/** An enveloped RSA-SHA256 signature on the root `rootName`, after its Issuer. */
-export function sign(xml: string, rootName: string, key: CertificatePair): string {
-  const sig = new SignedXml({
-    privateKey: key.privateKeyPem,
-    publicCert: key.certificatePem,
-    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
-  });
-  sig.addReference({
-    xpath: `/*[local-name(.)='${rootName}']`,
-    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
-    digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
-  });
-  sig.computeSignature(xml, { prefix: 'ds', location: { reference: `/*[local-name(.)='${rootName}']/*[local-name(.)='Issuer']`, action: 'after' } });
-  return sig.getSignedXml();
-}
+/** An enveloped RSA-SHA256 signature on the root `rootName`, after its Issuer (as an IdP would sign). */
+export const sign = signMessage;

@@ -15,8 +15,9 @@ import type { FederatedUsers } from '../../identity-providers/federated-users.ts
 import { federatedIdentityOf, type FederatedIdentity, type IdentityProvider } from '../../identity-providers/identity-provider.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { Clock } from '../../time/clock.ts';
-import type { Authenticator, Failure, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
-import { federatedOutcome, jitPromptPage, jitPromptSubmit } from '../federation/jit-prompt.ts';
+import type { Authenticator, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
+import { federatedOutcome } from '../federation/jit-prompt.ts';
+import { upstreamAuthenticator } from '../federation/upstream-authenticator.ts';
 
 /** fetch for upstream calls (http/outbound-fetch.ts): private addresses refused unless allowed, extra CAs. */
 export type UpstreamFetch = (url: string, init: { method?: string; headers?: unknown; body?: unknown }) => Promise<Response>;
@@ -119,32 +120,14 @@ export function createOidcFederatedAuthenticator(deps: OidcFederationDeps): Auth
     return federatedOutcome(ctx, idp, identity, deps.federatedUsers);
   }
 
-  return {
+  return upstreamAuthenticator({
     name: 'OpenIDConnectAuthenticator',
-    aliases: ['oidc'],
+    alias: 'oidc',
     displayName: 'OpenID Connect',
-    amr: ['fed'],
-    identifiesUser: true,
-    federated: true,
-    pageType: 'OpenIDConnectAuthenticator',
-    enabled: () => true,
+    federatedUsers: deps.federatedUsers,
+    providerOf,
     begin,
-
-    canHandle(form: FormFields): boolean {
-      return (form.state !== undefined && (form.code !== undefined || form.error !== undefined)) || form.jitUsername !== undefined;
-    },
-
-    async submit(ctx: StepContext, form: FormFields): Promise<StepOutcome> {
-      if (form.jitUsername !== undefined) return jitPromptSubmit(ctx, form, deps.federatedUsers, (c) => providerOf(c));
-      return callback(ctx, form);
-    },
-
-    async describe(ctx: StepContext, view: string, failure: Failure | undefined) {
-      return jitPromptPage(ctx, view, failure);
-    },
-
-    async pageUrl(): Promise<string> {
-      return 'authenticationendpoint/login.do';
-    },
-  };
+    isAnswer: (form) => form.state !== undefined && (form.code !== undefined || form.error !== undefined),
+    answer: callback,
+  });
 }

@@ -11,8 +11,9 @@ import type { FederatedUsers } from '../../identity-providers/federated-users.ts
 import { federatedIdentityOf, type IdentityProvider } from '../../identity-providers/identity-provider.ts';
 import type { SigningKey } from '../../saml-core/signature.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
-import type { Authenticator, Failure, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
-import { federatedOutcome, jitPromptPage, jitPromptSubmit } from '../federation/jit-prompt.ts';
+import type { Authenticator, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
+import { federatedOutcome } from '../federation/jit-prompt.ts';
+import { upstreamAuthenticator } from '../federation/upstream-authenticator.ts';
 import { sendAuthnRequest } from './authn-request.ts';
 import { checkResponse, ResponseRefused } from './response-check.ts';
 
@@ -100,35 +101,19 @@ export function createSamlFederatedAuthenticator(deps: SamlFederationDeps): Auth
     return federatedOutcome(ctx, idp, identity, deps.federatedUsers);
   }
 
-  return {
+  return upstreamAuthenticator({
     name: 'SAMLSSOAuthenticator',
-    aliases: ['saml'],
+    alias: 'saml',
     displayName: 'SAML 2.0',
-    amr: ['fed'],
-    identifiesUser: true,
-    federated: true,
-    pageType: 'SAMLSSOAuthenticator',
-    enabled: () => true,
+    federatedUsers: deps.federatedUsers,
+    providerOf,
     begin,
-
-    canHandle(form: FormFields): boolean {
-      return form.SAMLResponse !== undefined || form.jitUsername !== undefined;
-    },
-
-    async submit(ctx: StepContext, form: FormFields): Promise<StepOutcome> {
-      if (form.jitUsername !== undefined) return jitPromptSubmit(ctx, form, deps.federatedUsers, (c) => providerOf(c));
-      return callback(ctx, form);
-    },
-
-    async describe(ctx: StepContext, view: string, failure: Failure | undefined) {
+    isAnswer: (form) => form.SAMLResponse !== undefined,
+    answer: callback,
+    page(ctx, view) {
       const post = (ctx.state as Pending).post;
       // `postTo` lets the page's policy allow the post to the upstream's origin (ui/authentication-endpoint.ts).
-      if (view === 'saml_post' && post) return { template: 'saml_post', title: `Continuing to ${ctx.idp ?? 'your identity provider'}`, data: { idpName: ctx.idp ?? '', postTo: post.action, fields: post.fields } };
-      return jitPromptPage(ctx, view, failure);
+      return view === 'saml_post' && post ? { template: 'saml_post', title: `Continuing to ${ctx.idp ?? 'your identity provider'}`, data: { idpName: ctx.idp ?? '', postTo: post.action, fields: post.fields } } : undefined;
     },
-
-    async pageUrl(): Promise<string> {
-      return 'authenticationendpoint/login.do';
-    },
-  };
+  });
 }
