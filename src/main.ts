@@ -1,14 +1,22 @@
 // `npm start`: load config/deployment.toml, start the server, stop cleanly on SIGTERM/SIGINT.
+import { parseArgs } from 'node:util';
 import { isConfigError, readConfig } from './config/index.ts';
 import { installProcessGuards } from './http/process-guard.ts';
 import { startServer } from './server.ts';
 
 async function main(): Promise<void> {
-  // --strict refuses WSO2 settings that have no effect here, instead of a warning for each.
-  const strict = process.argv.slice(2).includes('--strict');
+  // --strict refuses WSO2 settings that have no effect here, instead of a warning for each. An argument not
+  // known here stops the start: a mistyped option must not leave the server running on another config.
+  let args;
+  try {
+    args = parseArgs({ options: { config: { type: 'string', short: 'c' }, strict: { type: 'boolean' } }, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    console.error(`Portcullis cannot start: ${err instanceof Error ? err.message : String(err)}\nUsage: npm start -- [--config <deployment.toml>] [--strict]   (or PORTCULLIS_CONFIG=<file>)`);
+    process.exit(2);
+  }
   let loaded;
   try {
-    loaded = readConfig(strict ? { strict } : {});
+    loaded = readConfig({ ...(args.strict ? { strict: true } : {}), ...(args.config === undefined ? {} : { path: args.config }) });
   } catch (err) {
     if (isConfigError(err)) {
       console.error(`Portcullis cannot start: the configuration has problems:\n${err.message}`);

@@ -73,8 +73,8 @@ const INTRO = `# Configuration reference
 <!-- Generated from src/config/schema.ts by \`npm run docs\`. Do not edit by hand: a test fails when this file is stale. -->
 
 Portcullis reads one TOML file, \`config/deployment.toml\`, relative to the working directory. Set the
-environment variable \`PORTCULLIS_CONFIG\` to use another file. If the default file does not exist,
-every key takes its default; if the file named by \`PORTCULLIS_CONFIG\` does not exist, the server
+environment variable \`PORTCULLIS_CONFIG\`, or start with \`npm start -- --config <file>\` (which wins), to use
+another file. If the default file does not exist, every key takes its default; if a named file does not exist, the server
 refuses to start.
 
 Section and key names follow WSO2 Identity Server's \`deployment.toml\` where WSO2 has the key, so a

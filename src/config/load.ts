@@ -127,7 +127,7 @@ export function readConfig(options: LoadOptions = {}): LoadedConfig {
   const cwd = options.cwd ?? process.cwd();
   const fromEnv = env[CONFIG_ENV] === '' ? undefined : env[CONFIG_ENV];
   const named = options.path ?? fromEnv;
-  const namedBy = options.path !== undefined ? 'the path option' : fromEnv !== undefined ? CONFIG_ENV : undefined;
+  const namedBy = options.path !== undefined ? '--config' : fromEnv !== undefined ? CONFIG_ENV : undefined;
   const label = named ?? DEFAULT_CONFIG_PATH;
   const text = readIfPresent(resolve(cwd, label), label, namedBy);
   return readConfigText(text ?? '', label, { env, cwd, ...(options.strict === undefined ? {} : { strict: options.strict }) });

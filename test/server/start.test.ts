@@ -45,4 +45,18 @@ describe('npm start', () => {
     assert.match(p.err(), /broken\.toml:2: unknown key "prot" in \[server\] \(did you mean "port"\?\)/);
     assert.match(p.err(), /broken\.toml:5: \[database\.identity_db\] pool_size: expected an integer/);
   });
+
+  test('--config names the file (over PORTCULLIS_CONFIG); an unknown argument stops the start with the usage', async () => {
+    const config = join(dir, 'broken-by-flag.toml');
+    writeFileSync(config, `[server]\nprot = 9443\n`);
+    const named = startNodeProcess(['src/main.ts', '--config', config], { PORTCULLIS_CONFIG: join(dir, 'ok.toml'), PORTCULLIS_ENCRYPTION_KEY: '' });
+    assert.equal(await named.exited, 2);
+    assert.match(named.err(), /broken-by-flag\.toml:2: unknown key "prot"/, 'the file --config names was read');
+    const missing = startNodeProcess(['src/main.ts', '--config', join(dir, 'nowhere.toml')]);
+    assert.equal(await missing.exited, 2);
+    assert.match(missing.err(), /nowhere\.toml: config file not found \(named by --config\)/);
+    const typo = startNodeProcess(['src/main.ts', '--confg', config]);
+    assert.equal(await typo.exited, 2);
+    assert.match(typo.err(), /Unknown option '--confg'[\s\S]*Usage: npm start -- \[--config <deployment\.toml>\] \[--strict\]/);
+  });
 });
