@@ -73,9 +73,9 @@ function checkSaml(o: SamlUpstream | undefined): void {
   if (url.protocol !== 'https:' || url.hash || url.username || url.password || o.ssoUrl.length > 2048) throw invalid('SSOUrl: an https URL without fragment or credentials.');
   if (o.requestBinding !== 'redirect' && o.requestBinding !== 'post') throw invalid('RequestMethod: redirect or post.');
   if (!/^[\x21-\x7e]{1,256}$/.test(o.nameIdFormat)) throw invalid('NameIDType: a NameID format URI.');
-  if (o.certificates.length === 0 || o.certificates.length > 10) throw invalid('certificate.certificates: 1 to 10 certificates of the IdP (Base64 of the PEM).');
+  if (o.certificates.length === 0 || o.certificates.length > 10) throw invalid('certificate.certificates: 1 to 10 certificates of the IdP (PEM; in the REST API, the Base64 of each PEM).');
   for (const pem of o.certificates) {
-    if (!certificateInfo(pem)) throw invalid('certificate.certificates: each must be an X.509 certificate with an RSA key (Base64 of the PEM).');
+    if (!certificateInfo(pem)) throw invalid('certificate.certificates: each must be an X.509 certificate with an RSA key (PEM; in the REST API, the Base64 of each PEM).');
   }
 }
 
