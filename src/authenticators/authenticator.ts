@@ -3,6 +3,7 @@
 // on. Authenticators never write HTML or touch HTTP: they answer with outcomes and describe their pages.
 import type { FederatedIdentity } from '../identity-providers/identity-provider.ts';
 import type { Tenant } from '../tenants/tenant-service.ts';
+import type { AccountState } from '../users/lockout.ts';
 import type { UserRecord } from '../users/user-store.ts';
 
 /** Form fields posted to /commonauth (WSO2's names: username, password, token, ENABLE_TOTP, sendToken, ...). */
@@ -28,6 +29,12 @@ export interface StepContext {
   readonly federated?: FederatedIdentity | undefined;
   /** The login links an upstream account to a signed-in user (flows/link.ts): find, ask for and provision no local user. */
   readonly linking?: boolean;
+  /**
+   * `user`'s account state as the previous step read it in this same request (the password step, before its
+   * comparison), so the next step's entry check need not read it again; undefined otherwise (read it). The
+   * decisive checks stay in the statements that let a user in (acceptTotpStep), so a lock since still wins.
+   */
+  readonly account?: AccountState | undefined;
 }
 
 /** Why a step failed, for pages and audit: an i18n-style key, plus user-safe details. */
@@ -44,8 +51,11 @@ export type StepOutcome =
   | { kind: 'show'; view: string; notice?: string }
   /** Wrong input: show the page again with the failure. */
   | { kind: 'retry'; view: string; failure: Failure }
-  /** The step is done; `user` is who it proved (the same user as before for non-identifying steps). */
-  | { kind: 'success'; user: UserRecord; amr: readonly string[] }
+  /**
+   * The step is done; `user` is who it proved (the same user as before for non-identifying steps). `account`:
+   * the user's account state the step has just read, handed to the next step of the same request only.
+   */
+  | { kind: 'success'; user: UserRecord; amr: readonly string[]; account?: AccountState }
   /** The step does not apply (e.g. TOTP not enrolled and not mandatory); `user`: the local user it found all the same (after a federated step). */
   | { kind: 'skip'; user?: UserRecord }
   /** The login cannot continue (locked account, enrolment refused); show an error page and end it. */

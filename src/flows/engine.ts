@@ -11,6 +11,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { FederatedIdentity } from '../identity-providers/identity-provider.ts';
 import type { Tenant, TenantService } from '../tenants/tenant-service.ts';
+import type { AccountState } from '../users/lockout.ts';
 import type { UserRecord } from '../users/user-store.ts';
 import type { UserService } from '../users/user-service.ts';
 import { newContextId, type ContextStore, type StoredContext } from './context-store.ts';
@@ -99,6 +100,8 @@ interface Loaded {
   application: Application;
   user: UserRecord | undefined;
   sso: SsoSession | undefined;
+  /** The account state of `user` a step read in this request (never saved with the context). */
+  account?: { userId: string; state: AccountState };
 }
 
 export class LoginEngine {
@@ -250,6 +253,7 @@ export class LoginEngine {
       idp: optionOf(name).idp,
       federated: loaded.user ? undefined : state.federated,
       ...(state.link ? { linking: true } : {}),
+      account: loaded.user && loaded.account?.userId === loaded.user.id ? loaded.account.state : undefined,
     };
   }
 
@@ -365,6 +369,7 @@ export class LoginEngine {
         if (loaded.user && loaded.user.id !== outcome.user.id) throw new AppError('FLW-40001');
         loaded.user = outcome.user;
         state.user = { id: outcome.user.id, storeDomain: outcome.user.storeDomain, username: outcome.user.username };
+        loaded.account = outcome.account && { userId: outcome.user.id, state: outcome.account };
         state.completed.push({ step: state.stepIndex + 1, authenticator: authName, amr: [...outcome.amr], at: this.deps.now() });
         await audit('success');
         // A different user than the SSO session's logged in: that session must not be reused or extended.

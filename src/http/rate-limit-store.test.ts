@@ -52,6 +52,32 @@ for (const type of ALL_DATABASES) {
       assert.ok(!keys.includes('acct:old'));
     });
 
+    test('hitPair counts both keys (one statement off MySQL); 20 concurrent pairs are all counted', async () => {
+      const before = storage.statementCount();
+      const one = await store.hitPair('ip:pair', 100, 'acct:pair', WINDOW);
+      assert.deepEqual(one, { first: { current: 1, ttl: WINDOW }, second: { current: 1, ttl: WINDOW } });
+      if (type !== 'mysql') assert.equal(storage.statementCount() - before, 1);
+      const pairs = await Promise.all(Array.from({ length: 20 }, () => store.hitPair('ip:pair', 100, 'acct:pair', WINDOW)));
+      assert.deepEqual(pairs.map((p) => p.first.current).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 2));
+      assert.deepEqual(pairs.map((p) => p.second!.current).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 2));
+    });
+
+    test('hitPair over the first limit leaves the second key as it was, a window it opened included', async () => {
+      await store.hit('ip:over', WINDOW);
+      await store.hit('ip:over', WINDOW);
+      await store.hit('acct:counted', WINDOW);
+      clock.advance(1_000);
+      // ip:over is at 2 with a limit of 2: this third hit is refused and acct:counted keeps its 1.
+      assert.deepEqual(await store.hitPair('ip:over', 2, 'acct:counted', WINDOW), { first: { current: 3, ttl: WINDOW - 1_000 } });
+      assert.deepEqual(await store.peek('acct:counted'), { current: 1, ttl: WINDOW - 1_000 });
+      // A key with no open window: the refused hit opens none.
+      assert.deepEqual((await store.hitPair('ip:over', 2, 'acct:fresh', WINDOW)).second, undefined);
+      assert.deepEqual(await store.peek('acct:fresh'), { current: 0, ttl: 0 });
+      assert.deepEqual(await store.hit('acct:fresh', WINDOW), { current: 1, ttl: WINDOW });
+      // Under the limit both count.
+      assert.equal((await store.hitPair('ip:under', 2, 'acct:counted', WINDOW)).second?.current, 2);
+    });
+
     test('the callback contract of @fastify/rate-limit', async () => {
       const incr = await new Promise((resolve, reject) => store.incr('ip:cb', (err, r) => (err ? reject(err) : resolve(r)), WINDOW));
       assert.deepEqual(incr, { current: 1, ttl: WINDOW });

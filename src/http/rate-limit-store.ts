@@ -62,6 +62,58 @@ export class DatabaseRateLimitStore {
     return { current: Number(row.hits), ttl: Math.max(0, Number(row.expires_at) - now) };
   }
 
+  /**
+   * Counts one hit on `first` and, unless that hit is over `firstMax`, one on `second`: the two hits of a password
+   * POST (address, then account). On SQLite and PostgreSQL both are one multi-row upsert (one statement instead
+   * of two; rows are locked in the same order, address first, so two such statements cannot deadlock). When
+   * the first key refuses, the second's hit is taken back at once, so a client over its address limit spends
+   * nothing of the account's budget (as when the second hit was never made); a window that hit had opened is
+   * closed again. MySQL counts them one after the other, the second only when the first allows it.
+   */
+  async hitPair(first: string, firstMax: number, second: string, windowMs: number): Promise<{ first: Count; second?: Count }> {
+    const { db, type } = this.storage;
+    if (type === 'mysql') {
+      const one = await this.hit(first, windowMs);
+      return one.current > firstMax ? { first: one } : { first: one, second: await this.hit(second, windowMs) };
+    }
+    const now = this.clock.now();
+    const fresh = now + windowMs;
+    const rows = await db
+      .insertInto('rate_limits')
+      .values([
+        { limit_key: first, hits: 1, expires_at: fresh },
+        { limit_key: second, hits: 1, expires_at: fresh },
+      ])
+      .onConflict((oc) =>
+        oc.column('limit_key').doUpdateSet((eb) => {
+          const over = eb('rate_limits.expires_at', '<=', now);
+          return {
+            hits: eb.case().when(over).then(1).else(eb(eb.ref('rate_limits.hits'), '+', 1)).end(),
+            expires_at: eb.case().when(over).then(eb.val(fresh)).else(eb.ref('rate_limits.expires_at')).end(),
+          };
+        }),
+      )
+      .returning(['limit_key', 'hits', 'expires_at'])
+      .execute();
+    const count = (key: string): Count => {
+      const row = rows.find((r) => r.limit_key === key)!;
+      return { current: Number(row.hits), ttl: Math.max(0, Number(row.expires_at) - now) };
+    };
+    const one = count(first);
+    if (one.current <= firstMax) return { first: one, second: count(second) };
+    // Refused by the first key: take the second hit back (a window it opened ends now, as if never opened).
+    await db
+      .updateTable('rate_limits')
+      .set((eb) => ({
+        hits: eb(eb.ref('hits'), '-', 1),
+        expires_at: eb.case().when('hits', '=', 1).then(eb.val(now)).else(eb.ref('expires_at')).end(),
+      }))
+      .where('limit_key', '=', second)
+      .where('hits', '>', 0)
+      .execute();
+    return { first: one };
+  }
+
   /** The count of the current window without adding to it (0 when no window is open). */
   async peek(key: string): Promise<Count> {
     const now = this.clock.now();

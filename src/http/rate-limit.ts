@@ -124,12 +124,29 @@ export async function registerRateLimits(app: FastifyInstance, deps: RateLimitDe
   };
   app.decorate('passwordLimits', limits);
 
+  // The counters of the database store, asked directly for the two hits of a password POST (one statement
+  // where the plugin's one-key store contract would make two); same limits, same refusal as `hit` above.
+  const counters = redis ? undefined : new DatabaseRateLimitStore(storage, clock);
+  async function hitBoth(reply: FastifyReply, address: string, account: string): Promise<void> {
+    let counted: Awaited<ReturnType<DatabaseRateLimitStore['hitPair']>>;
+    try {
+      counted = await counters!.hitPair(address, settings.per_ip_per_minute, account, WINDOW_MS);
+    } catch (err) {
+      throw new AppError('PCS-50300', { cause: err });
+    }
+    if (counted.first.current > settings.per_ip_per_minute) refuse(reply, counted.first.ttl);
+    if (counted.second && counted.second.current > settings.per_account_per_minute) refuse(reply, counted.second.ttl);
+  }
+
   // POST /commonauth carries every password and code of the login pages. The body is parsed by preHandler time,
-  // so the account named in a password form counts too; a code submission names none (the TOTP lock covers it).
+  // so the account named in a password form counts too (only when the address allows the attempt); a code
+  // submission names none (the TOTP lock covers it).
   const commonauth = async (request: FastifyRequest, reply: FastifyReply) => {
-    await limits.hit(request, reply, addressKey(request));
     const username = (request.body as Record<string, unknown> | undefined)?.username;
-    if (typeof username === 'string' && username.trim() !== '') await limits.hit(request, reply, accountKey(request.tenant.domain, username));
+    const account = typeof username === 'string' && username.trim() !== '' ? accountKey(request.tenant.domain, username) : undefined;
+    if (account && counters) return hitBoth(reply, addressKey(request), account);
+    await limits.hit(request, reply, addressKey(request));
+    if (account) await limits.hit(request, reply, account);
   };
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = [route.method].flat();

@@ -10,14 +10,15 @@
 import { AppError } from '../errors/app-error.ts';
 import type { Tenant } from '../tenants/tenant-service.ts';
 import type { Clock } from '../time/clock.ts';
-import { LOCK_REASONS, type LockoutService, type LockStatus } from './lockout.ts';
+import { LOCK_REASONS, type AccountState, type LockoutService, type LockStatus } from './lockout.ts';
 import { dummyHashFor, type PasswordHasher } from './password-hash.ts';
 import { parseQualifiedName } from './qualified-name.ts';
 import type { UserService } from './user-service.ts';
 import type { PasswordCandidate, UserRecord } from './user-store.ts';
 
 export type PasswordCheckResult =
-  | { ok: true; user: UserRecord }
+  /** `account`: the account state read before the comparison (usable then), for a next step of the same request. */
+  | { ok: true; user: UserRecord; account: AccountState }
   /** No such user, a name in another tenant, an empty password, or a wrong password on a usable account. */
   | { ok: false; refusal: 'invalid' }
   /** The account is locked (perhaps by this very failure); `lock` says until when. */
@@ -69,7 +70,7 @@ export class PasswordCheck {
     // A counter read as 0 needs no reset: skipping the write is the same as the reset happening at that read,
     // with any failure counted since ordered after it.
     if (state.failedLogins > 0) await this.deps.lockout.recordSuccess(user, 'login');
-    return { ok: true, user: verified };
+    return { ok: true, user: verified, account: state };
   }
 
   /**

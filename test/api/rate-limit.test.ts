@@ -3,6 +3,7 @@
 // moved with the server's clock, never waited for.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { accountKey } from '../../src/http/rate-limit.ts';
 import { ManualClock } from '../../src/time/clock.ts';
 import type { Response } from '../support/http-client.ts';
 import { createUser } from '../support/fixtures.ts';
@@ -52,6 +53,20 @@ describe('rate limits', () => {
     for (const name of ['Carol', 'carol', 'carol@carbon.super']) assert.notEqual((await post({ username: name, password: 'x' })).status, 429);
     assertLimited(await post({ username: ' CAROL ', password: 'x' }));
     assert.notEqual((await post({ username: 'dave', password: 'x' })).status, 429, 'another account has its own budget');
+  });
+
+  test('POST /commonauth: password forms refused by the address limit spend nothing of the account budget', async () => {
+    nextWindow();
+    // The account's count is 1 after this; the address's too.
+    assert.notEqual((await post({ username: 'erin', password: 'x' })).status, 429);
+    for (let i = 1; i < PER_IP; i++) assert.notEqual((await post({ token: '123456' })).status, 429);
+    // Over the address limit: refused, and erin's budget (2 left) is untouched however often it is tried.
+    for (let i = 0; i < PER_ACCOUNT + 2; i++) assertLimited(await post({ username: 'erin', password: 'x' }));
+    const erin = await server.services.storage.db.selectFrom('rate_limits').select('hits').where('limit_key', '=', accountKey('carbon.super', 'erin')).executeTakeFirstOrThrow();
+    assert.equal(Number(erin.hits), 1, 'only the first, allowed form counted on the account');
+    nextWindow();
+    for (let i = 0; i < PER_ACCOUNT; i++) assert.notEqual((await post({ username: 'erin', password: 'x' })).status, 429);
+    assertLimited(await post({ username: 'erin', password: 'x' }));
   });
 
   test('HTTP Basic: every request counts on the address; over the limit a JSON 429 with Retry-After', async () => {

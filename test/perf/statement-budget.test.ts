@@ -17,7 +17,7 @@ const BUDGET = {
   start: 1,
   samlStart: 2,
   loginPage: 2,
-  password: 9,
+  password: 7,
   totpPage: 3,
   code: 11,
 };

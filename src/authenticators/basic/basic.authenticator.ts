@@ -55,7 +55,7 @@ export function createBasicAuthenticator(deps: BasicDeps): Authenticator {
         return { kind: 'retry', view: 'login', failure: LOGIN_FAILED };
       }
       delete ctx.state.username;
-      return { kind: 'success', user: result.user, amr: ['pwd'] };
+      return { kind: 'success', user: result.user, amr: ['pwd'], account: result.account };
     },
 
     async describe(ctx: StepContext, _view, failure) {

@@ -20,9 +20,12 @@ export function lockFailure(lock: Pick<LockStatus, 'reason' | 'unlockTime'>, par
   return failure;
 }
 
-/** The end of the login when the account is not usable (locked or disabled); undefined when it is. */
+/**
+ * The end of the login when the account is not usable (locked or disabled); undefined when it is. The state the
+ * password step read in this same request is used when it is this user's (one read fewer per password POST).
+ */
 export async function unusableOutcome(deps: TotpDeps, ctx: StepContext, user: UserRecord): Promise<StepOutcome | undefined> {
-  const state = await deps.lockout.accountState(user, ctx.now);
+  const state = (ctx.account && ctx.user?.id === user.id ? ctx.account : undefined) ?? (await deps.lockout.accountState(user, ctx.now));
   if (state.usable) return undefined;
   if (state.disabled) return { kind: 'fail', view: 'error', failure: { reason: 'login.failed' } };
   return { kind: 'fail', view: 'error', failure: lockFailure(state.lock, await deps.settings.forTenant(ctx.tenant), ctx.now) };
