@@ -4,105 +4,21 @@
 // front. Steps an SSO session already passed are skipped; a TOTP step only if TOTP was passed. A session is
 // reused only while its account may still be used (sso-reuse.ts), checked on every request of the login.
 import type { Authenticator, Failure, FormFields, PageModel, StepContext, StepOutcome } from '../authenticators/authenticator.ts';
-import { optionName, optionOf, type AuthenticatorRegistry } from '../authenticators/registry.ts';
-import type { Application } from '../applications/application.ts';
-import type { ApplicationStore } from '../applications/application-store.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
+import { optionName, optionOf } from '../authenticators/registry.ts';
 import { AppError } from '../errors/app-error.ts';
-import type { FederatedIdentity } from '../identity-providers/identity-provider.ts';
-import type { Tenant, TenantService } from '../tenants/tenant-service.ts';
-import type { AccountState } from '../users/lockout.ts';
-import type { UserRecord } from '../users/user-store.ts';
-import type { UserService } from '../users/user-service.ts';
-import { newContextId, type ContextStore, type StoredContext } from './context-store.ts';
+import { newContextId } from './context-store.ts';
 import type { FlowState } from './flow-state.ts';
 import { asksForMultiFactor } from './acr.ts';
-import type { FrontRegistry, FrontResponse, Protocol, ProtocolStates } from './fronts.ts';
+import type { Protocol } from './fronts.ts';
 import { finishLogin } from './finish.ts';
 import { finishLink, linkSteps } from './link.ts';
 import { acceptedMultiOptionUri, chooserPage, errorPage, isExternalPage, pageUrl } from './pages.ts';
-import type { SsoSession, SsoSessionStore } from './sso-session.ts';
-import { forgetEndedSso, type SsoReuse } from './sso-reuse.ts';
+import { forgetEndedSso } from './sso-reuse.ts';
 import { randomBytes } from 'node:crypto';
 
-export interface Browser {
-  /** Cookies the browser sent: session nonces by context id, and commonAuthId. */
-  nonce(contextId: string): string | undefined;
-  ssoCookie: string | undefined;
-  remoteAddress: string;
-  traceId: string;
-}
+import type { Browser, EngineDeps, EngineResponse, Loaded, StartLogin } from './engine-types.ts';
 
-/** OpenID Connect's prompt values (core 3.1.2.1). */
-export type Prompt = 'none' | 'login' | 'consent' | 'select_account';
-
-export interface StartLogin<P extends Protocol = Protocol> {
-  tenant: Tenant;
-  tenantQualified: boolean;
-  application: Application;
-  protocol: P;
-  protocolState: ProtocolStates[P];
-  /** Every step is done again, whatever the SSO session passed (SAML ForceAuthn, OIDC prompt=login). */
-  forceAuthn?: boolean;
-  /** No page may be shown: the login finishes from the SSO session or fails (SAML IsPassive, OIDC prompt=none). */
-  passive?: boolean;
-  /** OIDC max_age, in seconds: steps the SSO session passed longer ago are done again (0: all of them). */
-  maxAge?: number;
-  /** OIDC acr_values: asking for ACR.multiFactor adds a one-time-code step when the sequence has none. */
-  acrValues?: readonly string[];
-  /** OIDC login_hint: the user name the login page starts with. */
-  loginHint?: string;
-  /** OIDC prompt: 'none' is passive, 'login' is forceAuthn; consent and account choice are the front's. */
-  prompt?: ReadonlySet<Prompt>;
-  /** Link an upstream account instead of signing in (flows/link.ts): the one upstream option to sign in at. */
-  link?: string;
-}
-
-/** What the HTTP layer must do; cookies are described, not written, so the engine stays HTTP-free. */
-export interface EngineResponse {
-  response: FrontResponse;
-  setNonce?: { contextId: string; value: string };
-  clearNonce?: string;
-  setSso?: string;
-  clearSso?: boolean;
-  /**
-   * What the current step's authenticator answered to a submission it handled (WSO2's canHandle). 'show' means
-   * it stays on its step with nothing to report, e.g. "Get a Verification Code" sent the code.
-   */
-  submitted?: StepOutcome['kind'];
-}
-
-export interface EngineDeps {
-  contexts: ContextStore;
-  sso: SsoSessionStore;
-  /** Finds the SSO sessions a login may reuse: only while their account is usable. */
-  ssoReuse: SsoReuse;
-  authenticators: AuthenticatorRegistry;
-  fronts: FrontRegistry;
-  applications: ApplicationStore;
-  tenants: TenantService;
-  users: UserService;
-  audit: AuditLog;
-  now: () => number;
-  /** The local user of an upstream account at the end of a login (link, or JIT provisioning); none: no federation. */
-  federation?: FederationFinish;
-}
-
-/** Finds (or provisions) the local user of an upstream account; a failure is a page the user can act on. */
-export interface FederationFinish {
-  userAtFinish(tenant: Tenant, identity: FederatedIdentity, via: { traceId: string; remoteAddress: string; application: string }): Promise<{ user: UserRecord } | { failure: Failure }>;
-}
-
-interface Loaded {
-  stored: StoredContext;
-  state: FlowState;
-  tenant: Tenant;
-  application: Application;
-  user: UserRecord | undefined;
-  sso: SsoSession | undefined;
-  /** The account state of `user` a step read in this request (never saved with the context). */
-  account?: { userId: string; state: AccountState };
-}
+export type { Browser, EngineDeps, EngineResponse, FederationFinish, Loaded, Prompt, StartLogin } from './engine-types.ts';
 
 export class LoginEngine {
   constructor(private readonly deps: EngineDeps) {}
@@ -444,5 +360,3 @@ export class LoginEngine {
     return finishLogin(this.deps, loaded, browser);
   }
 }
-
-export type { Loaded };

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors/app-error.ts';
 import { acrFor } from './acr.ts';
 import { sha256 } from './context-store.ts';
-import type { Browser, EngineDeps, EngineResponse, Loaded } from './engine.ts';
+import type { Browser, EngineDeps, EngineResponse, Loaded } from './engine-types.ts';
 import type { LoginResult } from './fronts.ts';
 import type { SsoSession, SsoState } from './sso-session.ts';
 

@@ -8,7 +8,7 @@
 import type { FederatedIdentity } from '../identity-providers/identity-provider.ts';
 import type { AuthenticatorRegistry } from '../authenticators/registry.ts';
 import { AppError } from '../errors/app-error.ts';
-import type { Browser, EngineDeps, EngineResponse, Loaded } from './engine.ts';
+import type { Browser, EngineDeps, EngineResponse, Loaded } from './engine-types.ts';
 import type { FlowState } from './flow-state.ts';
 import type { FrontResponse, LoginFront, Protocol, ProtocolStates } from './fronts.ts';
 
