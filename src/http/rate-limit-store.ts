@@ -3,7 +3,7 @@
 // hits in the window add to it, the first hit after it ends starts a new one. Each hit is ONE upsert-increment
 // (INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL, ON DUPLICATE KEY UPDATE on MySQL), so concurrent
 // hits on any node are all counted and none can slip between a read and a write.
-import type { Kysely } from 'kysely';
+import type { Kysely, OnConflictBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { DatabaseType } from '../storage/database.ts';
 import { deleteDueBatch } from '../storage/purge.ts';
@@ -17,6 +17,22 @@ export interface Count {
 }
 
 type Callback = (err: Error | null, result?: Count) => void;
+
+/**
+ * ON CONFLICT for a counter row (SQLite, PostgreSQL): one more hit in the current window, or a new window of one
+ * hit when the old one has ended. eb.val: Kysely writes a bare case-then value into the SQL text, which would make
+ * every call a new statement to prepare (the SQLite statement cache keys on the text).
+ */
+function countInWindow(now: number, fresh: number) {
+  return (oc: OnConflictBuilder<Database, 'rate_limits'>) =>
+    oc.column('limit_key').doUpdateSet((eb) => {
+      const over = eb('rate_limits.expires_at', '<=', now);
+      return {
+        hits: eb.case().when(over).then(1).else(eb(eb.ref('rate_limits.hits'), '+', 1)).end(),
+        expires_at: eb.case().when(over).then(eb.val(fresh)).else(eb.ref('rate_limits.expires_at')).end(),
+      };
+    });
+}
 
 export class DatabaseRateLimitStore {
   constructor(
@@ -46,17 +62,7 @@ export class DatabaseRateLimitStore {
         : await db
             .insertInto('rate_limits')
             .values({ limit_key: key, hits: 1, expires_at: fresh })
-            .onConflict((oc) =>
-              oc.column('limit_key').doUpdateSet((eb) => {
-                const over = eb('rate_limits.expires_at', '<=', now);
-                // eb.val: Kysely writes a bare case-then value into the SQL text, which would make every call a
-                // new statement to prepare (the SQLite statement cache keys on the text).
-                return {
-                  hits: eb.case().when(over).then(1).else(eb(eb.ref('rate_limits.hits'), '+', 1)).end(),
-                  expires_at: eb.case().when(over).then(eb.val(fresh)).else(eb.ref('rate_limits.expires_at')).end(),
-                };
-              }),
-            )
+            .onConflict(countInWindow(now, fresh))
             .returning(['hits', 'expires_at'])
             .executeTakeFirstOrThrow();
     return { current: Number(row.hits), ttl: Math.max(0, Number(row.expires_at) - now) };
@@ -84,15 +90,7 @@ export class DatabaseRateLimitStore {
         { limit_key: first, hits: 1, expires_at: fresh },
         { limit_key: second, hits: 1, expires_at: fresh },
       ])
-      .onConflict((oc) =>
-        oc.column('limit_key').doUpdateSet((eb) => {
-          const over = eb('rate_limits.expires_at', '<=', now);
-          return {
-            hits: eb.case().when(over).then(1).else(eb(eb.ref('rate_limits.hits'), '+', 1)).end(),
-            expires_at: eb.case().when(over).then(eb.val(fresh)).else(eb.ref('rate_limits.expires_at')).end(),
-          };
-        }),
-      )
+      .onConflict(countInWindow(now, fresh))
       .returning(['limit_key', 'hits', 'expires_at'])
       .execute();
     const count = (key: string): Count => {

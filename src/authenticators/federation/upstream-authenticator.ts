@@ -7,6 +7,17 @@ import type { IdentityProvider } from '../../identity-providers/identity-provide
 import type { Authenticator, FormFields, PageModel, StepContext, StepOutcome } from '../authenticator.ts';
 import { jitPromptPage, jitPromptSubmit } from './jit-prompt.ts';
 
+/** The tenant's identity providers, as the upstream authenticators see them. */
+export interface EnabledProviders {
+  enabledByName(tenant: StepContext['tenant'], name: string): Promise<IdentityProvider | undefined>;
+}
+
+/** The enabled provider the login's option names, if it is of this protocol and has its settings. */
+export async function providerNamed(idps: EnabledProviders, ctx: StepContext, type: 'oidc' | 'saml'): Promise<IdentityProvider | undefined> {
+  const idp = ctx.idp ? await idps.enabledByName(ctx.tenant, ctx.idp) : undefined;
+  return idp?.type === type && idp.settings[type] ? idp : undefined;
+}
+
 export interface UpstreamProtocol {
   /** WSO2's authenticator name, e.g. OpenIDConnectAuthenticator. */
   name: string;

@@ -17,13 +17,13 @@ import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { Authenticator, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
 import { federatedOutcome } from '../federation/jit-prompt.ts';
-import { upstreamAuthenticator } from '../federation/upstream-authenticator.ts';
+import { providerNamed, upstreamAuthenticator, type EnabledProviders } from '../federation/upstream-authenticator.ts';
 
 /** fetch for upstream calls (http/outbound-fetch.ts): private addresses refused unless allowed, extra CAs. */
 export type UpstreamFetch = (url: string, init: { method?: string; headers?: unknown; body?: unknown }) => Promise<Response>;
 
 export interface OidcFederationDeps {
-  idps: { enabledByName(tenant: Tenant, name: string): Promise<IdentityProvider | undefined> };
+  idps: EnabledProviders;
   federatedUsers: FederatedUsers;
   fetch: UpstreamFetch;
   /** The absolute /commonauth URL of a tenant (the redirect URI registered at the upstream provider). */
@@ -60,10 +60,7 @@ export function createOidcFederatedAuthenticator(deps: OidcFederationDeps): Auth
       return config;
     });
 
-  async function providerOf(ctx: StepContext): Promise<IdentityProvider | undefined> {
-    const idp = ctx.idp ? await deps.idps.enabledByName(ctx.tenant, ctx.idp) : undefined;
-    return idp?.type === 'oidc' && idp.settings.oidc ? idp : undefined;
-  }
+  const providerOf = (ctx: StepContext) => providerNamed(deps.idps, ctx, 'oidc');
 
   async function begin(ctx: StepContext): Promise<StepOutcome> {
     const idp = await providerOf(ctx);

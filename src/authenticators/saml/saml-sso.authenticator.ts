@@ -8,17 +8,17 @@
 // found later (TOTP's `usecase`, the link, or JIT provisioning), or here after the JIT prompt.
 import { randomBytes } from 'node:crypto';
 import type { FederatedUsers } from '../../identity-providers/federated-users.ts';
-import { federatedIdentityOf, type IdentityProvider } from '../../identity-providers/identity-provider.ts';
+import { federatedIdentityOf } from '../../identity-providers/identity-provider.ts';
 import type { SigningKey } from '../../saml-core/signature.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { Authenticator, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
 import { federatedOutcome } from '../federation/jit-prompt.ts';
-import { upstreamAuthenticator } from '../federation/upstream-authenticator.ts';
+import { providerNamed, upstreamAuthenticator, type EnabledProviders } from '../federation/upstream-authenticator.ts';
 import { sendAuthnRequest } from './authn-request.ts';
 import { checkResponse, ResponseRefused } from './response-check.ts';
 
 export interface SamlFederationDeps {
-  idps: { enabledByName(tenant: Tenant, name: string): Promise<IdentityProvider | undefined> };
+  idps: EnabledProviders;
   federatedUsers: FederatedUsers;
   /** Assertion IDs accepted once (identity-providers/assertion-ids.ts). */
   assertionIds: { firstUse(tenantId: string, idpId: string, assertionId: string, expiresAt: number): Promise<boolean> };
@@ -42,10 +42,7 @@ interface Pending {
 const fail = (reason: string): StepOutcome => ({ kind: 'fail', failure: { reason } });
 
 export function createSamlFederatedAuthenticator(deps: SamlFederationDeps): Authenticator {
-  async function providerOf(ctx: StepContext): Promise<IdentityProvider | undefined> {
-    const idp = ctx.idp ? await deps.idps.enabledByName(ctx.tenant, ctx.idp) : undefined;
-    return idp?.type === 'saml' && idp.settings.saml ? idp : undefined;
-  }
+  const providerOf = (ctx: StepContext) => providerNamed(deps.idps, ctx, 'saml');
 
   async function begin(ctx: StepContext): Promise<StepOutcome> {
     const idp = await providerOf(ctx);
