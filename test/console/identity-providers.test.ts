@@ -127,9 +127,7 @@ describe('console: identity providers', () => {
     assert.equal(await stored(name), undefined);
   });
 
-  // Needs SAML validation in IdpService.checkProvider (another branch, issue 12 part 1): until it is merged the
-  // service refuses SAML ("not supported yet") and this test fails.
-  test('create a SAML 2.0 provider with every SamlUpstream field', async () => {
+  test('create a SAML 2.0 provider with every SamlUpstream field; saving it unchanged keeps each one', async () => {
     const name = `Saml-${uniqueSuffix()}`;
     const pem = readFileSync(join(server.dataDir, 'tls', 'server.crt'), 'utf8').trim();
     const form = await admin.open(`${BASE}/new?type=saml`);
@@ -160,9 +158,17 @@ describe('console: identity providers', () => {
       requestBinding: 'post',
       signAuthnRequest: false,
       requireSignedAssertion: true,
+      requireSignedResponse: false,
       certificates: [pem],
       nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
     });
+    // WSO2's IsAuthnRespSigned, set through the REST API or here, survives an edit that does not touch it.
+    let page = await admin.post(await admin.open(`${BASE}/${idp.id}`), `${BASE}/${idp.id}`, { requireSignedResponse: 'yes' }, ['action', 'save']);
+    assert.equal(noticeOf(page), 'The identity provider was saved.', problemOf(page));
+    assert.equal((await stored(name))!.settings.saml!.requireSignedResponse, true);
+    page = await admin.post(await admin.open(`${BASE}/${idp.id}`), `${BASE}/${idp.id}`, {}, ['action', 'save']);
+    assert.equal(noticeOf(page), 'The identity provider was saved.', problemOf(page));
+    assert.deepEqual((await stored(name))!.settings.saml, { ...idp.settings.saml, requireSignedResponse: true });
   });
 
   test("a user's linked accounts: link by upstream user id, refused when taken (IDP-40902), unlink", async () => {

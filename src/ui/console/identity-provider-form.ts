@@ -22,6 +22,7 @@ export interface IdpFormValues {
   requestBinding: SamlUpstream['requestBinding'];
   signAuthnRequest: boolean;
   requireSignedAssertion: boolean;
+  requireSignedResponse: boolean;
   certificates: string;
   nameIdFormat: string;
   mappings: { remote: string; local: string }[];
@@ -49,6 +50,7 @@ export function blankValues(type: IdpType): IdpFormValues {
     requestBinding: 'redirect',
     signAuthnRequest: true,
     requireSignedAssertion: true,
+    requireSignedResponse: false,
     certificates: '',
     nameIdFormat: DEFAULT_NAME_ID_FORMAT,
     mappings: [],
@@ -67,7 +69,7 @@ export function valuesOf(idp: IdentityProvider): IdpFormValues {
     description: idp.description,
     enabled: idp.enabled,
     ...(s.oidc ? { issuer: s.oidc.issuer, clientId: s.oidc.clientId, scopes: s.oidc.scopes.join(' ') } : {}),
-    ...(s.saml ? { ...s.saml, certificates: s.saml.certificates.join('\n') } : {}),
+    ...(s.saml ? { ...s.saml, requireSignedResponse: s.saml.requireSignedResponse === true, certificates: s.saml.certificates.join('\n') } : {}),
     mappings: s.claimMappings.map((m) => ({ ...m })),
     userIdClaim: s.userIdClaim,
     jit: s.provisioning.jit,
@@ -100,6 +102,7 @@ export function valuesFromForm(type: IdpType, form: Form): IdpFormValues {
     requestBinding: binding === 'post' ? 'post' : 'redirect',
     signAuthnRequest: text(form, 'signAuthnRequest') === 'yes',
     requireSignedAssertion: text(form, 'requireSignedAssertion') === 'yes',
+    requireSignedResponse: text(form, 'requireSignedResponse') === 'yes',
     certificates: text(form, 'certificates'),
     nameIdFormat: text(form, 'nameIdFormat').trim(),
     mappings,
@@ -135,6 +138,7 @@ export function inputOf(v: IdpFormValues, clientSecret: string): IdpInput {
               requestBinding: v.requestBinding,
               signAuthnRequest: v.signAuthnRequest,
               requireSignedAssertion: v.requireSignedAssertion,
+              requireSignedResponse: v.requireSignedResponse,
               certificates: certificatesOf(v.certificates),
               nameIdFormat: v.nameIdFormat,
             },
