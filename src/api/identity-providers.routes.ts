@@ -21,15 +21,16 @@ import { AppError } from '../errors/app-error.ts';
 import { adminRequestOf, requireAdmin } from '../http/admin-auth.ts';
 import { API_SCOPES, requiredScope } from '../http/api-scopes.ts';
 import { tenantResourceUrl } from '../http/public-url.ts';
-import type { IdentityProvider, IdpType, JitMode } from '../identity-providers/identity-provider.ts';
+import { AUTHENTICATOR_OF_TYPE, type IdentityProvider, type IdpType, type JitMode } from '../identity-providers/identity-provider.ts';
 import { certificateInfo, type IdpInput } from '../identity-providers/idp-service.ts';
 import type { Services } from '../services.ts';
 
 const BASE = '/api/server/v1/identity-providers';
 const VIA = 'Identity providers API';
 /** WSO2's authenticator ids: the base64url of the authenticator name. */
-const OIDC_ID = Buffer.from('OpenIDConnectAuthenticator').toString('base64url');
-const SAML_ID = Buffer.from('SAMLSSOAuthenticator').toString('base64url');
+const idOf = (type: IdpType) => Buffer.from(AUTHENTICATOR_OF_TYPE[type]).toString('base64url');
+const OIDC_ID = idOf('oidc');
+const SAML_ID = idOf('saml');
 const JIT_SCHEMES: Record<string, JitMode> = { PROVISION_SILENTLY: 'on', PROMPT_USERNAME_PASSWORD_CONSENT: 'prompt' };
 
 const str = (max: number) => ({ type: 'string', maxLength: max }) as const;
@@ -142,7 +143,7 @@ export async function registerIdentityProviderRoutes(app: FastifyInstance, servi
   const summary = (request: FastifyRequest, i: IdentityProvider) => ({ id: i.id, name: i.name, description: i.description, isEnabled: i.enabled, type: i.type, self: self(request, i.id) });
   const detail = (request: FastifyRequest, i: IdentityProvider) => {
     const s = i.settings;
-    const id = i.type === 'oidc' ? OIDC_ID : SAML_ID;
+    const id = idOf(i.type);
     const properties = s.oidc
       ? [
           { key: 'ClientId', value: s.oidc.clientId },
@@ -175,7 +176,7 @@ export async function registerIdentityProviderRoutes(app: FastifyInstance, servi
             certificateInfo: certificates.map((pem) => certificateInfo(pem) ?? { subject: '', validTo: '' }),
           }
         : {}),
-      federatedAuthenticators: { defaultAuthenticatorId: id, authenticators: [{ authenticatorId: id, name: i.type === 'oidc' ? 'OpenIDConnectAuthenticator' : 'SAMLSSOAuthenticator', isEnabled: true, properties }] },
+      federatedAuthenticators: { defaultAuthenticatorId: id, authenticators: [{ authenticatorId: id, name: AUTHENTICATOR_OF_TYPE[i.type], isEnabled: true, properties }] },
       provisioning: { jit: { isEnabled: s.provisioning.jit !== 'off', scheme: s.provisioning.jit === 'prompt' ? 'PROMPT_USERNAME_PASSWORD_CONSENT' : 'PROVISION_SILENTLY', userstore: s.provisioning.userstore } },
     };
   };

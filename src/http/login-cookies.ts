@@ -73,13 +73,18 @@ function postedContextId(request: FastifyRequest): string | undefined {
  */
 export function nonceAcrossSites(request: FastifyRequest, reply: FastifyReply, contextId: string, lifetimes: CookieLifetimes): void {
   const value = request.cookies[nonceCookie(contextId)];
-  if (value) reply.setCookie(nonceCookie(contextId), value, { ...COOKIE_BASE, sameSite: 'none', maxAge: Math.ceil(lifetimes.loginMs / 1000) });
+  if (value) writeNonce(reply, { contextId, value, crossSite: true }, lifetimes);
+}
+
+/** The login's nonce cookie: Lax, or None when the login's next request comes from another site. */
+function writeNonce(reply: FastifyReply, nonce: { contextId: string; value: string; crossSite: boolean }, lifetimes: CookieLifetimes): void {
+  reply.setCookie(nonceCookie(nonce.contextId), nonce.value, { ...COOKIE_BASE, sameSite: nonce.crossSite ? 'none' : 'lax', maxAge: Math.ceil(lifetimes.loginMs / 1000) });
 }
 
 /** Writes the cookies and the response an engine call asked for. */
 export async function sendEngineResponse(reply: FastifyReply, result: EngineResponse, lifetimes: CookieLifetimes): Promise<FastifyReply> {
   const nonce = nonceToWrite(reply, result);
-  if (nonce) reply.setCookie(nonceCookie(nonce.contextId), nonce.value, { ...COOKIE_BASE, sameSite: nonce.crossSite ? 'none' : 'lax', maxAge: Math.ceil(lifetimes.loginMs / 1000) });
+  if (nonce) writeNonce(reply, nonce, lifetimes);
   // None: a deletion must be accepted also when it answers a post from a page on another site (the cookie may be None).
   if (result.clearNonce) reply.clearCookie(nonceCookie(result.clearNonce), { ...COOKIE_BASE, sameSite: 'none' });
   if (result.setSso) reply.setCookie(SSO_COOKIE, result.setSso, { ...SSO_COOKIE_OPTIONS, maxAge: Math.ceil(lifetimes.ssoMaxMs / 1000) });

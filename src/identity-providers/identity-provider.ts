@@ -5,6 +5,9 @@
 export const IDP_TYPES = ['oidc', 'saml'] as const;
 export type IdpType = (typeof IDP_TYPES)[number];
 
+/** The authenticator that signs in at a provider of each type, by WSO2's names (also the REST API's authenticator ids). */
+export const AUTHENTICATOR_OF_TYPE: Readonly<Record<IdpType, string>> = { oidc: 'OpenIDConnectAuthenticator', saml: 'SAMLSSOAuthenticator' };
+
 /** Just-in-time provisioning: off, silently on, or after the user picks a local user name and password. */
 export const JIT_MODES = ['off', 'on', 'prompt'] as const;
 export type JitMode = (typeof JIT_MODES)[number];

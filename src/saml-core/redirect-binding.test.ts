@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
 import { before, test } from 'node:test';
-import { createSelfSigned } from '../../crypto/certificates.ts';
-import { AppError } from '../../errors/app-error.ts';
-import { signingKeyFromPem, type SigningKey } from '../../keys/signing-key.ts';
+import { createSelfSigned } from '../crypto/certificates.ts';
+import { AppError } from '../errors/app-error.ts';
+import { signingKeyFromPem, type SigningKey } from '../keys/signing-key.ts';
 import { decodeMessage, parseRedirectQuery, redirectUrl, signedOctets } from './redirect-binding.ts';
 import { verifyQuerySignature } from './signature.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AppError } from '../../errors/app-error.ts';
+import { AppError } from '../errors/app-error.ts';
 import { el, escapeAttr, newSamlId, parseSamlXml, serialize, textOf } from './xml.ts';
 
 const refusedWith = (code: string, description?: RegExp) => (e: unknown) => e instanceof AppError && e.code === code && (!description || description.test(e.description));

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
 import { BoundedCache } from '../../cache/bounded-cache.ts';
 import type { FederatedUsers } from '../../identity-providers/federated-users.ts';
-import { federatedIdentityOf, type FederatedIdentity, type IdentityProvider } from '../../identity-providers/identity-provider.ts';
+import { AUTHENTICATOR_OF_TYPE, federatedIdentityOf, type FederatedIdentity, type IdentityProvider } from '../../identity-providers/identity-provider.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { Authenticator, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
@@ -118,7 +118,7 @@ export function createOidcFederatedAuthenticator(deps: OidcFederationDeps): Auth
   }
 
   return upstreamAuthenticator({
-    name: 'OpenIDConnectAuthenticator',
+    name: AUTHENTICATOR_OF_TYPE.oidc,
     alias: 'oidc',
     displayName: 'OpenID Connect',
     federatedUsers: deps.federatedUsers,

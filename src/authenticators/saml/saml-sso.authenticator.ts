@@ -8,7 +8,7 @@
 // found later (TOTP's `usecase`, the link, or JIT provisioning), or here after the JIT prompt.
 import { randomBytes } from 'node:crypto';
 import type { FederatedUsers } from '../../identity-providers/federated-users.ts';
-import { federatedIdentityOf } from '../../identity-providers/identity-provider.ts';
+import { AUTHENTICATOR_OF_TYPE, federatedIdentityOf } from '../../identity-providers/identity-provider.ts';
 import type { SigningKey } from '../../saml-core/signature.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
 import type { Authenticator, FormFields, StepContext, StepOutcome } from '../authenticator.ts';
@@ -99,7 +99,7 @@ export function createSamlFederatedAuthenticator(deps: SamlFederationDeps): Auth
   }
 
   return upstreamAuthenticator({
-    name: 'SAMLSSOAuthenticator',
+    name: AUTHENTICATOR_OF_TYPE.saml,
     alias: 'saml',
     displayName: 'SAML 2.0',
     federatedUsers: deps.federatedUsers,

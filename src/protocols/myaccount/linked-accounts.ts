@@ -11,7 +11,7 @@
 // Links are made and removed through IdpService (audited federation.linked / federation.unlinked, the user as actor).
 import type { FastifyInstance } from 'fastify';
 import { isAppError } from '../../errors/app-error.ts';
-import type { FederatedIdentity, IdentityProvider } from '../../identity-providers/identity-provider.ts';
+import { AUTHENTICATOR_OF_TYPE, type FederatedIdentity } from '../../identity-providers/identity-provider.ts';
 import type { LinkBrowser, LinkFront } from '../../flows/link.ts';
 import { provenRecently } from '../../flows/step-up.ts';
 import { browserOf, sendEngineResponse } from '../../http/login-cookies.ts';
@@ -37,9 +37,6 @@ declare module '../../flows/fronts.ts' {
     'myaccount-link': MyAccountLinkState;
   }
 }
-
-/** The authenticator that signs in at a provider of each type (the names WSO2 gives them). */
-const AUTHENTICATOR_OF: Record<IdentityProvider['type'], string> = { oidc: 'OpenIDConnectAuthenticator', saml: 'SAMLSSOAuthenticator' };
 
 export const LINK_NOTICES: Record<string, string> = {
   linked: 'Your account was linked: you can sign in with it.',
@@ -93,7 +90,7 @@ export function createMyAccountLinkFront(deps: MyAccountDeps): LinkFront<typeof 
 /** The Security page's section: the user's links and the providers to link an account at. */
 export async function linkedAccountsView(kit: MyAccountKit, ctx: MyAccountContext) {
   const links = await kit.deps.identityProviders.associationsOf(ctx.tenant, ctx.user);
-  const providers = (await kit.deps.identityProviders.list(ctx.tenant)).filter((p) => p.enabled && kit.deps.authenticators.find(AUTHENTICATOR_OF[p.type]));
+  const providers = (await kit.deps.identityProviders.list(ctx.tenant)).filter((p) => p.enabled && kit.deps.authenticators.find(AUTHENTICATOR_OF_TYPE[p.type]));
   return {
     links: links.map((a) => ({ id: a.id, idpName: a.idpName, federatedUserId: a.idpUserId })),
     providers: providers.map((p) => ({ id: p.id, name: p.name })),
@@ -113,7 +110,7 @@ export function registerLinkedAccounts(app: FastifyInstance, kit: MyAccountKit):
     if (!(await deps.totpManagement.factorProven(req, ctx.user, { session: kit.codeProven(ctx) })).ok) return reply.redirect(`${kit.url(ctx, PAGE)}?failed=stepup`, 303);
     const id = formOf(request.body).idp ?? '';
     const idp = (await deps.identityProviders.list(ctx.tenant)).find((p) => p.id === id && p.enabled);
-    const authenticator = idp && AUTHENTICATOR_OF[idp.type];
+    const authenticator = idp && AUTHENTICATOR_OF_TYPE[idp.type];
     if (!idp || !authenticator || !deps.authenticators.find(authenticator)) return reply.redirect(`${kit.url(ctx, PAGE)}?failed=unavailable`, 303);
     const protocolState: MyAccountLinkState = { tenantId: ctx.tenant.id, tenantDomain: ctx.tenant.domain, sessionId: ctx.session.id, userId: ctx.user.id, idpId: idp.id };
     const result = await deps.engine.start(

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AppError } from '../../errors/app-error.ts';
 import { checkAuthnRequest, nameIdFormatFor, readAuthnRequest, resolveAcs, type AuthnRequest } from './authn-request.ts';
-import { NAMEID_FORMAT, STATUS } from './constants.ts';
+import { NAMEID_FORMAT, STATUS } from '../../saml-core/constants.ts';
 import { validateSettings } from './settings.ts';
-import { parseSamlXml } from './xml.ts';
+import { parseSamlXml } from '../../saml-core/xml.ts';
 
 const settings = validateSettings({ manualConfiguration: { issuer: 'sp', assertionConsumerUrls: ['https://sp.example/a', 'https://sp.example/b'], defaultAssertionConsumerUrl: 'https://sp.example/b' } });
 const now = Date.parse('2026-05-01T12:00:00Z');

@@ -1,11 +1,11 @@
 // The AuthnRequest (SAML core 3.4.1) as the Web SSO profile (profiles 4.1.4.1) uses it: who asks (Issuer),
 // where the answer goes (an ACS URL, an index, or the registered default), and how (ForceAuthn, IsPassive,
 // NameIDPolicy). Fields are read only from the element the caller trusts (the verified one when signed).
-import { BINDING, CLOCK_SKEW_MS, NAMEID_FORMAT, NS, STATUS, SUPPORTED_NAMEID_FORMATS } from './constants.ts';
+import { BINDING, CLOCK_SKEW_MS, NAMEID_FORMAT, NS, STATUS, SUPPORTED_NAMEID_FORMATS } from '../../saml-core/constants.ts';
 import type { SamlSettings } from './settings.ts';
 import type { SamlStatus } from './status.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { attr, boolAttr, dateAttr, idAttr, invalidMessage, optionalChild, requiredChild, textOf } from './xml.ts';
+import { attr, boolAttr, dateAttr, idAttr, invalidMessage, optionalChild, requiredChild, textOf } from '../../saml-core/xml.ts';
 
 export interface AuthnRequest {
   id: string;

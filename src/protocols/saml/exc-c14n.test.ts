@@ -9,10 +9,10 @@ import { ExclusiveCanonicalization } from 'xml-crypto/lib/exclusive-canonicaliza
 import { createSelfSigned } from '../../crypto/certificates.ts';
 import { el, serialize, type XmlElement } from '../../encoding/xml.ts';
 import { signingKeyFromPem, type SigningKey } from '../../keys/signing-key.ts';
-import { NS } from './constants.ts';
+import { NS } from '../../saml-core/constants.ts';
 import { declaredNamespaces, excC14n } from './exc-c14n.ts';
 import { signElement } from './tree-signature.ts';
-import { parseSamlXml } from './xml.ts';
+import { parseSamlXml } from '../../saml-core/xml.ts';
 
 let key: SigningKey;
 before(async () => {

@@ -2,11 +2,11 @@
 // may read fields from: with signature validation on, that is the verified message (the query signature
 // covers the whole Redirect message; a POST message is re-read from the bytes its XML signature covers).
 import { AppError } from '../../errors/app-error.ts';
-import { MAX_RELAY_STATE_BYTES, type Binding } from './constants.ts';
-import { decodeMessage, parseRedirectQuery, signedOctets, type QueryParam } from './redirect-binding.ts';
+import { MAX_RELAY_STATE_BYTES, type Binding } from '../../saml-core/constants.ts';
+import { decodeMessage, parseRedirectQuery, signedOctets, type QueryParam } from '../../saml-core/redirect-binding.ts';
 import type { SamlSettings } from './settings.ts';
-import { verifyPostSignature, verifyQuerySignature } from './signature.ts';
-import { invalidMessage, parseSamlXml } from './xml.ts';
+import { verifyPostSignature, verifyQuerySignature } from '../../saml-core/signature.ts';
+import { invalidMessage, parseSamlXml } from '../../saml-core/xml.ts';
 
 export type MessageKind = 'SAMLRequest' | 'SAMLResponse';
 

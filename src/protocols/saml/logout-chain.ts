@@ -5,7 +5,7 @@
 // SP (answered with a LogoutResponse) or another front (OIDC RP-initiated logout: the browser goes to returnTo).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
-import type { Binding } from './constants.ts';
+import type { Binding } from '../../saml-core/constants.ts';
 import type { SamlContext } from './sso.ts';
 
 export const LOGOUT_COOKIE = 'samlLogout';

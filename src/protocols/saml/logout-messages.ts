@@ -3,13 +3,13 @@
 // no signature; over POST the XML itself is signed.
 import type { FrontResponse } from '../../flows/fronts.ts';
 import { issuerOf } from './authn-request.ts';
-import { NAMEID_FORMAT, NS, type Binding } from './constants.ts';
+import { NAMEID_FORMAT, NS, type Binding } from '../../saml-core/constants.ts';
 import type { SigningKey } from '../../keys/signing-key.ts';
 import { autoPostPage, encodePostMessage } from './post-binding.ts';
-import { redirectUrl } from './redirect-binding.ts';
-import { signEnveloped, xpathOf } from './signature.ts';
+import { redirectUrl } from '../../saml-core/redirect-binding.ts';
+import { signEnveloped, xpathOf } from '../../saml-core/signature.ts';
 import { readStatus, statusElement, type SamlStatus } from './status.ts';
-import { attr, childrenNS, dateAttr, el, idAttr, instant, invalidMessage, newSamlId, optionalChild, serialize, textOf } from './xml.ts';
+import { attr, childrenNS, dateAttr, el, idAttr, instant, invalidMessage, newSamlId, optionalChild, serialize, textOf } from '../../saml-core/xml.ts';
 import type { MessageKind } from './inbound.ts';
 
 export interface LogoutRequestMessage {

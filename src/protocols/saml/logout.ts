@@ -12,7 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
 import type { FrontResponse } from '../../flows/fronts.ts';
 import { clearSsoCookie, sendEngineResponse, SSO_COOKIE } from '../../http/login-cookies.ts';
-import { CLOCK_SKEW_MS, STATUS, type Binding } from './constants.ts';
+import { CLOCK_SKEW_MS, STATUS, type Binding } from '../../saml-core/constants.ts';
 import { idpEndpoints } from './endpoints.ts';
 import { trustedRoot, type InboundMessage } from './inbound.ts';
 import { postForm } from '../../http/outbound-post.ts';

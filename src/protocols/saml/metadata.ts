@@ -2,11 +2,11 @@
 // key first, then retired keys still in their grace period, so an SP that refreshes metadata accepts both
 // during a rotation), the SSO and SLO endpoints for both bindings, and the NameID formats we issue. The
 // document is signed with the active key (metadata 3; consumers may ignore it).
-import { BINDING, NS, SUPPORTED_NAMEID_FORMATS } from './constants.ts';
+import { BINDING, NS, SUPPORTED_NAMEID_FORMATS } from '../../saml-core/constants.ts';
 import type { IdpEndpoints } from './endpoints.ts';
 import type { TenantKeys } from '../../keys/signing-key.ts';
-import { signEnveloped, xpathOf } from './signature.ts';
-import { el, newSamlId, serialize } from './xml.ts';
+import { signEnveloped, xpathOf } from '../../saml-core/signature.ts';
+import { el, newSamlId, serialize } from '../../saml-core/xml.ts';
 
 export function buildMetadata(endpoints: IdpEndpoints, keys: TenantKeys, wantAuthnRequestsSigned = false): string {
   const keyDescriptors = keys.published.map((k) =>

@@ -10,7 +10,7 @@ import { CLAIMS } from '../../claims/local-claims.ts';
 import { domainQualified } from '../../users/qualified-name.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
-import { NAMEID_FORMAT } from './constants.ts';
+import { NAMEID_FORMAT } from '../../saml-core/constants.ts';
 
 export interface IssuedNameId {
   value: string;

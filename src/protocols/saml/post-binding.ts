@@ -4,7 +4,7 @@
 // page's Content-Security-Policy allows posting only to the destination's origin.
 import type { FrontResponse } from '../../flows/fronts.ts';
 import { DEFAULT_CSP } from '../../http/security-headers.ts';
-import { escapeAttr, escapeText } from './xml.ts';
+import { escapeAttr, escapeText } from '../../saml-core/xml.ts';
 
 export function encodePostMessage(xml: string): string {
   return Buffer.from(xml, 'utf8').toString('base64');

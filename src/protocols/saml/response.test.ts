@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { createSelfSigned } from '../../crypto/certificates.ts';
-import { AUTHN_CONTEXT, STATUS } from './constants.ts';
+import { AUTHN_CONTEXT, STATUS } from '../../saml-core/constants.ts';
 import { signingKeyFromPem, type SigningKey } from '../../keys/signing-key.ts';
 import { authnContextFor, buildErrorResponse, buildSuccessResponse } from './response.ts';
 import { statusForFailure } from './status.ts';
-import { parseSamlXml } from './xml.ts';
+import { parseSamlXml } from '../../saml-core/xml.ts';
 
 let key: SigningKey;
 before(async () => {

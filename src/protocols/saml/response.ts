@@ -3,13 +3,13 @@
 // an AuthnStatement saying when and how the user authenticated, and the requested attributes. The Response
 // itself is signed too when the application asks; error responses (no assertion) are always signed, so an
 // SP can trust a NoPassive or AuthnFailed status.
-import { ASSERTION_LIFETIME_MS, ATTRNAME_FORMAT_URI, AUTHN_CONTEXT, BEARER, NAMEID_FORMAT, NS } from './constants.ts';
+import { ASSERTION_LIFETIME_MS, ATTRNAME_FORMAT_URI, AUTHN_CONTEXT, BEARER, NAMEID_FORMAT, NS } from '../../saml-core/constants.ts';
 import type { SigningKey } from '../../keys/signing-key.ts';
 import type { IssuedNameId } from './name-id.ts';
 import { declaredNamespaces } from './exc-c14n.ts';
 import { signElement } from './tree-signature.ts';
 import { SUCCESS, statusElement, type SamlStatus } from './status.ts';
-import { el, instant, newSamlId, serialize, type XmlElement } from './xml.ts';
+import { el, instant, newSamlId, serialize, type XmlElement } from '../../saml-core/xml.ts';
 
 /** Conditions start a minute early so an SP whose clock is slightly behind still accepts the assertion. */
 const NOT_BEFORE_SKEW_MS = 60_000;

@@ -8,7 +8,7 @@ import type { ClaimValueService } from '../../claims/claim-values.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { FrontResponse, LoginFront, LoginResult } from '../../flows/fronts.ts';
-import { STATUS } from './constants.ts';
+import { STATUS } from '../../saml-core/constants.ts';
 import type { SamlKeys } from './keys.ts';
 import { nameIdFor } from './name-id.ts';
 import { autoPostPage, encodePostMessage } from './post-binding.ts';

@@ -5,13 +5,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
 import type { Views } from '../../ui/views.ts';
-import { NS } from './constants.ts';
+import { NS } from '../../saml-core/constants.ts';
 import { idpEndpoints } from './endpoints.ts';
 import { readPost, readRedirect, type InboundMessage } from './inbound.ts';
 import { handleLogoutRequest, handleLogoutResponse } from './logout.ts';
 import { buildMetadata } from './metadata.ts';
 import { handleAuthnRequest, handleIdpInitiated, type SamlContext } from './sso.ts';
-import { invalidMessage } from './xml.ts';
+import { invalidMessage } from '../../saml-core/xml.ts';
 
 export interface SamlRouteDeps extends SamlContext {
   views: Views;

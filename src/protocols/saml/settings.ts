@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Application } from '../../applications/application.ts';
 import type { InboundProtocol } from '../../applications/application-service.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { SUPPORTED_NAMEID_FORMATS, NAMEID_FORMAT } from './constants.ts';
+import { SUPPORTED_NAMEID_FORMATS, NAMEID_FORMAT } from '../../saml-core/constants.ts';
 
 export const SAML_PROTOCOL = 'saml';
 

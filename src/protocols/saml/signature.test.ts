@@ -4,8 +4,8 @@ import { createSelfSigned } from '../../crypto/certificates.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { signingKeyFromPem, type SigningKey } from '../../keys/signing-key.ts';
 import { buildLogoutRequest, signRoot } from './logout-messages.ts';
-import { verifyPostSignature } from './signature.ts';
-import { parseSamlXml } from './xml.ts';
+import { verifyPostSignature } from '../../saml-core/signature.ts';
+import { parseSamlXml } from '../../saml-core/xml.ts';
 
 let key: SigningKey;
 let other: SigningKey;

@@ -12,7 +12,7 @@ import type { LoginEngine } from '../../flows/engine.ts';
 import type { SsoSessionStore } from '../../flows/sso-session.ts';
 import { browserOf, sendEngineResponse, type CookieLifetimes } from '../../http/login-cookies.ts';
 import { checkAuthnRequest, issuerOf, nameIdFormatFor, readAuthnRequest, resolveAcs } from './authn-request.ts';
-import { MAX_RELAY_STATE_BYTES } from './constants.ts';
+import { MAX_RELAY_STATE_BYTES } from '../../saml-core/constants.ts';
 import { idpEndpoints } from './endpoints.ts';
 import { trustedRoot, type InboundMessage } from './inbound.ts';
 import type { SamlKeys } from './keys.ts';

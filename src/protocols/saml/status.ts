@@ -1,8 +1,8 @@
 // SAML status codes (SAML core 3.2.2): what a login failure means to the SP, and the Status element itself.
 // Only the four top-level codes may stand alone; the others are nested under Requester or Responder.
 import type { Failure } from '../../authenticators/authenticator.ts';
-import { NS, STATUS } from './constants.ts';
-import { attr, childrenNS, el, optionalChild, textOf, type XmlElement } from './xml.ts';
+import { NS, STATUS } from '../../saml-core/constants.ts';
+import { attr, childrenNS, el, optionalChild, textOf, type XmlElement } from '../../saml-core/xml.ts';
 
 export interface SamlStatus {
   code: string;

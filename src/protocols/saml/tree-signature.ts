@@ -6,7 +6,7 @@
 import { createHash, sign } from 'node:crypto';
 import { el, type XmlElement } from '../../encoding/xml.ts';
 import type { SigningKey } from '../../keys/signing-key.ts';
-import { ALGORITHM, NS } from './constants.ts';
+import { ALGORITHM, NS } from '../../saml-core/constants.ts';
 import { excC14n, type Namespaces } from './exc-c14n.ts';
 
 /**
