@@ -13,6 +13,7 @@ import { registerConsole } from './ui/console/index.ts';
 import { registerAssets } from './http/assets.ts';
 import { AccessLogController } from './http/log-controller.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
+import { lazySchemaCompilers } from './http/lazy-schemas.ts';
 import { registerHealthRoutes } from './http/health.ts';
 import { registerOverload } from './http/overload.ts';
 import { installRequestMetrics } from './http/request-metrics.ts';
@@ -35,6 +36,7 @@ export interface AppOptions {
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = services;
+  const schemas = lazySchemaCompilers();
   const app = Fastify({
     loggerInstance: services.log,
     ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
@@ -48,13 +50,15 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     logController: new AccessLogController(),
     return503OnClosing: true,
     forceCloseConnections: true,
-    // Ajv compiles every route's schema when the app starts; its extra pass that tidies the generated code
-    // (`code.optimize`) was about a tenth of the start-up CPU and changes no validation result (README,
-    // "Start-up and memory").
+    // Ajv's extra pass that tidies the generated code (`code.optimize`) was about a tenth of the start-up CPU
+    // and changes no validation result (README, "Start-up and memory").
     ajv: { customOptions: { code: { optimize: false } } },
+    // Each route's validator and serializer is compiled on its first use (http/lazy-schemas.ts).
+    schemaController: { compilersFactory: schemas.compilersFactory },
   }) as unknown as FastifyInstance;
   const views = new Views({ themeDir: options.themeDir ?? (config.ui.theme_directory || undefined) });
 
+  app.decorate('compileRouteSchemas', () => schemas.compileAll());
   installRequestScope(app);
   await registerInputParsers(app, { bodyLimit: config.server.max_body_size });
   installErrorHandlers(app, views);
