@@ -1,6 +1,6 @@
 // The server's own CPU per full login, the password hash taken out, divided by one argon2id verify (issue 14).
-// The server runs in its own process (node --import tsx src/main.ts, logging at "info", HTTPS on loopback);
-// a preload (cpu-usage-reporter.ts) reports that process's process.cpuUsage() over IPC before and after a
+// The server runs in its own process as `npm start` runs it (the bundle, with its V8 flags; BENCH_SERVER=tsx runs
+// the sources through tsx instead), logging at "info", HTTPS on loopback; a preload (cpu-usage-reporter.mjs) reports that process's process.cpuUsage() over IPC before and after a
 // run of logins. A bare argon2id verify with the shipped parameters is measured in this process in the same
 // run. Printed for each flow: (server CPU per login - one verify) / one verify.
 //  - direct: My Account, password then TOTP, ending with the redirect back to /myaccount;
@@ -8,7 +8,7 @@
 //    auto-posting form carrying a Response and an Assertion that are both signed.
 // BENCH_PROFILE=dir writes a CPU profile of the server process there (node --cpu-prof).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,12 +26,17 @@ import { formatRatio, printTable } from './lib/measure.ts';
 
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
 const CONCURRENCY = 4;
+/** Measured rounds (LOGINS / ROUNDS logins per flow and node each), after the warm-up. */
+const ROUNDS = 4;
 /** Logins per flow before measuring: V8 keeps optimising the server's hot paths for the first few hundred
  * requests (its compiler threads were ~11% of the server's CPU after a 1 s warm-up), and a server that runs for
  * days is measured best once that has settled. */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
+/** BENCH_COMPARE="<node flags>": a second server (B), a copy of the first's database, run with these flags added;
+ * both are measured in the same interleaved run, so a flag's effect is not lost in the machine's drift. */
+const COMPARE = process.env.BENCH_COMPARE?.split(' ').filter(Boolean);
 // Every login uses its own user (a TOTP code is accepted once per user), warm-up included.
-const USERS = 2 * LOGINS + 2 * WARMUP + 100;
+const USERS = (COMPARE ? 2 : 1) * (2 * LOGINS + 2 * WARMUP) + 100;
 const PASSWORD = 'correct horse battery staple';
 const SECRET = new OTPAuth.Secret({ size: 20 });
 const SP_ISSUER = 'bench-sp.example';
@@ -39,13 +44,13 @@ const ACS = 'http://localhost:8080/bench-sp/acs';
 
 const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'pcs-cpu-bench-'));
-const configText = `[server]\nport = 0\ndata_dir = "${dir}"\n[logging]\nlevel = "info"\n[sample_app]\nenabled = false\n[encryption]\nkey = "${'ab'.repeat(32)}"\n[rate_limit]\nper_ip_per_minute = 1000000\nper_account_per_minute = 1000000\n`;
-const configPath = join(dir, 'bench.toml');
-writeFileSync(configPath, configText);
+const configFor = (dataDir: string) => `[server]\nport = 0\ndata_dir = "${dataDir}"\n[logging]\nlevel = "info"\n[sample_app]\nenabled = false\n[encryption]\nkey = "${'ab'.repeat(32)}"\n[rate_limit]\nper_ip_per_minute = 1000000\nper_account_per_minute = 1000000\n`;
+const configText = configFor(join(dir, 'a'));
 const spKeys = await createSelfSigned({ commonName: 'bench SP' });
 
 /** USERS enrolled users sharing one password hash and one TOTP secret; My Account and one SAML SP, both basic then totp. */
 async function setup(): Promise<void> {
+  mkdirSync(join(dir, 'a'));
   const server = await startServer(parseConfigText(configText, 'bench.toml'), { logger: createLogger('error') });
   try {
     const s = server.services;
@@ -86,17 +91,23 @@ async function setup(): Promise<void> {
 }
 
 interface Node {
+  label: string;
   url: string;
   ca: string;
   cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
-function startNode(): Promise<Node> {
+/** Starts a server on the prepared data directory `name` (a copy of "a" for any other), with `flags` added. */
+function startNode(name: string, flags: readonly string[], label: string): Promise<Node> {
+  const dataDir = join(dir, name);
+  if (name !== 'a') cpSync(join(dir, 'a'), dataDir, { recursive: true });
+  const configPath = join(dir, `${name}.toml`);
+  writeFileSync(configPath, configFor(dataDir));
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   // BENCH_NODE_ARGS: more node flags for the server (for example --perf-basic-prof or --trace-deopt).
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...profile, ...extra, '--import', 'tsx', '--import', './bench/cpu-usage-reporter.ts', 'src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...extra, ...flags, '--import', './bench/cpu-usage-reporter.mjs', ...serverArgs()], {
     cwd: root,
     env: { ...process.env, PORTCULLIS_CONFIG: configPath },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -118,8 +129,9 @@ function startNode(): Promise<Node> {
       if (m) {
         clearInterval(timer);
         resolve({
+          label,
           url: m[1]!,
-          ca: readFileSync(join(dir, 'tls', 'server.crt'), 'utf8'),
+          ca: readFileSync(join(dataDir, 'tls', 'server.crt'), 'utf8'),
           cpuMicros,
           stop: () => new Promise((done) => { child.once('exit', () => done()); child.kill('SIGTERM'); }),
         });
@@ -131,6 +143,13 @@ function startNode(): Promise<Node> {
   });
 }
 
+/** The server's node arguments: `npm start`'s own command line (what production runs), or the sources through tsx. */
+function serverArgs(): string[] {
+  if (process.env.BENCH_SERVER === 'tsx') return ['--import', 'tsx', 'src/main.ts'];
+  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return start.split(/\s+/).slice(1);
+}
+
 /** An answer read with its body (the SAML flow needs the pages' forms). */
 type Answer = CallResult & { body: string };
 
@@ -140,15 +159,11 @@ function caller(base: URL, agent: Agent): (...args: Parameters<Call>) => Promise
   return async (...args) => (await call(...args)) as Answer;
 }
 
-async function main(): Promise<void> {
-  console.log('Server process CPU per full login (password + TOTP, HTTPS, logging at info) vs one bare argon2id verify');
-  console.log(`Node ${process.version}, argon2id m=19456 t=2 p=1 (the shipped defaults), ${LOGINS} logins per flow at concurrency ${CONCURRENCY}\n`);
-  await setup();
-  const node = await startNode();
+/** The two flows against one node, and its CPU per login. */
+function flowsOf(node: Node, nextUser: () => number) {
   const agent = new Agent({ keepAlive: true, ca: node.ca, maxSockets: 64 });
   const base = new URL(node.url);
   const call = caller(base, agent);
-  let nextUser = 0;
   const sp = new SAML({
     callbackUrl: ACS,
     entryPoint: `${node.url}/samlsso`,
@@ -163,32 +178,45 @@ async function main(): Promise<void> {
     if (!start.location?.includes('login.do')) throw new Error(`no login page: ${start.status} ${start.location}`);
     const key = new URL(start.location, base).searchParams.get('sessionDataKey')!;
     await call(start.location, cookies);
-    const afterPassword = await call('/commonauth', cookies, { sessionDataKey: key, username: `bench-${nextUser++ % USERS}`, password: PASSWORD });
+    const afterPassword = await call('/commonauth', cookies, { sessionDataKey: key, username: `bench-${nextUser() % USERS}`, password: PASSWORD });
     if (!afterPassword.location?.includes('totp.do')) throw new Error(`password step failed: ${afterPassword.status} ${afterPassword.location}`);
     await call(afterPassword.location, cookies);
     return call('/commonauth', cookies, { sessionDataKey: key, token: new OTPAuth.TOTP({ secret: SECRET }).generate() });
   }
 
-  async function direct(): Promise<void> {
-    const cookies = new Map<string, string>();
-    const done = await passwordAndTotp(await call('/myaccount', cookies), cookies);
-    if (done.location !== '/myaccount') throw new Error(`TOTP step failed: ${done.status} ${done.location}`);
-  }
+  return {
+    async direct(): Promise<void> {
+      const cookies = new Map<string, string>();
+      const done = await passwordAndTotp(await call('/myaccount', cookies), cookies);
+      if (done.location !== '/myaccount') throw new Error(`TOTP step failed: ${done.status} ${done.location}`);
+    },
+    async saml(): Promise<void> {
+      const cookies = new Map<string, string>();
+      const url = new URL(await sp.getAuthorizeUrlAsync('', undefined, {}));
+      const done = await passwordAndTotp(await call(url.pathname + url.search, cookies), cookies);
+      if (done.status !== 200 || !done.body.includes('name="SAMLResponse"')) throw new Error(`SAML login failed: ${done.status} ${done.body.slice(0, 300)}`);
+      if ((Buffer.from(/name="SAMLResponse" value="([^"]+)"/.exec(done.body)![1]!, 'base64').toString().match(/<ds:Signature /g) ?? []).length !== 2) throw new Error('Response and Assertion not both signed');
+    },
+    /** Server CPU (microseconds) per completed task, over `count` tasks at CONCURRENCY. */
+    async cpuPer(task: () => Promise<void>, count: number): Promise<number> {
+      const before = await node.cpuMicros();
+      await runCount(task, count);
+      return ((await node.cpuMicros()) - before) / count;
+    },
+    close: () => agent.destroy(),
+  };
+}
 
-  async function saml(): Promise<void> {
-    const cookies = new Map<string, string>();
-    const url = new URL(await sp.getAuthorizeUrlAsync('', undefined, {}));
-    const done = await passwordAndTotp(await call(url.pathname + url.search, cookies), cookies);
-    if (done.status !== 200 || !done.body.includes('name="SAMLResponse"')) throw new Error(`SAML login failed: ${done.status} ${done.body.slice(0, 300)}`);
-    if ((Buffer.from(/name="SAMLResponse" value="([^"]+)"/.exec(done.body)![1]!, 'base64').toString().match(/<ds:Signature /g) ?? []).length !== 2) throw new Error('Response and Assertion not both signed');
-  }
-
-  /** Server CPU (microseconds) per completed task, over `count` tasks at CONCURRENCY. */
-  async function serverCpuPer(task: () => Promise<void>, count: number): Promise<number> {
-    const before = await node.cpuMicros();
-    await runCount(task, count);
-    return ((await node.cpuMicros()) - before) / count;
-  }
+async function main(): Promise<void> {
+  console.log('Server process CPU per full login (password + TOTP, HTTPS, logging at info) vs one bare argon2id verify');
+  console.log(`Node ${process.version}, server: node ${serverArgs().join(' ')}, argon2id m=19456 t=2 p=1 (the shipped defaults), ${LOGINS} logins per flow at concurrency ${CONCURRENCY}`);
+  if (COMPARE) console.log(`A: as above; B: the same with ${COMPARE.join(' ')} (a copy of A's database), measured in the same interleaved run`);
+  console.log('');
+  await setup();
+  const nodes = [await startNode('a', [], COMPARE ? 'A' : '')];
+  if (COMPARE) nodes.push(await startNode('b', COMPARE, 'B'));
+  let served = 0;
+  const flows = nodes.map((node) => flowsOf(node, () => served++));
 
   const hashed = await hash(PASSWORD, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
   const bare = async () => {
@@ -202,31 +230,40 @@ async function main(): Promise<void> {
     return (d.user + d.system) / count;
   }
 
-  await runCount(direct, WARMUP); // warm-up (JIT, caches, pool)
-  await runCount(saml, WARMUP);
+  for (const f of flows) {
+    await runCount(f.direct, WARMUP); // warm-up (JIT, caches, pool)
+    await runCount(f.saml, WARMUP);
+  }
   await verifyCpu(20);
-  // Interleaved halves, so a drift of the machine during the run touches every figure alike.
-  const half = Math.ceil(LOGINS / 2);
-  const oneVerify = await verifyCpu(half);
-  const directCpu = await serverCpuPer(direct, half);
-  const samlCpu = await serverCpuPer(saml, half);
-  const verify2 = await verifyCpu(half);
-  const direct2 = await serverCpuPer(direct, half);
-  const saml2 = await serverCpuPer(saml, half);
-  const v = (oneVerify + verify2) / 2;
-  const d = (directCpu + direct2) / 2;
-  const s = (samlCpu + saml2) / 2;
+  // Interleaved rounds, so a drift of the machine during the run touches every figure alike; with two nodes,
+  // which goes first alternates (the one measured right after the verifies was seen to come out worse).
+  const part = Math.ceil(LOGINS / ROUNDS);
+  let verifySum = 0;
+  const sums = flows.map(() => ({ direct: 0, saml: 0 }));
+  for (let round = 0; round < ROUNDS; round++) {
+    verifySum += await verifyCpu(part);
+    for (let k = 0; k < flows.length; k++) {
+      const i = (round + k) % flows.length;
+      const f = flows[i]!;
+      sums[i]!.direct += await f.cpuPer(f.direct, part);
+      sums[i]!.saml += await f.cpuPer(f.saml, part);
+    }
+  }
+  const v = verifySum / ROUNDS;
   const ms = (us: number) => `${(us / 1000).toFixed(2)} ms`;
-  printTable(
-    ['flow', 'server CPU per login', 'one argon2id verify', 'the rest', '(login - verify) / verify', 'goal'],
-    [
-      ['direct password + TOTP (My Account)', ms(d), ms(v), ms(d - v), formatRatio((d - v) / v), '<= 0.3'],
-      ['SAML password + TOTP (signed request, Response, Assertion)', ms(s), ms(v), ms(s - v), formatRatio((s - v) / v), '<= 0.8'],
-    ],
-  );
-  console.log(`\n(logins served: ${nextUser}; each used its own user, so replay protection never refused one)`);
-  agent.destroy();
-  await node.stop();
+  const rows = nodes.flatMap((node, i) => {
+    const d = sums[i]!.direct / ROUNDS;
+    const s = sums[i]!.saml / ROUNDS;
+    const name = (flow: string) => (node.label ? `${node.label}: ${flow}` : flow);
+    return [
+      [name('direct password + TOTP (My Account)'), ms(d), ms(v), ms(d - v), formatRatio((d - v) / v), '<= 0.3'],
+      [name('SAML password + TOTP (signed request, Response, Assertion)'), ms(s), ms(v), ms(s - v), formatRatio((s - v) / v), '<= 0.8'],
+    ];
+  });
+  printTable(['flow', 'server CPU per login', 'one argon2id verify', 'the rest', '(login - verify) / verify', 'goal'], rows);
+  console.log(`\n(logins served: ${served}; each used its own user, so replay protection never refused one)`);
+  for (const f of flows) f.close();
+  for (const node of nodes) await node.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -5,7 +5,7 @@ if (process.send) {
   process.on('message', (m) => {
     if (m === 'cpu') {
       const u = process.cpuUsage();
-      process.send!({ cpu: u.user + u.system });
+      process.send({ cpu: u.user + u.system });
     }
   });
   // The IPC channel must not keep a stopping server alive.

@@ -1,9 +1,11 @@
 // Start-up cost of a node: time from spawning the process to the first 200 from /health/ready, the CPU time
 // the process tree spent until then (steadier than wall time on a shared machine), and the idle resident
-// memory (RSS) of the process tree two seconds later, for the bundle `npm start` runs (dist/bundle/, with the
+// memory (RSS) of the process tree 2 s later and 30 s later (settled, once V8's memory reducer has run), for the
+// bundle `npm start` runs (dist/bundle/, with the
 // V8 flags of its script; with the sample app on, as shipped, and off), for the same flags on tsc's
 // module-per-file build (dist/src/: what bundling alone gains), and for the TypeScript sources run through tsx
-// (`npm run dev`, the baseline; tsx also starts an esbuild helper process, which is counted). All start the
+// (`npm run dev`, the baseline; tsx also starts an esbuild helper process, which is counted), beside a floor:
+// Node, Fastify, TLS and SQLite with none of our code (bench/lib/floor-server.mjs). All start the
 // shipped config/deployment.toml on a free port with a prepared data directory, so that first-start work
 // (migrations, TLS pair, keys, admin account) is not part of what is measured.
 //   node --import tsx bench/startup.bench.ts   [BENCH_ROUNDS=5]
@@ -18,6 +20,8 @@ import { median } from './lib/load.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const IDLE_MS = 2000;
+/** When V8's memory reducer has run at idle (10 to 20 s after the last busy moment, which shrinks the young generation). */
+const SETTLED_MS = 30_000;
 const root = new URL('..', import.meta.url).pathname;
 // `npm start`'s own command line ("node <flags> dist/bundle/main.js"), so that the bench measures what it runs.
 const startArgs = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/).slice(1);
@@ -28,6 +32,8 @@ const RUNTIMES: Record<string, { args: readonly string[]; sample: boolean }> = {
   'bundle (npm start)': { args: startArgs, sample: true },
   'bundle, [sample_app] off': { args: startArgs, sample: false },
   'tsc build (dist/src)': { args: [...flags, 'dist/src/main.js'], sample: true },
+  // What Node, Fastify, TLS and SQLite cost before any of our code: a floor for the rows above.
+  'floor: Fastify + HTTPS + SQLite, one route': { args: [...flags, 'bench/lib/floor-server.mjs'], sample: false },
   'tsx (npm run dev)': { args: ['--import', 'tsx', 'src/main.ts'], sample: true },
 };
 
@@ -79,6 +85,7 @@ interface StartResult {
   readyMs: number;
   cpuMs: number;
   rss: number;
+  settledRss: number;
 }
 
 async function startOnce(args: readonly string[], configPath: string, port: number): Promise<StartResult> {
@@ -96,7 +103,9 @@ async function startOnce(args: readonly string[], configPath: string, port: numb
     const readyMs = performance.now() - started;
     const { cpuMs } = treeUsage(child.pid!);
     await new Promise((r) => setTimeout(r, IDLE_MS));
-    return { readyMs, cpuMs, rss: treeUsage(child.pid!).rss };
+    const rss = treeUsage(child.pid!).rss;
+    await new Promise((r) => setTimeout(r, SETTLED_MS - IDLE_MS));
+    return { readyMs, cpuMs, rss, settledRss: treeUsage(child.pid!).rss };
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
@@ -128,14 +137,14 @@ async function main(): Promise<void> {
     console.log(`Node ${process.version}, \`npm start\` = node ${startArgs.join(' ')}, config/deployment.toml, ${ROUNDS} interleaved rounds, medians\n`);
     const med = (n: string, k: keyof StartResult) => median(results.get(n)!.map((r) => r[k]));
     printTable(
-      ['runtime', 'start to /health/ready', 'CPU time to ready', `idle RSS ${IDLE_MS / 1000} s later (process tree)`],
-      names.map((n) => [n, `${med(n, 'readyMs').toFixed(0)} ms`, `${med(n, 'cpuMs').toFixed(0)} ms`, `${(med(n, 'rss') / 1024 / 1024).toFixed(1)} MB`]),
+      ['runtime', 'start to /health/ready', 'CPU time to ready', `idle RSS ${IDLE_MS / 1000} s later (process tree)`, `${SETTLED_MS / 1000} s later`],
+      names.map((n) => [n, `${med(n, 'readyMs').toFixed(0)} ms`, `${med(n, 'cpuMs').toFixed(0)} ms`, `${(med(n, 'rss') / 1024 / 1024).toFixed(1)} MB`, `${(med(n, 'settledRss') / 1024 / 1024).toFixed(1)} MB`]),
     );
     const tsx = names[names.length - 1]!;
     console.log('');
     for (const n of names.slice(0, -1)) {
       const ratio = (k: keyof StartResult) => (med(n, k) / med(tsx, k)).toFixed(2);
-      console.log(`${n} / tsx: ready time ${ratio('readyMs')}, CPU time ${ratio('cpuMs')}, RSS ${ratio('rss')}`);
+      console.log(`${n} / tsx: ready time ${ratio('readyMs')}, CPU time ${ratio('cpuMs')}, RSS ${ratio('rss')}, settled RSS ${ratio('settledRss')}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

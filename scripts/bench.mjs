@@ -10,8 +10,9 @@ const files = readdirSync(new URL('../bench', import.meta.url))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 let failed = 0;
-// bench/startup.bench.ts starts the compiled server: build it from the sources as they are now.
-if (files.some((f) => f.startsWith('startup'))) {
+// bench/startup.bench.ts and bench/cpu-login.bench.ts start the compiled server (`npm start`'s bundle): build it
+// from the sources as they are now.
+if (files.some((f) => f.startsWith('startup') || f.startsWith('cpu-login'))) {
   const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) process.exit(1);
 }
