@@ -23,6 +23,7 @@ import { createLogger } from '../src/http/logger.ts';
 import { startServer } from '../src/server.ts';
 import { httpsCaller, type Call, type CallResult } from './lib/http-call.ts';
 import { formatRatio, printTable } from './lib/measure.ts';
+import { npmStartArgs } from './lib/npm-start.ts';
 
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
 const CONCURRENCY = 4;
@@ -145,9 +146,7 @@ function startNode(name: string, flags: readonly string[], label: string): Promi
 
 /** The server's node arguments: `npm start`'s own command line (what production runs), or the sources through tsx. */
 function serverArgs(): string[] {
-  if (process.env.BENCH_SERVER === 'tsx') return ['--import', 'tsx', 'src/main.ts'];
-  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  return start.split(/\s+/).slice(1);
+  return process.env.BENCH_SERVER === 'tsx' ? ['--import', 'tsx', 'src/main.ts'] : npmStartArgs();
 }
 
 /** An answer read with its body (the SAML flow needs the pages' forms). */

@@ -17,14 +17,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { printTable } from './lib/measure.ts';
 import { median } from './lib/load.ts';
+import { npmStartArgs } from './lib/npm-start.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const IDLE_MS = 2000;
 /** When V8's memory reducer has run at idle (10 to 20 s after the last busy moment, which shrinks the young generation). */
 const SETTLED_MS = 30_000;
 const root = new URL('..', import.meta.url).pathname;
-// `npm start`'s own command line ("node <flags> dist/bundle/main.js"), so that the bench measures what it runs.
-const startArgs = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/).slice(1);
+const startArgs = npmStartArgs();
 const flags = startArgs.filter((a) => a.startsWith('--'));
 // The tsx row is the in-run baseline (last). The sample app runs in the server's process; a production node
 // turns it off, hence the second row.
