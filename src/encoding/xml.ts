@@ -3,9 +3,13 @@
 // processing instructions, exactly one root element, and any parser warning is an error; comments are refused
 // unless the caller allows them (SAML refuses them: comment tricks in signed values). Outbound XML is written by
 // one small serializer that escapes every value, so no caller builds markup by string concatenation.
-import { DOMParser } from '@xmldom/xmldom';
+import type * as Xmldom from '@xmldom/xmldom';
+import { lazyRequire } from '../cache/lazy-module.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { ErrorCode } from '../errors/codes.ts';
+
+// Loaded by the first XML parsed: a node that never sees a SAML or SOAP message does not load it.
+const xmldom = lazyRequire<typeof Xmldom>('@xmldom/xmldom');
 
 export interface XmlParseOptions {
   /** The largest document accepted, in UTF-8 bytes. */
@@ -34,7 +38,7 @@ export function parseXmlStrict(xml: string, options: XmlParseOptions): Document 
   const record = (m: unknown) => problems.push(String(m));
   let doc: Document | undefined;
   try {
-    doc = new DOMParser({ errorHandler: { warning: record, error: record, fatalError: record } }).parseFromString(body, 'text/xml');
+    doc = new (xmldom().DOMParser)({ errorHandler: { warning: record, error: record, fatalError: record } }).parseFromString(body, 'text/xml');
   } catch {
     throw notWellFormed();
   }

@@ -6,13 +6,17 @@
 // SHA-256/512 only (SHA-1 refused), and the fields are then read from the XML xml-crypto verified
 // (getSignedReferences), never from the original DOM.
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { SignedXml } from 'xml-crypto';
+import type * as XmlCrypto from 'xml-crypto';
 import { BoundedCache } from '../cache/bounded-cache.ts';
+import { lazyRequire } from '../cache/lazy-module.ts';
 import { AppError } from '../errors/app-error.ts';
 import { systemClock } from '../time/clock.ts';
 import { decodeBase64 } from '../encoding/decode.ts';
 import { ACCEPTED_DIGEST_ALGORITHMS, ACCEPTED_SIGNATURE_ALGORITHMS, ALGORITHM, NS } from './constants.ts';
 import { isElement, parseSamlXml } from './xml.ts';
+
+// Loaded by the first signature made or checked (with xpath and @xmldom/xmldom), not at start.
+const xmlCrypto = lazyRequire<typeof XmlCrypto>('xml-crypto');
 
 /** The key material that signs (keys/signing-key.ts's SigningKey has these fields; this folder may not import keys/). */
 export interface SigningKey {
@@ -30,7 +34,7 @@ export interface SignatureLocation {
 
 /** Signs the element `target` (an XPath) with an enveloped signature carrying our certificate in KeyInfo. */
 export function signEnveloped(xml: string, key: SigningKey, target: string, location: SignatureLocation): string {
-  const sig = new SignedXml({
+  const sig = new (xmlCrypto().SignedXml)({
     privateKey: key.privateKey,
     publicCert: key.certificatePem,
     signatureAlgorithm: ALGORITHM.rsaSha256,
@@ -98,7 +102,7 @@ export function verifySignedElement(xml: string, doc: Document, target: Element,
 }
 
 function verifyWith(xml: string, signature: Element, target: Element, id: string, certificatePem: string): Element {
-  const sig = new SignedXml({ publicCert: certificatePem, getCertFromKeyInfo: () => null });
+  const sig = new (xmlCrypto().SignedXml)({ publicCert: certificatePem, getCertFromKeyInfo: () => null });
   // Only the algorithms we accept are known to this verifier, so xml-crypto itself refuses the others.
   sig.SignatureAlgorithms = Object.fromEntries(Object.entries(sig.SignatureAlgorithms).filter(([uri]) => uri in ACCEPTED_SIGNATURE_ALGORITHMS));
   sig.HashAlgorithms = Object.fromEntries(Object.entries(sig.HashAlgorithms).filter(([uri]) => ACCEPTED_DIGEST_ALGORITHMS.includes(uri)));

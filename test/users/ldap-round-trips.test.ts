@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { Client } from 'ldapts';
+import type { Client } from 'ldapts';
 import { ManualClock } from '../../src/time/clock.ts';
 import { ENTRY_TTL_MS, LdapUserStore } from '../../src/users/ldap/ldap-user-store.ts';
+import { ldapts } from '../../src/users/ldap/ldapts.ts';
 import { setMyAccountSteps } from '../support/fixtures.ts';
 import { LoginBrowser } from '../support/login-browser.ts';
 import { startTestServer } from '../support/server.ts';
@@ -17,31 +18,34 @@ import { ldapStoreSettings, ldapStoreToml, PEOPLE, ROOT_DN, ROOT_PASSWORD, Slapd
 const skip = skipUnless(slapdAvailable(), 'slapd (OpenLDAP) is not installed');
 const T = 'tenant-1';
 
+/** The class the store's clients are made from (ldapts's CommonJS build, through the store's own loader). */
+const prototype = ldapts().Client.prototype;
+
 /** Counts searches (search and searchPaginated) and binds on every ldapts Client while installed. */
 class DirectoryCalls {
   searches = 0;
   binds = 0;
-  private readonly saved = { search: Client.prototype.search, searchPaginated: Client.prototype.searchPaginated, bind: Client.prototype.bind };
+  private readonly saved = { search: prototype.search, searchPaginated: prototype.searchPaginated, bind: prototype.bind };
 
   install(): void {
     const { search, searchPaginated, bind } = this.saved;
     const count = (what: 'searches' | 'binds') => void this[what]++;
-    Client.prototype.search = function (this: Client, ...args: Parameters<Client['search']>) {
+    prototype.search = function (this: Client, ...args: Parameters<Client['search']>) {
       count('searches');
       return search.apply(this, args);
     };
-    Client.prototype.searchPaginated = function (this: Client, ...args: Parameters<Client['searchPaginated']>) {
+    prototype.searchPaginated = function (this: Client, ...args: Parameters<Client['searchPaginated']>) {
       count('searches');
       return searchPaginated.apply(this, args);
     };
-    Client.prototype.bind = function (this: Client, ...args: Parameters<Client['bind']>) {
+    prototype.bind = function (this: Client, ...args: Parameters<Client['bind']>) {
       count('binds');
       return bind.apply(this, args);
     };
   }
 
   uninstall(): void {
-    Object.assign(Client.prototype, this.saved);
+    Object.assign(prototype, this.saved);
   }
 }
 

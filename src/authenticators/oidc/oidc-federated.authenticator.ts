@@ -9,8 +9,9 @@
 // `usecase`, the link, or JIT provisioning: identity-providers/federated-users.ts), or here when the provider
 // provisions after asking the user for a local user name and password.
 import { randomBytes } from 'node:crypto';
-import * as client from 'openid-client';
+import type { Configuration, CustomFetch } from 'openid-client';
 import { BoundedCache } from '../../cache/bounded-cache.ts';
+import { once } from '../../cache/lazy-module.ts';
 import type { FederatedUsers } from '../../identity-providers/federated-users.ts';
 import { AUTHENTICATOR_OF_TYPE, federatedIdentityOf, type FederatedIdentity, type IdentityProvider } from '../../identity-providers/identity-provider.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
@@ -42,15 +43,19 @@ interface Pending {
 /** Protocol claims of the ID token that are not attributes of the account. */
 const PROTOCOL_CLAIMS = new Set(['iss', 'aud', 'exp', 'iat', 'nbf', 'nonce', 'azp', 'at_hash', 'c_hash', 's_hash', 'auth_time', 'acr', 'amr', 'sid', 'jti']);
 
+// Loaded by the first login through an OpenID Connect identity provider (with oauth4webapi), not at start.
+const openidClient = once(() => import('openid-client'));
+
 const fail = (reason: string): StepOutcome => ({ kind: 'fail', failure: { reason } });
 
 export function createOidcFederatedAuthenticator(deps: OidcFederationDeps): Authenticator {
   // Discovery is cached per provider version; a changed provider (updatedAt) is discovered again.
-  const configs = new BoundedCache<string, client.Configuration>({ max: 1000, ttlMs: 10 * 60_000, clock: deps.clock });
+  const configs = new BoundedCache<string, Configuration>({ max: 1000, ttlMs: 10 * 60_000, clock: deps.clock });
   const configOf = (idp: IdentityProvider) =>
     configs.get(`${idp.id}:${idp.updatedAt}`, async () => {
       const o = idp.settings.oidc!;
-      const fetch = deps.fetch as unknown as client.CustomFetch;
+      const client = await openidClient();
+      const fetch = deps.fetch as unknown as CustomFetch;
       const config = await client.discovery(new URL(o.issuer), o.clientId, undefined, client.ClientSecretBasic(idp.secrets.clientSecret ?? ''), { [client.customFetch]: fetch });
       config[client.customFetch] = fetch;
       // The ID token's signature is checked against the upstream's JWKS too. openid-client skips it for a token
@@ -65,12 +70,13 @@ export function createOidcFederatedAuthenticator(deps: OidcFederationDeps): Auth
   async function begin(ctx: StepContext): Promise<StepOutcome> {
     const idp = await providerOf(ctx);
     if (!idp) return fail('federation.idp.unavailable');
-    let config: client.Configuration;
+    let config: Configuration;
     try {
       config = await configOf(idp);
     } catch {
       return fail('federation.idp.unreachable');
     }
+    const client = await openidClient();
     const state = ctx.state as Pending;
     state.verifier = client.randomPKCECodeVerifier();
     state.expectedState = `${ctx.contextId}.${randomBytes(16).toString('base64url')}`;
@@ -104,6 +110,7 @@ export function createOidcFederatedAuthenticator(deps: OidcFederationDeps): Auth
     let identity: FederatedIdentity;
     try {
       const config = await configOf(idp);
+      const client = await openidClient();
       const tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: verifier, expectedState, expectedNonce: nonce, idTokenExpected: true }, { redirect_uri: redirect });
       const claims = tokens.claims()!;
       let info: Record<string, unknown> = {};

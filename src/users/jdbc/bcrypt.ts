@@ -1,7 +1,10 @@
 // bcrypt hashes of existing users tables ($2a$, $2b$, $2y$), verified by bcryptjs (a maintained, dependency-free
 // implementation) rather than by code of ours. Only the first 72 bytes of a password count, as in every bcrypt.
 // The cost is capped: a table row with cost 31 must not hold the event loop for hours.
-import bcrypt from 'bcryptjs';
+import { once } from '../../cache/lazy-module.ts';
+
+// Loaded by the first bcrypt hash checked (a SQL store with bcrypt passwords), not at start.
+const bcrypt = once(async () => (await import('bcryptjs')).default);
 
 const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 const MAX_COST = 14;
@@ -14,10 +17,10 @@ export function isBcryptHash(stored: string): boolean {
 export async function bcryptVerify(stored: string, password: string): Promise<boolean> {
   const cost = Number(BCRYPT.exec(stored)?.[1]);
   if (!(cost >= 4 && cost <= MAX_COST)) return false;
-  return bcrypt.compare(password, stored);
+  return (await bcrypt()).compare(password, stored);
 }
 
 /** A bcrypt hash of `password` at `cost` (tests and operators preparing data). */
-export function bcryptHash(password: string, cost: number): Promise<string> {
-  return bcrypt.hash(password, cost);
+export async function bcryptHash(password: string, cost: number): Promise<string> {
+  return (await bcrypt()).hash(password, cost);
 }

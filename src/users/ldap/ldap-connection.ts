@@ -5,11 +5,12 @@
 // whose bind failed).
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { Client, InvalidCredentialsError, ResultCodeError } from 'ldapts';
+import type { Client } from 'ldapts';
 import { AppError } from '../../errors/app-error.ts';
 import type { Clock } from '../../time/clock.ts';
 import { OperationTimeout, StoreOutage } from '../store-outage.ts';
 import type { LdapStoreSettings } from './ldap-settings.ts';
+import { ldapts } from './ldapts.ts';
 
 /** The service account's bind was refused: the store cannot work, as if the directory were down. */
 class ServiceBindRefused extends Error {}
@@ -20,7 +21,7 @@ const UNAVAILABLE_CODES = new Set([51, 52, 53, 80]);
 /** A short, secret-free reason for health reports and error descriptions. */
 export function reasonOf(err: unknown): string {
   if (err instanceof OperationTimeout) return 'timeout';
-  if (err instanceof ServiceBindRefused || err instanceof InvalidCredentialsError) return 'access denied';
+  if (err instanceof ServiceBindRefused || err instanceof ldapts().InvalidCredentialsError) return 'access denied';
   const e = err as { code?: unknown; message?: unknown };
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : '';
@@ -50,14 +51,14 @@ const REFUSED_CHANGE: ReadonlyMap<number, string> = new Map([
  * so the caller gets a 400 naming the store and the reason rather than a 500; undefined for anything else.
  */
 export function refusedChange(domain: string, err: unknown): AppError | undefined {
-  if (!(err instanceof ResultCodeError)) return undefined;
+  if (!(err instanceof ldapts().ResultCodeError)) return undefined;
   const reason = REFUSED_CHANGE.get(err.code);
   return reason ? new AppError('USR-40005', { description: `The user store ${domain} refused the change (${reason}).` }) : undefined;
 }
 
 /** True for "could not talk to the directory"; false for an LDAP result the directory answered with. */
 function isConnectionFailure(err: unknown): boolean {
-  if (err instanceof ResultCodeError) return UNAVAILABLE_CODES.has(err.code);
+  if (err instanceof ldapts().ResultCodeError) return UNAVAILABLE_CODES.has(err.code);
   return true;
 }
 
@@ -85,7 +86,7 @@ export class LdapConnection {
 
   /** A new connected client, upgraded with StartTLS when configured; not yet bound. */
   private async connect(): Promise<Client> {
-    const client = new Client({ url: this.settings.url, timeout: this.settings.operationTimeoutMs, connectTimeout: this.settings.connectTimeoutMs, tlsOptions: this.tlsOptions, strictDN: false });
+    const client = new (ldapts().Client)({ url: this.settings.url, timeout: this.settings.operationTimeoutMs, connectTimeout: this.settings.connectTimeoutMs, tlsOptions: this.tlsOptions, strictDN: false });
     try {
       if (this.settings.startTls && /^ldap:/i.test(this.settings.url)) await client.startTLS(this.tlsOptions);
       return client;
@@ -114,7 +115,7 @@ export class LdapConnection {
       client = await this.connect();
       if (this.settings.bindDn) {
         await client.bind(this.settings.bindDn, this.settings.bindPassword).catch((err: unknown) => {
-          throw err instanceof ResultCodeError && !UNAVAILABLE_CODES.has(err.code) ? new ServiceBindRefused() : err;
+          throw err instanceof ldapts().ResultCodeError && !UNAVAILABLE_CODES.has(err.code) ? new ServiceBindRefused() : err;
         });
       }
       return client;
@@ -196,7 +197,7 @@ export class LdapConnection {
           await client.bind(dn, password);
           return true;
         } catch (err) {
-          if (err instanceof InvalidCredentialsError) return false;
+          if (err instanceof ldapts().InvalidCredentialsError) return false;
           throw err;
         } finally {
           await client.unbind().catch(() => {});

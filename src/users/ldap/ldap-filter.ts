@@ -1,8 +1,8 @@
 // Text that goes into LDAP: filter values escaped per RFC 4515 (a name is never a pattern), DN values per
 // RFC 4514, the store-neutral UserFilter translated to an LDAP filter, and the Password Modify request
 // (RFC 3062) so the directory hashes a new password with its own scheme.
-import { BerWriter } from 'ldapts';
 import { USERNAME_ATTRIBUTE, type UserFilter } from '../user-filter.ts';
+import { ldapts } from './ldapts.ts';
 
 /** RFC 4515 section 3: `*`, `(`, `)`, `\` and NUL become \XX; so does everything outside printable ASCII. */
 export function escapeFilterValue(value: string): string {
@@ -64,7 +64,7 @@ export const PASSWORD_MODIFY_OID = '1.3.6.1.4.1.4203.1.11.1';
 
 /** PasswdModifyRequestValue ::= SEQUENCE { userIdentity [0] OCTET STRING, newPasswd [2] OCTET STRING }. */
 export function passwordModifyRequest(dn: string, newPassword: string): Buffer {
-  const writer = new BerWriter();
+  const writer = new (ldapts().BerWriter)();
   writer.startSequence();
   writer.writeString(dn, 0x80);
   writer.writeString(newPassword, 0x82);

@@ -7,7 +7,7 @@
 // ENTRY_TTL_MS in a per-store BoundedCache (by id and by name), so a login or a SCIM page that reads a user's
 // claims several times asks the directory once. Our own writes drop the user's entries at once; a change made
 // in the directory by someone else shows within ENTRY_TTL_MS. Password checks always bind.
-import { AndFilter, Attribute, Change, EqualityFilter, FilterParser, type Client, type Entry, type Filter } from 'ldapts';
+import type { Client, Entry, Filter } from 'ldapts';
 import { BoundedCache } from '../../cache/bounded-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { Clock } from '../../time/clock.ts';
@@ -15,6 +15,7 @@ import type { FullUserStore, ListQuery, NewUser, StoreCapabilities, StoreHealth,
 import { LdapConnection, refusedChange } from './ldap-connection.ts';
 import { escapeDnValue, guidBytes, guidText, ldapFilterOf, PASSWORD_MODIFY_OID, passwordModifyRequest, unicodePwd, userFilterFor } from './ldap-filter.ts';
 import type { LdapStoreSettings } from './ldap-settings.ts';
+import { ldapts } from './ldapts.ts';
 
 /** userAccountControl's ACCOUNTDISABLE bit (AD). */
 export const ACCOUNTDISABLE = 0x2;
@@ -155,6 +156,7 @@ export class LdapUserStore implements FullUserStore {
     const value = this.ad ? guidBytes(raw) : raw;
     if (value === undefined) return undefined;
     this.connection.ensureReachable();
+    const { AndFilter, EqualityFilter, FilterParser } = ldapts();
     const filter = new AndFilter({ filters: [FilterParser.parseString(this.settings.userListFilter), new EqualityFilter({ attribute: this.settings.idAttribute, value })] });
     return this.entries.get(LdapUserStore.idKey(tenantId, id), () => this.searchOne(tenantId, filter));
   }
@@ -257,6 +259,7 @@ export class LdapUserStore implements FullUserStore {
       return;
     }
     if (!this.connection.secure) throw new AppError('USR-40004', { description: `Active Directory accepts password changes only over LDAPS or StartTLS; the user store ${this.domain} uses neither.` });
+    const { Attribute, Change } = ldapts();
     const changes = [new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }) })];
     await this.write(user, tenantId, (c) => c.modify(dn, changes));
   }
@@ -274,6 +277,7 @@ export class LdapUserStore implements FullUserStore {
   async setAttributes(user: UserRecord, values: Record<string, string | null>): Promise<void> {
     const entries = Object.entries(values);
     if (entries.length === 0) return;
+    const { Attribute, Change } = ldapts();
     const changes = entries.map(([name, value]) =>
       value === null
         ? new Change({ operation: 'replace', modification: new Attribute({ type: this.attributeOf(name), values: [] }) })
