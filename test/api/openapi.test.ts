@@ -129,6 +129,30 @@ describe('OpenAPI document and reference page', () => {
     assert.equal(loginPage.headers['content-security-policy'], DEFAULT_CSP, 'other pages keep the strict policy');
   });
 
+  test('the page\'s files answer as static files do: HEAD, conditional, partial; an unknown one is the server\'s 404', async () => {
+    const client = server.client();
+    const path = '/api/docs/static/swagger-ui.css';
+    const full = await client.get(path);
+    assert.equal(full.status, 200);
+    const etag = String(full.headers.etag);
+    assert.match(etag, /^(W\/)?"/);
+    assert.equal(Number(full.headers['content-length']), Buffer.byteLength(full.text));
+    assert.equal(full.headers['x-content-type-options'], 'nosniff', 'the server\'s own headers still apply');
+    const head = await client.request(path, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.text, '');
+    assert.equal(head.headers.etag, etag);
+    assert.equal((await client.get(path, { headers: { 'if-none-match': etag } })).status, 304);
+    const part = await client.get(path, { headers: { range: 'bytes=0-9' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.text, full.text.slice(0, 10));
+    assert.match(String(part.headers['content-range']), /^bytes 0-9\//);
+    const missing = await client.get('/api/docs/static/no-such-file.js');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json<ErrorJson>().code, 'PCS-40400');
+    assert.equal((await client.get('/t/carbon.super/api/openapi.json')).json<OpenApiDoc>().openapi, doc.openapi, 'under a tenant too');
+  });
+
   test('in Chromium the page renders the me/totp operations with no CSP violation or script error', { skip: !chromiumInstalled() && 'no Chromium' }, async () => {
     const browser = await launchChromium();
     try {
