@@ -9,8 +9,11 @@
 //  - the packages a node loads only on first use (src/ `await import(...)`): they stay out of the start-up
 //    path either way, and each keeps the file layout it expects;
 //  - re2-wasm, which claims/claim-pattern.ts resolves and loads by path with its WebAssembly file.
-// Dynamic imports of our own modules (the OIDC provider, metrics, the travelocity sample) become chunks of
-// their own (`splitting`), loaded when first imported, as before.
+// The CommonJS packages our synchronous code loads on first use (`lazyRequire` in src/cache/lazy-module.ts: the
+// XML stack, ldapts, node-forge) are not imported statically, so esbuild leaves them where they are too.
+// Dynamic imports of our own modules (the OIDC provider, metrics, the API reference, the travelocity sample)
+// become chunks of their own (`splitting`), loaded when first imported. test/ops/start-graph.test.ts checks
+// that none of this reaches the files a node loads at start.
 //
 // Paths: a module that finds files relative to itself (`import.meta.url`, or `__dirname`/`__filename` in a
 // CommonJS package) would otherwise look beside the bundle. Each such reference is rewritten to the place the
@@ -26,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 export const EXTERNAL = [
   'better-sqlite3', '@node-rs/argon2', 're2-wasm',
   'oidc-provider', 'pg', 'mysql2', 'ioredis', 'nodemailer', 'prom-client', '@peculiar/x509', 'qrcode', 'node-forge',
+  'openid-client', 'bcryptjs',
 ];
 
 // Every output file starts with these: `require` for the CommonJS packages inside the bundle (esbuild's
@@ -41,11 +45,13 @@ const BANNER = [
 const LOADERS = { '.ts': 'ts', '.js': 'js', '.cjs': 'js', '.mjs': 'js' };
 
 /**
+ * esbuild's options for the bundle (also read by test/ops/start-graph.test.ts, which builds it in memory).
  * @param {URL} root the repository
  * @param {URL} distDir the dist/ being built (tsc's output is already there)
  * @param {URL} outDir where the bundle goes, inside distDir
+ * @returns {import('esbuild').BuildOptions}
  */
-export async function bundle(root, distDir, outDir) {
+export function bundleOptions(root, distDir, outDir) {
   const rootPath = fileURLToPath(root);
   const out = fileURLToPath(outDir);
   // Where a file is at run time: sources as compiled by tsc into dist/, packages where they are.
@@ -55,7 +61,7 @@ export async function bundle(root, distDir, outDir) {
     return path;
   };
   const fromOut = (path) => JSON.stringify(relative(out, path) || '.');
-  const result = await build({
+  return {
     entryPoints: { main: fileURLToPath(new URL('src/main.ts', root)) },
     absWorkingDir: rootPath,
     outdir: out,
@@ -86,6 +92,11 @@ export async function bundle(root, distDir, outDir) {
         },
       },
     ],
-  });
+  };
+}
+
+/** Builds the bundle into outDir (see bundleOptions). */
+export async function bundle(root, distDir, outDir) {
+  const result = await build(bundleOptions(root, distDir, outDir));
   if (result.errors.length > 0) throw new Error(`esbuild failed: ${result.errors.length} errors`);
 }

@@ -1,0 +1,62 @@
+// What a node loads at start: the bundle's main file and the chunks it imports statically. Packages that only
+// some deployments or some requests need must stay out of them (docs/operations.md, "What loads when"): each
+// costs start-up time and idle memory on every node (the API reference alone was about 5 MB). The bundle is
+// built in memory with the options `npm run build` uses, and its import graph read from esbuild's metafile.
+import assert from 'node:assert/strict';
+import { builtinModules } from 'node:module';
+import { test } from 'node:test';
+import { build, type Metafile } from 'esbuild';
+// @ts-expect-error: a plain JavaScript build script, without type declarations.
+import { bundleOptions } from '../../scripts/bundle.mjs';
+
+const root = new URL('../../', import.meta.url);
+
+/** Loaded on first use (lazyRequire, await import) or only when enabled: never by a start. */
+const ON_FIRST_USE = [
+  '@fastify/swagger', '@fastify/swagger-ui', '@fastify/static', 'yaml', 'glob',
+  'xml-crypto', '@xmldom/xmldom', 'xpath', '@node-saml/node-saml',
+  'ldapts', 'openid-client', 'oauth4webapi', 'bcryptjs',
+  'oidc-provider', 'pg', 'mysql2', 'ioredis', 'nodemailer', 'prom-client', '@peculiar/x509', 'qrcode', 'node-forge', 're2-wasm',
+];
+/** The only packages a start loads from node_modules: the native addons. */
+const NATIVE = ['better-sqlite3', '@node-rs/argon2'];
+
+const packageOf = (path: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1];
+
+function startGraph(metafile: Metafile): { files: Set<string>; packages: Set<string>; externals: Set<string>; lazy: Set<string> } {
+  const outputs = metafile.outputs;
+  const main = Object.keys(outputs).find((o) => o.endsWith('/main.js'))!;
+  const files = new Set<string>();
+  const externals = new Set<string>();
+  const lazy = new Set<string>();
+  const queue = [main];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (files.has(file)) continue;
+    files.add(file);
+    for (const imp of outputs[file]!.imports) {
+      if (imp.kind === 'dynamic-import') {
+        if (!imp.external) lazy.add(imp.path);
+      } else if (imp.external) externals.add(imp.path);
+      else queue.push(imp.path);
+    }
+  }
+  const packages = new Set([...files].flatMap((f) => Object.keys(outputs[f]!.inputs).map(packageOf).filter((p): p is string => p !== undefined)));
+  return { files, packages, externals, lazy };
+}
+
+test('a start loads none of the packages that wait for their first use', { timeout: 120_000 }, async () => {
+  const options = bundleOptions(root, new URL('dist/', root), new URL('dist/bundle/', root));
+  const { metafile } = await build({ ...options, write: false, metafile: true, logLevel: 'silent' });
+  assert.ok(metafile);
+  const { packages, externals, lazy, files } = startGraph(metafile);
+  assert.ok(packages.has('fastify') && packages.has('kysely'), `the graph was read: ${[...packages].join(', ')}`);
+  const early = ON_FIRST_USE.filter((p) => packages.has(p) || externals.has(p));
+  assert.deepEqual(early, [], `loaded at start by ${[...files].join(', ')}`);
+  const nodeModules = [...externals].filter((e) => !e.startsWith('node:') && !builtinModules.includes(e)).sort();
+  assert.deepEqual(nodeModules, [...NATIVE].sort(), 'from node_modules at start: the native addons only');
+  // The API reference is a chunk of its own, still reachable by import(): built, not dropped.
+  const docs = [...lazy].filter((f) => Object.keys(metafile.outputs[f]!.inputs).some((i) => i.endsWith('src/api/openapi-docs.ts')));
+  assert.equal(docs.length, 1, `the API reference chunk among ${[...lazy].join(', ')}`);
+  assert.ok(Object.keys(metafile.outputs[docs[0]!]!.inputs).some((i) => packageOf(i) === '@fastify/swagger-ui'));
+});
