@@ -3,7 +3,8 @@
 // InResponseTo checks; this class adds what it leaves out (the assertion issuer, the Destination, that a
 // LogoutResponse answers one of our requests, the Status of a POSTed LogoutResponse) and re-reads the
 // metadata when a signature does not verify, so the IdP can roll its signing key.
-import { SAML, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
+import type * as NodeSaml from '@node-saml/node-saml';
+import type { Profile, SAML } from '@node-saml/node-saml';
 import { loadIdpMetadata, POST_BINDING, REDIRECT_BINDING, type IdpMetadata } from './idp-metadata.ts';
 import { RequestIdCache } from './request-id-cache.ts';
 import { decodeMessage, SUCCESS, summarise, type MessageSummary, type SamlStatus } from './saml-messages.ts';
@@ -32,6 +33,11 @@ export interface ServiceProviderOptions {
 
 export type LogoutMessage = { kind: 'response' } | { kind: 'request'; nameID: string; sessionIndex: string | undefined; responseUrl: string };
 
+// node-saml and its XML libraries are loaded by the first login, not when the sample starts: a server that runs
+// the sample beside it but never uses it does not carry them (about 5 MB).
+let library: Promise<typeof NodeSaml> | undefined;
+const nodeSaml = () => (library ??= import('@node-saml/node-saml'));
+
 export class ServiceProvider {
   private metadata: IdpMetadata | undefined;
   private lastRefresh = 0;
@@ -54,7 +60,8 @@ export class ServiceProvider {
     }
   }
 
-  private saml(idp: IdpMetadata, binding = REDIRECT_BINDING): SAML {
+  private async saml(idp: IdpMetadata, binding = REDIRECT_BINDING): Promise<SAML> {
+    const { SAML, ValidateInResponseTo } = await nodeSaml();
     const entryPoint = idp.sso.get(binding);
     if (!entryPoint) throw new SamlFailure(`The identity provider offers no SingleSignOnService for ${binding}.`);
     const slo = idp.slo.get(REDIRECT_BINDING);
@@ -81,12 +88,12 @@ export class ServiceProvider {
   }
 
   async loginRedirectUrl(): Promise<string> {
-    return this.saml(await this.idp()).getAuthorizeUrlAsync('', undefined, {});
+    return (await this.saml(await this.idp())).getAuthorizeUrlAsync('', undefined, {});
   }
 
   async loginPostForm(): Promise<{ action: string; fields: Record<string, string> }> {
     const idp = await this.idp();
-    const message = await this.saml(idp, POST_BINDING).getAuthorizeMessageAsync('', undefined, {});
+    const message = await (await this.saml(idp, POST_BINDING)).getAuthorizeMessageAsync('', undefined, {});
     const fields = Object.fromEntries(Object.entries(message).map(([k, v]) => [k, String(v)]));
     return { action: idp.sso.get(POST_BINDING)!, fields };
   }
@@ -96,7 +103,7 @@ export class ServiceProvider {
     const summary = summarise(decodeMessage(samlResponse, false));
     if (summary?.root !== 'Response') throw new SamlFailure('The message is not a SAML Response.');
     if (summary.destination && summary.destination !== this.options.acsUrl) throw new SamlFailure('The SAML Response is addressed to another URL.');
-    const result = await this.verified(summary, (idp) => this.saml(idp).validatePostResponseAsync({ SAMLResponse: samlResponse }));
+    const result = await this.verified(summary, async (idp) => (await this.saml(idp)).validatePostResponseAsync({ SAMLResponse: samlResponse }));
     const profile = result.profile;
     if (!profile) throw new SamlFailure('The SAML Response carried no assertion.');
     // node-saml checks the Response's issuer only for logout messages; the assertion must come from our IdP too.
@@ -107,7 +114,7 @@ export class ServiceProvider {
   async logoutUrl(session: Pick<Profile, 'issuer' | 'nameID' | 'nameIDFormat' | 'sessionIndex' | 'nameQualifier' | 'spNameQualifier'>): Promise<string> {
     const idp = await this.idp();
     if (!idp.slo.get(REDIRECT_BINDING)) throw new SamlFailure('The identity provider offers no SingleLogoutService for HTTP-Redirect.');
-    return this.saml(idp).getLogoutUrlAsync(session as Profile, '', {});
+    return (await this.saml(idp)).getLogoutUrlAsync(session as Profile, '', {});
   }
 
   /** A LogoutResponse or LogoutRequest from the IdP, by either binding (`rawQuery` for Redirect). */
@@ -120,19 +127,20 @@ export class ServiceProvider {
     if (redirect && !fields.Signature) throw new SamlFailure('The logout message is not signed.');
     if (!isRequest) {
       if (!summary.inResponseTo) throw new SamlFailure('The LogoutResponse does not answer a logout request of this application.');
-      const result = await this.verified(summary, (idp) => (redirect ? this.saml(idp).validateRedirectAsync(fields, rawQuery) : this.saml(idp).validatePostResponseAsync({ SAMLResponse: fields.SAMLResponse! })));
+      const result = await this.verified(summary, async (idp) => (redirect ? (await this.saml(idp)).validateRedirectAsync(fields, rawQuery) : (await this.saml(idp)).validatePostResponseAsync({ SAMLResponse: fields.SAMLResponse! })));
       // The POST path of node-saml does not look at a LogoutResponse's Status.
       if (summary.status?.code !== SUCCESS) throw new SamlFailure('The identity provider could not log you out everywhere.', summary.status);
       if (!result.loggedOut) throw new SamlFailure('The message is not a LogoutResponse.');
       await this.cache.removeAsync(summary.inResponseTo);
       return { kind: 'response' };
     }
-    const result = await this.verified(summary, (idp) => (redirect ? this.saml(idp).validateRedirectAsync(fields, rawQuery) : this.saml(idp).validatePostRequestAsync({ SAMLRequest: fields.SAMLRequest! })));
+    const result = await this.verified(summary, async (idp) => (redirect ? (await this.saml(idp)).validateRedirectAsync(fields, rawQuery) : (await this.saml(idp)).validatePostRequestAsync({ SAMLRequest: fields.SAMLRequest! })));
     const profile = result.profile;
     if (!profile?.nameID) throw new SamlFailure('The LogoutRequest names no user.');
     const idp = this.metadata!;
     const slo = idp.slo.get(REDIRECT_BINDING);
-    const answer = new SAML({ ...this.saml(idp).options, logoutUrl: slo?.responseLocation ?? slo?.location ?? '' });
+    const { SAML } = await nodeSaml();
+    const answer = new SAML({ ...(await this.saml(idp)).options, logoutUrl: slo?.responseLocation ?? slo?.location ?? '' });
     const responseUrl = await answer.getLogoutResponseUrlAsync(profile, fields.RelayState ?? '', {}, true);
     return { kind: 'request', nameID: profile.nameID, sessionIndex: profile.sessionIndex, responseUrl };
   }
