@@ -7,7 +7,8 @@
 // Kept outside the bundle, loaded from node_modules as usual:
 //  - native addons (a .node file cannot be bundled);
 //  - the packages a node loads only on first use (src/ `await import(...)`): they stay out of the start-up
-//    path either way, and each keeps the file layout it expects;
+//    path either way, and each keeps the file layout it expects. It also keeps their named exports: a CommonJS
+//    package that esbuild bundles behind import() has only a default export;
 //  - re2-wasm, which claims/claim-pattern.ts resolves and loads by path with its WebAssembly file.
 // The CommonJS packages our synchronous code loads on first use (`lazyRequire` in src/cache/lazy-module.ts: the
 // XML stack, ldapts, node-forge) are not imported statically, so esbuild leaves them where they are too.
@@ -29,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 export const EXTERNAL = [
   'better-sqlite3', '@node-rs/argon2', 're2-wasm',
   'oidc-provider', 'pg', 'mysql2', 'ioredis', 'nodemailer', 'prom-client', '@peculiar/x509', 'qrcode', 'node-forge',
-  'openid-client', 'bcryptjs',
+  'openid-client', 'bcryptjs', '@node-saml/node-saml',
 ];
 
 // Every output file starts with these: `require` for the CommonJS packages inside the bundle (esbuild's

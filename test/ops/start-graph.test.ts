@@ -60,3 +60,24 @@ test('a start loads none of the packages that wait for their first use', { timeo
   assert.equal(docs.length, 1, `the API reference chunk among ${[...lazy].join(', ')}`);
   assert.ok(Object.keys(metafile.outputs[docs[0]!]!.inputs).some((i) => packageOf(i) === '@fastify/swagger-ui'));
 });
+
+test('a package our code loads with import() stays outside the bundle, with its named exports', { timeout: 120_000 }, async () => {
+  // esbuild gives a bundled CommonJS package behind import() a default export only, so `const { X } = await
+  // import('pkg')` would find undefined in the bundle while it works from the sources (node-saml did).
+  const options = bundleOptions(root, new URL('dist/', root), new URL('dist/bundle/', root));
+  const { metafile } = await build({ ...options, write: false, metafile: true, logLevel: 'silent' });
+  assert.ok(metafile);
+  const bundled: string[] = [];
+  let external = 0;
+  for (const [file, input] of Object.entries(metafile.inputs)) {
+    if (!/^(src|samples)\//.test(file)) continue;
+    for (const imp of input.imports) {
+      if (imp.kind !== 'dynamic-import') continue;
+      if (imp.external) external++;
+      // reflect-metadata is imported for its side effect only (certificates.ts), before @peculiar/x509.
+      else if (packageOf(imp.path) && packageOf(imp.path) !== 'reflect-metadata') bundled.push(`${file} -> ${imp.path}`);
+    }
+  }
+  assert.ok(external >= 8, `the dynamic imports were read (${external} external)`);
+  assert.deepEqual(bundled, []);
+});
