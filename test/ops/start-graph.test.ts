@@ -11,6 +11,16 @@ import { bundleOptions } from '../../scripts/bundle.mjs';
 
 const root = new URL('../../', import.meta.url);
 
+let built: Promise<Metafile> | undefined;
+/** The bundle's metafile, built once in memory for both tests with `npm run build`'s options. */
+function bundleMetafile(): Promise<Metafile> {
+  built ??= build({ ...bundleOptions(root, new URL('dist/', root), new URL('dist/bundle/', root)), write: false, metafile: true, logLevel: 'silent' }).then((r) => {
+    assert.ok(r.metafile);
+    return r.metafile;
+  });
+  return built;
+}
+
 /** Loaded on first use (lazyRequire, await import) or only when enabled: never by a start. */
 const ON_FIRST_USE = [
   '@fastify/swagger', '@fastify/swagger-ui', '@fastify/static', 'yaml', 'glob',
@@ -46,9 +56,7 @@ function startGraph(metafile: Metafile): { files: Set<string>; packages: Set<str
 }
 
 test('a start loads none of the packages that wait for their first use', { timeout: 120_000 }, async () => {
-  const options = bundleOptions(root, new URL('dist/', root), new URL('dist/bundle/', root));
-  const { metafile } = await build({ ...options, write: false, metafile: true, logLevel: 'silent' });
-  assert.ok(metafile);
+  const metafile = await bundleMetafile();
   const { packages, externals, lazy, files } = startGraph(metafile);
   assert.ok(packages.has('fastify') && packages.has('kysely'), `the graph was read: ${[...packages].join(', ')}`);
   const early = ON_FIRST_USE.filter((p) => packages.has(p) || externals.has(p));
@@ -64,9 +72,7 @@ test('a start loads none of the packages that wait for their first use', { timeo
 test('a package our code loads with import() stays outside the bundle, with its named exports', { timeout: 120_000 }, async () => {
   // esbuild gives a bundled CommonJS package behind import() a default export only, so `const { X } = await
   // import('pkg')` would find undefined in the bundle while it works from the sources (node-saml did).
-  const options = bundleOptions(root, new URL('dist/', root), new URL('dist/bundle/', root));
-  const { metafile } = await build({ ...options, write: false, metafile: true, logLevel: 'silent' });
-  assert.ok(metafile);
+  const metafile = await bundleMetafile();
   const bundled: string[] = [];
   let external = 0;
   for (const [file, input] of Object.entries(metafile.inputs)) {
