@@ -78,6 +78,9 @@ export async function startSampleApp(services: Services, options: SampleAppOptio
       idpMetadataUrl: `${options.idpUrl}/identity/metadata/saml2`,
       idpTlsCa: options.idpCertificate,
       issuer: SAMPLE_ISSUER,
+      // The IdP is this process: the first login reads its metadata, so an idle node does not carry the XML
+      // libraries that reading (and serving) it loads.
+      readMetadataAtStart: false,
       warn: (message) => options.log.warn(message),
     });
     if (await registerSampleApp(services, sample.url)) options.log.info(`registered the travelocity sample (issuer ${SAMPLE_ISSUER}) in ${SUPER_TENANT_DOMAIN} with the steps basic then totp`);

@@ -20,6 +20,12 @@ export interface TravelocityOptions {
   bindAddress?: string;
   /** Where to report problems that do not stop the sample (the metadata is unreachable at start). */
   warn?: (message: string) => void;
+  /**
+   * Read the IdP metadata at start, so that a wrong URL or CA shows at once (the default). Off, the first login
+   * reads it: for a sample started inside the IdP's own process, where the check proves only that the IdP serves
+   * its metadata and would load both sides' XML libraries at start.
+   */
+  readMetadataAtStart?: boolean;
 }
 
 export interface RunningTravelocity {
@@ -46,7 +52,7 @@ export async function startTravelocity(options: TravelocityOptions): Promise<Run
   const url = `http://${options.hostname}:${port}`;
   const sp = new ServiceProvider({ issuer: options.issuer ?? 'travelocity.com', acsUrl: `${url}${ACS_PATH}`, metadataUrl: options.idpMetadataUrl, ca: options.idpTlsCa });
   // Read the metadata now so a misconfiguration shows at start; a login retries if the IdP was not up yet.
-  await sp.load().catch((err: Error) => (options.warn ?? console.warn)(`travelocity: cannot read the IdP metadata yet (${err.message}); will retry on the first login`));
+  if (options.readMetadataAtStart !== false) await sp.load().catch((err: Error) => (options.warn ?? console.warn)(`travelocity: cannot read the IdP metadata yet (${err.message}); will retry on the first login`));
   const routes = new Routes(sp, sessions);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     routes.handle(req, res).catch((err: unknown) => {

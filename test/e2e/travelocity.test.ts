@@ -221,3 +221,64 @@ test('a taken sample port does not stop the identity server; the log says why', 
     blocker.close();
   }
 });
+
+describe('when the sample reads the IdP metadata', () => {
+  /** A metadata URL that answers 404 and counts its requests. */
+  async function countingMetadata(): Promise<{ url: string; hits: () => number; close: () => void }> {
+    let hits = 0;
+    const { createServer: createHttpServer } = await import('node:http');
+    const http = createHttpServer((_req, res) => {
+      hits++;
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/metadata`, hits: () => hits, close: () => http.close() };
+  }
+
+  test('standalone: at start, so a wrong metadata URL is reported at once; a later login reads it again', async () => {
+    const metadata = await countingMetadata();
+    const warnings: string[] = [];
+    const sample = await startTravelocity({ port: 0, hostname: 'localhost', idpMetadataUrl: metadata.url, warn: (m) => void warnings.push(m) });
+    try {
+      assert.equal(metadata.hits(), 1);
+      assert.match(warnings.join('\n'), /cannot read the IdP metadata yet \(the metadata URL answered HTTP 404\)/);
+      const login = await new TestClient(sample.url).get('/travelocity.com/samlsso');
+      assert.match(login.text, /metadata could not be read/);
+      assert.equal(metadata.hits(), 2);
+    } finally {
+      await sample.close();
+      metadata.close();
+    }
+  });
+
+  test('readMetadataAtStart false (the sample inside the IdP): not at start, by the first login', async () => {
+    const metadata = await countingMetadata();
+    const warnings: string[] = [];
+    const sample = await startTravelocity({ port: 0, hostname: 'localhost', idpMetadataUrl: metadata.url, readMetadataAtStart: false, warn: (m) => void warnings.push(m) });
+    try {
+      assert.equal(metadata.hits(), 0, 'nothing read at start');
+      assert.deepEqual(warnings, []);
+      const login = await new TestClient(sample.url).get('/travelocity.com/samlsso');
+      assert.match(login.text, /metadata could not be read/);
+      assert.equal(metadata.hits(), 1, 'read by the first login');
+    } finally {
+      await sample.close();
+      metadata.close();
+    }
+  });
+
+  test('beside the server (npm start): the IdP serves its metadata to the sample only when a login starts', async () => {
+    const lines: string[] = [];
+    const server = await startWithSample({ toml: '[logging]\nlevel = "info"\n', logStream: { write: (l) => void lines.push(l) } });
+    try {
+      const metadataRequests = () => lines.filter((l) => l.includes('/identity/metadata/saml2')).length;
+      assert.equal(metadataRequests(), 0, 'not read while the server starts');
+      const start = await new TestClient(server.sampleUrl).get('/travelocity.com/samlsso');
+      assert.equal(start.status, 302);
+      assert.ok(start.location?.startsWith(`${server.url}/samlsso?SAMLRequest=`), start.location);
+      assert.ok(metadataRequests() > 0, 'read by the first login');
+    } finally {
+      await server.close();
+    }
+  });
+});
