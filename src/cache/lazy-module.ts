@@ -7,10 +7,24 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-/** `load` runs at the first call; every call gets its result (a promise is shared the same way). */
+/**
+ * `load` runs at the first call; every call gets its result (a promise is shared the same way). A load that
+ * fails (throws, or returns a promise that rejects) is not kept: the next call tries again, so a transient
+ * failure (a file briefly unreadable, memory short) does not stick until a restart.
+ */
 export function once<T>(load: () => T): () => T {
   let loaded: { value: T } | undefined;
-  return () => (loaded ??= { value: load() }).value;
+  return () => {
+    if (loaded) return loaded.value;
+    const current = { value: load() };
+    loaded = current;
+    if (current.value instanceof Promise) {
+      current.value.catch(() => {
+        if (loaded === current) loaded = undefined;
+      });
+    }
+    return current.value;
+  };
 }
 
 /** A CommonJS package, loaded synchronously by the first call. */
