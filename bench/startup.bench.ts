@@ -11,13 +11,13 @@
 //   node --import tsx bench/startup.bench.ts   [BENCH_ROUNDS=5]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { printTable } from './lib/measure.ts';
 import { median } from './lib/load.ts';
 import { npmStartArgs } from './lib/npm-start.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const IDLE_MS = 2000;
@@ -37,15 +37,6 @@ const RUNTIMES: Record<string, { args: readonly string[]; sample: boolean }> = {
   'tsx (npm run dev)': { args: ['--import', 'tsx', 'src/main.ts'], sample: true },
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 function ready(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -12,11 +12,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { after, test } from 'node:test';
 import { TestClient } from '../support/http-client.ts';
 import { awayFromStepEdge, codeAt, LoginBrowser, totpFromQr } from '../support/login-browser.ts';
 import { waitFor } from '../support/process.ts';
+import { freePort } from '../support/free-port.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -53,15 +53,6 @@ function descendants(pid: number): { pid: number; cmdline: string }[] {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'pcs-compiled-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
