@@ -4,6 +4,7 @@
 // secret or a password.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { preparedInsert } from '../storage/prepared.ts';
 import { deleteDueBatch } from '../storage/purge.ts';
 import type { Database } from '../storage/schema.ts';
 import { domainQualified } from '../users/qualified-name.ts';
@@ -99,6 +100,9 @@ export interface ObservedEvent extends Omit<AuditInput, 'event'> {
 /** Told of each event once it is stored, and of each notice (metrics count them); it must not throw, and is awaited. */
 export type AuditObserver = (event: ObservedEvent) => void | Promise<void>;
 
+// Every login step records at least one event (src/storage/prepared.ts).
+const insertEvent = preparedInsert('audit_events', ['id', 'tenant_id', 'at', 'event', 'outcome', 'user_id', 'username', 'actor_id', 'actor', 'application', 'authenticator', 'reason', 'trace_id', 'remote_address']);
+
 export class AuditLog {
   private readonly observers: AuditObserver[] = [];
 
@@ -113,9 +117,7 @@ export class AuditLog {
   }
 
   async record(input: AuditInput): Promise<void> {
-    await this.db
-      .insertInto('audit_events')
-      .values({
+    await insertEvent(this.db, {
         id: randomUUID(),
         tenant_id: input.tenantId,
         at: this.now(),
@@ -130,8 +132,7 @@ export class AuditLog {
         reason: input.reason?.slice(0, 255) ?? null,
         trace_id: input.traceId ?? null,
         remote_address: input.remoteAddress ?? null,
-      })
-      .execute();
+      });
     await this.tell(input);
   }
 

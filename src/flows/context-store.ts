@@ -1,10 +1,11 @@
 // Logins in progress, kept in the database by sessionDataKey so that any node can serve any step. Every
 // save is a compare-and-set on `version`: two tabs (or two nodes) cannot both advance the same login.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { AppError } from '../errors/app-error.ts';
+import { prepared, preparedInsert } from '../storage/prepared.ts';
 import { deleteDueBatch } from '../storage/purge.ts';
-import type { Database } from '../storage/schema.ts';
+import type { AuthContextsTable, Database } from '../storage/schema.ts';
 import type { FlowState } from './flow-state.ts';
 
 export interface StoredContext {
@@ -27,6 +28,14 @@ export function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
+// Every step of every login runs these (src/storage/prepared.ts).
+const findRow = prepared<{ id: string }, Selectable<AuthContextsTable>>((db, p) => db.selectFrom('auth_contexts').selectAll().where('id', '=', p('id')));
+const insertRow = preparedInsert('auth_contexts', ['id', 'tenant_id', 'nonce_hash', 'state', 'version', 'created_at', 'expires_at']);
+const updateRow = prepared<{ id: string; state: string; version: number; next: number }, never>((db, p) =>
+  db.updateTable('auth_contexts').set({ state: p('state'), version: p('next') }).where('id', '=', p('id')).where('version', '=', p('version')),
+);
+const deleteRow = prepared<{ id: string }, never>((db, p) => db.deleteFrom('auth_contexts').where('id', '=', p('id')));
+
 export class ContextStore {
   constructor(
     private readonly db: Kysely<Database>,
@@ -46,7 +55,7 @@ export class ContextStore {
    * Unknown, expired and foreign contexts are indistinguishable to the caller: PCS-40400.
    */
   async load(id: string, nonce: string | undefined, now: number): Promise<StoredContext> {
-    const row = await this.db.selectFrom('auth_contexts').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = (await findRow(this.db, { id })).rows[0];
     if (!row || Number(row.expires_at) <= now || !nonce || row.nonce_hash !== sha256(nonce)) {
       throw new AppError('FLW-40401');
     }
@@ -57,25 +66,17 @@ export class ContextStore {
   async save(ctx: StoredContext, state: FlowState): Promise<StoredContext> {
     if (ctx.unwritten) {
       const { nonceHash, createdAt } = ctx.unwritten;
-      await this.db
-        .insertInto('auth_contexts')
-        .values({ id: ctx.id, tenant_id: state.tenantId, nonce_hash: nonceHash, state: JSON.stringify(state), version: 1, created_at: createdAt, expires_at: ctx.expiresAt })
-        .execute();
+      await insertRow(this.db, { id: ctx.id, tenant_id: state.tenantId, nonce_hash: nonceHash, state: JSON.stringify(state), version: 1, created_at: createdAt, expires_at: ctx.expiresAt });
       return { id: ctx.id, version: 1, state, expiresAt: ctx.expiresAt };
     }
-    const result = await this.db
-      .updateTable('auth_contexts')
-      .set({ state: JSON.stringify(state), version: ctx.version + 1 })
-      .where('id', '=', ctx.id)
-      .where('version', '=', ctx.version)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new AppError('FLW-40901');
+    const result = await updateRow(this.db, { id: ctx.id, state: JSON.stringify(state), version: ctx.version, next: ctx.version + 1 });
+    if (Number(result.numAffectedRows) !== 1) throw new AppError('FLW-40901');
     return { ...ctx, version: ctx.version + 1, state };
   }
 
   async remove(ctx: Pick<StoredContext, 'id' | 'unwritten'>): Promise<void> {
     if (ctx.unwritten) return;
-    await this.db.deleteFrom('auth_contexts').where('id', '=', ctx.id).execute();
+    await deleteRow(this.db, { id: ctx.id });
   }
 
   /** Deletes up to `limit` expired contexts (the sweeper's task); an expired context can no longer load anyway. */

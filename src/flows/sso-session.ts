@@ -1,9 +1,10 @@
 // SSO sessions: after a login, the commonAuthId cookie lets the browser into other applications of the
 // tenant without repeating the steps it already passed. Only the cookie's SHA-256 is stored. The session
 // remembers which authenticators were passed, so a TOTP step is skipped only when TOTP was passed.
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { prepared, preparedInsert } from '../storage/prepared.ts';
 import { deleteDueBatch } from '../storage/purge.ts';
-import type { Database } from '../storage/schema.ts';
+import type { Database, SsoSessionsTable } from '../storage/schema.ts';
 import { sha256 } from './context-store.ts';
 
 export interface SsoParticipant {
@@ -36,6 +37,10 @@ export interface SsoTimeouts {
   maxMs: number;
 }
 
+// Every login that ends, and every request a session cookie comes with (src/storage/prepared.ts).
+const insertSession = preparedInsert('sso_sessions', ['id', 'tenant_id', 'user_id', 'state', 'version', 'created_at', 'last_seen_at', 'expires_at']);
+const findSession = prepared<{ id: string }, Selectable<SsoSessionsTable>>((db, p) => db.selectFrom('sso_sessions').selectAll().where('id', '=', p('id')));
+
 export class SsoSessionStore {
   constructor(
     private readonly db: Kysely<Database>,
@@ -46,10 +51,7 @@ export class SsoSessionStore {
   async createWithCookie(cookie: string, tenantId: string, state: SsoState, now: number): Promise<SsoSession> {
     const id = sha256(cookie);
     const expiresAt = Math.min(now + this.timeouts.idleMs, state.authTime + this.timeouts.maxMs);
-    await this.db
-      .insertInto('sso_sessions')
-      .values({ id, tenant_id: tenantId, user_id: state.user.id, state: JSON.stringify(state), version: 1, created_at: now, last_seen_at: now, expires_at: expiresAt })
-      .execute();
+    await insertSession(this.db, { id, tenant_id: tenantId, user_id: state.user.id, state: JSON.stringify(state), version: 1, created_at: now, last_seen_at: now, expires_at: expiresAt });
     return { id, tenantId, state, version: 1, expiresAt };
   }
 
@@ -60,7 +62,7 @@ export class SsoSessionStore {
   }
 
   async findById(id: string, tenantId: string, now: number): Promise<SsoSession | undefined> {
-    const row = await this.db.selectFrom('sso_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = (await findSession(this.db, { id })).rows[0];
     if (!row || row.tenant_id !== tenantId || Number(row.expires_at) <= now) return undefined;
     return { id: row.id, tenantId: row.tenant_id, state: JSON.parse(row.state) as SsoState, version: Number(row.version), expiresAt: Number(row.expires_at) };
   }

@@ -6,6 +6,7 @@
 import type { Kysely, OnConflictBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { DatabaseType } from '../storage/database.ts';
+import { prepared } from '../storage/prepared.ts';
 import { deleteDueBatch } from '../storage/purge.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Clock } from '../time/clock.ts';
@@ -34,6 +35,27 @@ function countInWindow(now: number, fresh: number) {
     });
 }
 
+type Counted = { limit_key: string; hits: number | string; expires_at: number | string };
+
+// Every request a limit applies to runs one of these (SQLite and PostgreSQL; src/storage/prepared.ts).
+const upsertOne = prepared<{ key: string; now: number; fresh: number }, Counted>((db, p) =>
+  db
+    .insertInto('rate_limits')
+    .values({ limit_key: p('key'), hits: 1, expires_at: p('fresh') })
+    .onConflict(countInWindow(p('now'), p('fresh')))
+    .returning(['limit_key', 'hits', 'expires_at']),
+);
+const upsertPair = prepared<{ first: string; second: string; now: number; fresh: number }, Counted>((db, p) =>
+  db
+    .insertInto('rate_limits')
+    .values([
+      { limit_key: p('first'), hits: 1, expires_at: p('fresh') },
+      { limit_key: p('second'), hits: 1, expires_at: p('fresh') },
+    ])
+    .onConflict(countInWindow(p('now'), p('fresh')))
+    .returning(['limit_key', 'hits', 'expires_at']),
+);
+
 export class DatabaseRateLimitStore {
   constructor(
     private readonly storage: { db: Kysely<Database>; type: DatabaseType },
@@ -59,12 +81,7 @@ export class DatabaseRateLimitStore {
               .execute();
             return trx.selectFrom('rate_limits').select(['hits', 'expires_at']).where('limit_key', '=', key).forUpdate().executeTakeFirstOrThrow();
           })
-        : await db
-            .insertInto('rate_limits')
-            .values({ limit_key: key, hits: 1, expires_at: fresh })
-            .onConflict(countInWindow(now, fresh))
-            .returning(['hits', 'expires_at'])
-            .executeTakeFirstOrThrow();
+        : (await upsertOne(db, { key, now, fresh })).rows[0]!;
     return { current: Number(row.hits), ttl: Math.max(0, Number(row.expires_at) - now) };
   }
 
@@ -84,15 +101,7 @@ export class DatabaseRateLimitStore {
     }
     const now = this.clock.now();
     const fresh = now + windowMs;
-    const rows = await db
-      .insertInto('rate_limits')
-      .values([
-        { limit_key: first, hits: 1, expires_at: fresh },
-        { limit_key: second, hits: 1, expires_at: fresh },
-      ])
-      .onConflict(countInWindow(now, fresh))
-      .returning(['limit_key', 'hits', 'expires_at'])
-      .execute();
+    const { rows } = await upsertPair(db, { first, second, now, fresh });
     const count = (key: string): Count => {
       const row = rows.find((r) => r.limit_key === key)!;
       return { current: Number(row.hits), ttl: Math.max(0, Number(row.expires_at) - now) };

@@ -3,6 +3,7 @@
 // WSO2's identity claims (accountLocked, failedTotpAttempts, ...).
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { isUniqueViolation } from '../storage/database.ts';
+import { prepared } from '../storage/prepared.ts';
 import type { Database } from '../storage/schema.ts';
 import type { UserRecord } from './user-store.ts';
 
@@ -80,11 +81,30 @@ function toColumns(patch: SecurityPatch): Changes {
   return out;
 }
 
+// The TOTP step's acceptance, run by every code submitted (src/storage/prepared.ts): with and without reuse
+// prevention, each one statement of a fixed shape.
+const acceptStep = (preventReuse: boolean) =>
+  prepared<{ userId: string; step: number }, never>((db, p) =>
+    db
+      .updateTable('user_security')
+      .set((eb) => ({
+        last_totp_step: eb.case().when(eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', p('step'))])).then(eb.val(p('step'))).else(eb.ref('last_totp_step')).end(),
+        failed_totp_attempts: 0,
+      }))
+      .where('user_id', '=', p('userId'))
+      .where('account_locked', '=', 0)
+      .where('account_disabled', '=', 0)
+      .$if(preventReuse, (q) => q.where((eb) => eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', p('step'))]))),
+  );
+const acceptNewerStep = acceptStep(true);
+const findState = prepared<{ userId: string }, Selectable<Database['user_security']>>((db, p) => db.selectFrom('user_security').selectAll().where('user_id', '=', p('userId')));
+const acceptAnyStep = acceptStep(false);
+
 export class SecurityStateStore {
   constructor(readonly db: Kysely<Database>) {}
 
   async get(user: UserRecord): Promise<SecurityState> {
-    const row = await this.db.selectFrom('user_security').selectAll().where('user_id', '=', user.id).executeTakeFirst();
+    const row = (await findState(this.db, { userId: user.id })).rows[0];
     return row ? toState(row) : { ...INITIAL_SECURITY_STATE };
   }
 
@@ -182,19 +202,11 @@ export class SecurityStateStore {
   }
 
   private async tryAcceptTotpStep(user: UserRecord, step: number, options: { preventReuse: boolean }): Promise<boolean> {
-    const r = await this.db
-      .updateTable('user_security')
-      .set((eb) => ({
-        last_totp_step: eb.case().when(eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)])).then(eb.val(step)).else(eb.ref('last_totp_step')).end(),
-        failed_totp_attempts: 0,
-      }))
-      .where('user_id', '=', user.id)
-      .where('account_locked', '=', 0)
-      .where('account_disabled', '=', 0)
-      .$if(options.preventReuse, (q) => q.where((eb) => eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)])))
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    const accept = options.preventReuse ? acceptNewerStep : acceptAnyStep;
+    const r = await accept(this.db, { userId: user.id, step });
+    return Number(r.numAffectedRows) === 1;
   }
+
 
   private async hasRow(user: UserRecord): Promise<boolean> {
     return (await this.db.selectFrom('user_security').select('user_id').where('user_id', '=', user.id).executeTakeFirst()) !== undefined;

@@ -5,6 +5,7 @@ import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import { AppError } from '../errors/app-error.ts';
 import { isUniqueViolation } from '../storage/database.ts';
+import { prepared } from '../storage/prepared.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Clock } from '../time/clock.ts';
 import { dummyHashFor, type PasswordHasher } from './password-hash.ts';
@@ -13,6 +14,16 @@ import type { FullUserStore, ListQuery, NewUser, PasswordCandidate, StoreCapabil
 
 type Row = Database['users'];
 type Eb = ExpressionBuilder<Database, 'users'>;
+
+type UserColumns = Pick<Row, 'id' | 'tenant_id' | 'store_domain' | 'username' | 'created_at' | 'updated_at'>;
+type Lookup = { tenantId: string; domain: string };
+const USER_COLUMNS = ['id', 'tenant_id', 'store_domain', 'username', 'created_at', 'updated_at'] as const;
+const inStore = (db: Kysely<Database>, p: (name: 'tenantId' | 'domain') => string) =>
+  db.selectFrom('users').select(USER_COLUMNS).where('tenant_id', '=', p('tenantId')).where('store_domain', '=', p('domain'));
+// Each login step reads its user with one of these (src/storage/prepared.ts).
+const findUserById = prepared<Lookup & { id: string }, UserColumns>((db, p) => inStore(db, p).where('id', '=', p('id')));
+const findUserByName = prepared<Lookup & { key: string }, UserColumns>((db, p) => inStore(db, p).where('username_key', '=', p('key')));
+const findUserWithHash = prepared<Lookup & { key: string }, UserColumns & Pick<Row, 'password_hash'>>((db, p) => inStore(db, p).select('password_hash').where('username_key', '=', p('key')));
 
 function toRecord(row: Pick<Row, 'id' | 'tenant_id' | 'store_domain' | 'username' | 'created_at' | 'updated_at'>): UserRecord {
   return {
@@ -89,21 +100,13 @@ export class SqlUserStore implements FullUserStore {
   /** The identity database belongs to storage, which closes it. */
   async close(): Promise<void> {}
 
-  private base(tenantId: string) {
-    return this.db
-      .selectFrom('users')
-      .select(['id', 'tenant_id', 'store_domain', 'username', 'created_at', 'updated_at'])
-      .where('tenant_id', '=', tenantId)
-      .where('store_domain', '=', this.domain);
-  }
-
   async findByName(tenantId: string, username: string): Promise<UserRecord | undefined> {
-    const row = await this.base(tenantId).where('username_key', '=', username.toLowerCase()).executeTakeFirst();
+    const row = (await findUserByName(this.db, { tenantId, domain: this.domain, key: username.toLowerCase() })).rows[0];
     return row && toRecord(row);
   }
 
   async findById(tenantId: string, id: string): Promise<UserRecord | undefined> {
-    const row = await this.base(tenantId).where('id', '=', id).executeTakeFirst();
+    const row = (await findUserById(this.db, { tenantId, domain: this.domain, id })).rows[0];
     return row && toRecord(row);
   }
 
@@ -116,8 +119,8 @@ export class SqlUserStore implements FullUserStore {
     return row && { user: toRecord(row), verify: (password) => this.verifyRow(row, password) };
   }
 
-  private withHash(tenantId: string, username: string) {
-    return this.base(tenantId).select('password_hash').where('username_key', '=', username.toLowerCase()).executeTakeFirst();
+  private async withHash(tenantId: string, username: string) {
+    return (await findUserWithHash(this.db, { tenantId, domain: this.domain, key: username.toLowerCase() })).rows[0];
   }
 
   private async verifyRow(row: Awaited<ReturnType<SqlUserStore['withHash']>>, password: string): Promise<UserRecord | undefined> {

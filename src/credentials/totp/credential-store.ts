@@ -9,12 +9,13 @@
 // always looks there whatever the tenant's current choice or claim mapping. The pending secret always stays in
 // the row: it is short-lived and unproven (every abandoned enrolment would otherwise leave a value in the
 // directory), and promoting it needs a compare-and-delete only the database gives.
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { CLAIMS } from '../../claims/local-claims.ts';
 import { secretAad } from '../../claims/secret-claims.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import { AppError } from '../../errors/app-error.ts';
-import type { Database } from '../../storage/schema.ts';
+import { prepared } from '../../storage/prepared.ts';
+import type { Database, TotpCredentialsTable } from '../../storage/schema.ts';
 import type { SecretEncoding, TotpAlgorithm, TotpDigits } from '../../totp/index.ts';
 import type { UserRecord } from '../../users/user-store.ts';
 
@@ -51,6 +52,12 @@ const BINDING: Record<CredentialStatus, string> = { active: CLAIMS.secretKey, pe
 
 type Enabled = (trx: Transaction<Database>) => Promise<void>;
 
+// The TOTP page and every code read these (src/storage/prepared.ts).
+const findCredential = prepared<{ userId: string; status: TotpCredentialsTable['status'] }, Selectable<TotpCredentialsTable>>((db, p) =>
+  db.selectFrom('totp_credentials').selectAll().where('user_id', '=', p('userId')).where('status', '=', p('status')),
+);
+const findStatuses = prepared<{ userId: string }, { status: TotpCredentialsTable['status'] }>((db, p) => db.selectFrom('totp_credentials').select('status').where('user_id', '=', p('userId')));
+
 export class TotpCredentialStore {
   constructor(
     readonly db: Kysely<Database>,
@@ -59,7 +66,7 @@ export class TotpCredentialStore {
   ) {}
 
   async get(user: UserRecord, status: CredentialStatus): Promise<StoredTotpCredential | undefined> {
-    const row = await this.db.selectFrom('totp_credentials').selectAll().where('user_id', '=', user.id).where('status', '=', status).executeTakeFirst();
+    const row = (await findCredential(this.db, { userId: user.id, status })).rows[0];
     if (!row) return undefined;
     const sealed = row.secret_attribute === null ? row.secret : await this.fromStore(user, row.secret_attribute);
     return {
@@ -94,7 +101,7 @@ export class TotpCredentialStore {
   }
 
   async statuses(user: UserRecord): Promise<Set<CredentialStatus>> {
-    const rows = await this.db.selectFrom('totp_credentials').select('status').where('user_id', '=', user.id).execute();
+    const { rows } = await findStatuses(this.db, { userId: user.id });
     return new Set(rows.map((r) => r.status));
   }
 
