@@ -135,7 +135,8 @@ export class LoginEngine {
   private async load(contextId: string, browser: Browser): Promise<Loaded> {
     const now = this.deps.now();
     const stored = await this.deps.contexts.load(contextId, browser.nonce(contextId), now);
-    const state = structuredClone(stored.state);
+    // A state of its own: load parses it from the row on every call, so nothing else holds this object.
+    const { state } = stored;
     const tenant = await this.deps.tenants.findById(state.tenantId);
     const application = tenant && (await this.deps.applications.get(tenant.id, state.application.id));
     if (!tenant || !tenant.active || !application) throw new AppError('FLW-40401');
