@@ -9,6 +9,7 @@ import type { Pool as MysqlPool } from 'mysql2';
 import type { Pool as PgPool } from 'pg';
 import { loadMysql, loadPg } from './drivers.ts';
 import { migrations } from './migrations/index.ts';
+import { runsDirectly } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseType = 'sqlite' | 'postgres' | 'mysql';
@@ -70,7 +71,7 @@ export function withCredentials(url: string, username: string | undefined, passw
   return u.toString();
 }
 
-async function createDialect(settings: DatabaseSettings): Promise<{ dialect: Dialect; pool?: Pool }> {
+async function createDialect(settings: DatabaseSettings): Promise<{ dialect: Dialect; pool?: Pool; sqlite?: SQLite.Database }> {
   switch (settings.type) {
     case 'sqlite': {
       mkdirSync(dirname(settings.path), { recursive: true });
@@ -79,7 +80,8 @@ async function createDialect(settings: DatabaseSettings): Promise<{ dialect: Dia
       file.pragma('synchronous = NORMAL');
       file.pragma('busy_timeout = 5000');
       file.pragma('foreign_keys = ON');
-      return { dialect: new SqliteDialect({ database: withStatementCache(file) }) };
+      const cached = withStatementCache(file);
+      return { dialect: new SqliteDialect({ database: cached }), sqlite: cached };
     }
     case 'postgres': {
       const pg = await loadPg();
@@ -173,9 +175,18 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
 }
 
 export async function openStorage(settings: DatabaseSettings): Promise<Storage> {
-  const { dialect, pool } = await createDialect(settings);
+  const { dialect, pool, sqlite } = await createDialect(settings);
   const counter = new StatementCounter();
   const db = new Kysely<Database>({ dialect, plugins: [counter] });
+  if (sqlite) {
+    runsDirectly(db, {
+      prepare: (source) => sqlite.prepare(source),
+      get inTransaction() {
+        return sqlite.inTransaction;
+      },
+      counted: () => void counter.count++,
+    });
+  }
   try {
     await migrateToLatest(db);
   } catch (err) {

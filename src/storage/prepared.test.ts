@@ -66,6 +66,26 @@ for (const type of ALL_DATABASES) {
       assert.equal(storage.statementCount() - counted, 4, 'update (no row yet), insert, and the two reads');
     });
 
+    test("a run outside a transaction never joins another caller's open transaction", async () => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let inside!: () => void;
+      const begun = new Promise<void>((resolve) => (inside = resolve));
+      const other = storage.db.transaction().execute(async (trx) => {
+        await insert(trx, { key: 'theirs', fresh: 1 });
+        inside();
+        await held;
+        throw new Error('roll back theirs');
+      });
+      await begun;
+      const mine = insert(storage.db, { key: 'mine', fresh: 1 });
+      release();
+      await assert.rejects(other, /roll back theirs/);
+      await mine;
+      assert.equal((await read(storage.db, { key: 'theirs' })).rows.length, 0, 'their row went with their rollback');
+      assert.equal((await read(storage.db, { key: 'mine' })).rows.length, 1, 'mine was not part of their transaction');
+    });
+
     test('a placeholder written into the SQL, or one that never reaches it, is refused at the first run', async () => {
       const inlined = prepared<{ key: string }, unknown>((db, p) => db.selectFrom('rate_limits').select('hits').where('limit_key', '=', sql.lit(p('key'))));
       await assert.rejects(inlined(storage.db, { key: 'a' }), /written into the SQL text/);
