@@ -22,7 +22,7 @@
 // there), for a package, its own folder in node_modules. Every output file lands in one folder, so one path
 // relative to that folder is right wherever the module's code ends up.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { dirname, extname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -100,4 +100,6 @@ export function bundleOptions(root, distDir, outDir) {
 export async function bundle(root, distDir, outDir) {
   const result = await build(bundleOptions(root, distDir, outDir));
   if (result.errors.length > 0) throw new Error(`esbuild failed: ${result.errors.length} errors`);
+  // `npm start`'s entry: sizes the thread pool before the bundle (an ES module) is loaded (src/start.cjs).
+  copyFileSync(new URL('src/start.cjs', root), new URL('start.cjs', outDir));
 }

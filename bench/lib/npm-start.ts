@@ -1,4 +1,4 @@
-// `npm start`'s own command line ("node <flags> dist/bundle/main.js", from package.json), so that a bench
+// `npm start`'s own command line ("node <flags> dist/bundle/start.cjs", from package.json), so that a bench
 // measures the server the way production runs it, flags included.
 import { readFileSync } from 'node:fs';
 

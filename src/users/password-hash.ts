@@ -1,6 +1,7 @@
 // Password hashes are self-describing PHC strings ($argon2id$v=19$m=...,t=...,p=...$salt$hash), so the
 // format prefix tells verify() which algorithm to use; other formats can be added beside argon2id without a
 // data migration. Parameters default to OWASP's argon2id recommendation (m=19456 KiB, t=2, p=1).
+import { availableParallelism } from 'node:os';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import { isWso2Hash, verifyWso2Hash } from './wso2-password-hash.ts';
 
@@ -15,11 +16,40 @@ export interface Argon2Params {
 
 export const OWASP_ARGON2ID: Argon2Params = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
+/**
+ * At most as many argon2 calls at once as the machine has CPUs; the rest wait their turn here. Each hash is
+ * CPU- and memory-bound (19 MiB), and runs on libuv's pool (4 threads by default, also used for files and DNS):
+ * more hashes at once than cores only makes each cost more CPU, the cores' caches and memory bandwidth shared
+ * among them (measured on 2 cores: about 1 ms more CPU per login with 4 at once; docs/performance.md, "Sixth
+ * pass"). The waiting happens before the pool, so a burst of logins also leaves pool threads for file and DNS work.
+ */
+export class HashSlots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await work();
+    } finally {
+      // The slot passes straight to the next caller, so the count never drops and rises again in between.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+const slots = new HashSlots(Math.max(1, availableParallelism()));
+
 export class PasswordHasher {
   constructor(private readonly params: Argon2Params = OWASP_ARGON2ID) {}
 
   hash(password: string): Promise<string> {
-    return hash(password, { algorithm: ARGON2ID, ...this.params });
+    return slots.run(() => hash(password, { algorithm: ARGON2ID, ...this.params }));
   }
 
   /** False for a wrong password, an unknown format or a damaged hash; never throws for bad input. */
@@ -29,12 +59,13 @@ export class PasswordHasher {
     // does not tell which accounts still hold an imported hash.
     if (isWso2Hash(stored)) {
       const ok = await verifyWso2Hash(stored, password);
-      await verify(await dummyHashFor(this), password).catch(() => false);
+      const dummy = await dummyHashFor(this);
+      await slots.run(() => verify(dummy, password)).catch(() => false);
       return ok;
     }
     if (!stored.startsWith('$argon2')) return false;
     try {
-      return await verify(stored, password);
+      return await slots.run(() => verify(stored, password));
     } catch {
       return false;
     }

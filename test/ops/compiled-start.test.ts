@@ -134,7 +134,7 @@ test('npm start serves a login from the compiled bundle, without tsx or the sour
 
 
     const processes = descendants(npm.pid!);
-    assert.ok(processes.some((p) => p.cmdline.includes('dist/bundle/main.js')), `the server runs dist/bundle/main.js: ${JSON.stringify(processes)}`);
+    assert.ok(processes.some((p) => p.cmdline.includes('dist/bundle/start.cjs')), `the server runs dist/bundle/start.cjs (which loads main.js): ${JSON.stringify(processes)}`);
     assert.ok(!processes.some((p) => /tsx|esbuild/.test(p.cmdline)), `no TypeScript loader: ${JSON.stringify(processes)}`);
   } finally {
     process.kill(-npm.pid!, 'SIGTERM');

@@ -1,10 +1,12 @@
-// Preloaded into the server process by bench/cpu-login.bench.ts (node --import): answers "cpu" on the IPC
+// Preloaded into the server process by bench/cpu-login.bench.ts (node --require: CommonJS, so that it does not
+// start libuv's thread pool before `npm start`'s entry sizes it): answers "cpu" on the IPC
 // channel with this process's own CPU time (process.cpuUsage, all threads, user + system), so the bench
 // measures what the server spends, not wall time and not the load generator. On Linux it adds the main thread's
 // own CPU (/proc/thread-self/stat, read on the main thread: user + system ticks), so the bench can tell the
 // server's JavaScript, HTTP and SQLite work from the threads beside it (libuv's pool, which runs the hashes, and
 // V8's GC and compiler threads).
-import { readFileSync } from 'node:fs';
+'use strict';
+const { readFileSync } = require('node:fs');
 
 const TICK_MICROS = 10_000; // USER_HZ = 100 on Linux
 

@@ -1,0 +1,39 @@
+// `npm start`'s entry (src/start.cjs, copied to dist/bundle/start.cjs) sizes libuv's thread pool before the server
+// loads: one thread per CPU and at least 2, or UV_THREADPOOL_SIZE when the operator set it. Checked by what the
+// process does, not by reading the file: the entry is run beside a stand-in main.js that uses the pool and reports
+// its threads, once as shipped and once with UV_THREADPOOL_SIZE=16; the difference in threads is the pool's.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+
+const dir = mkdtempSync(join(tmpdir(), 'pcs-start-entry-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const STAND_IN = `
+import { pbkdf2 } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+// Enough work at once to start every pool thread.
+await Promise.all(Array.from({ length: 32 }, () => new Promise((resolve) => pbkdf2('a', 'b', 1000, 32, 'sha256', resolve))));
+console.log(JSON.stringify({ size: process.env.UV_THREADPOOL_SIZE, threads: readdirSync('/proc/self/task').length }));
+`;
+
+function run(env: Record<string, string>): { size: string; threads: number } {
+  const r = spawnSync(process.execPath, [join(dir, 'start.cjs')], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as { size: string; threads: number };
+}
+
+test('the start entry gives libuv one thread per CPU (at least 2) before the server loads, unless UV_THREADPOOL_SIZE is set', { skip: process.platform !== 'linux' && 'counts threads in /proc' }, () => {
+  copyFileSync(new URL('../../src/start.cjs', import.meta.url), join(dir, 'start.cjs'));
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  writeFileSync(join(dir, 'main.js'), STAND_IN);
+  const shipped = run({});
+  const expected = Math.max(2, availableParallelism());
+  assert.equal(shipped.size, String(expected));
+  const chosen = run({ UV_THREADPOOL_SIZE: '16' });
+  assert.equal(chosen.size, '16', "the operator's value is kept");
+  assert.equal(chosen.threads - shipped.threads, 16 - expected, `the pool really has ${expected} threads (${JSON.stringify({ shipped, chosen })})`);
+});
