@@ -88,6 +88,13 @@ async function setup(): Promise<void> {
     for (const user of page.users.filter((u) => u.username.startsWith('bench-') && u.id !== first.id)) {
       await s.claimValues.set(user, { [CLAIMS.secretKey]: SECRET.base32 });
     }
+    // Each login uses a user of its own only because a TOTP code is accepted once per user. A user who has logged
+    // in before has a security row (made by the first accepted code or failure); the bench measures that common
+    // login, not every user's first (which adds a select, an insert and an update once per user).
+    const ids = page.users.filter((u) => u.username.startsWith('bench-')).map((u) => u.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      await s.storage.db.insertInto('user_security').values(ids.slice(i, i + 500).map((id) => ({ user_id: id, tenant_id: tenant.id }))).execute();
+    }
   } finally {
     await server.close();
   }

@@ -120,6 +120,11 @@ export class SecurityStateStore {
   /** Makes sure the row exists, so later changes can be single conditional UPDATEs. */
   async ensureRow(user: UserRecord): Promise<void> {
     if (await this.hasRow(user)) return;
+    await this.insertRow(user);
+  }
+
+  /** Makes the user's row unless another request made it first. */
+  private async insertRow(user: UserRecord): Promise<void> {
     try {
       await this.db.insertInto('user_security').values({ user_id: user.id, tenant_id: user.tenantId }).execute();
     } catch (err) {
@@ -197,7 +202,7 @@ export class SecurityStateStore {
     // make the row only when it matched nothing, then try once more. One statement on the common path, not two.
     if (await this.tryAcceptTotpStep(user, step, options)) return true;
     if (await this.hasRow(user)) return false;
-    await this.ensureRow(user);
+    await this.insertRow(user);
     return this.tryAcceptTotpStep(user, step, options);
   }
 
