@@ -178,15 +178,7 @@ export async function openStorage(settings: DatabaseSettings): Promise<Storage> 
   const { dialect, pool, sqlite } = await createDialect(settings);
   const counter = new StatementCounter();
   const db = new Kysely<Database>({ dialect, plugins: [counter] });
-  if (sqlite) {
-    runsDirectly(db, {
-      prepare: (source) => sqlite.prepare(source),
-      get inTransaction() {
-        return sqlite.inTransaction;
-      },
-      counted: () => void counter.count++,
-    });
-  }
+  if (sqlite) runsDirectly(db, sqlite, () => void counter.count++);
   try {
     await migrateToLatest(db);
   } catch (err) {

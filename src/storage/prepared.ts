@@ -5,6 +5,7 @@
 // parameter of the compiled SQL, and a run puts that call's values in. Only for a query whose shape does not
 // depend on its values (no $if on a value, no list whose length varies, no value Kysely writes into the SQL).
 import { createQueryId, type Compilable, type CompiledQuery, type Insertable, type Kysely, type QueryResult } from 'kysely';
+import type SQLite from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import type { Database } from './schema.ts';
 
@@ -22,17 +23,16 @@ interface Template {
  * a mutex per statement, more than a small statement takes to run. Registered by openStorage for its Kysely,
  * whose only plugin is the statement counter (a result-transforming plugin would be skipped here).
  */
-export interface DirectSqlite {
-  prepare(sql: string): { reader: boolean; all(parameters: readonly unknown[]): unknown[]; run(parameters: readonly unknown[]): { changes: number; lastInsertRowid: number | bigint } };
-  readonly inTransaction: boolean;
+interface DirectSqlite {
+  file: SQLite.Database;
   /** Counts one statement, as the storage's counter plugin does for Kysely's. */
   counted(): void;
 }
 
 const direct = new WeakMap<object, DirectSqlite>();
 
-export function runsDirectly(db: Kysely<Database>, sqlite: DirectSqlite): void {
-  direct.set(db, sqlite);
+export function runsDirectly(db: Kysely<Database>, file: SQLite.Database, counted: () => void): void {
+  direct.set(db, { file, counted });
 }
 
 export type Placeholder<P> = <K extends keyof P & string>(name: K) => P[K];
@@ -55,7 +55,7 @@ export function prepared<P extends Record<string, unknown>, R>(build: (db: Kysel
     // Kysely's SQLite driver runs one statement at a time and holds the file for the length of a transaction,
     // across its awaits. Inside someone's transaction the statement must wait its turn through Kysely; outside one
     // it runs now, which is where Kysely would run it (between other statements, never inside a transaction).
-    if (sqlite && !sqlite.inTransaction) return runOn(sqlite, template.sql, parameters);
+    if (sqlite && !sqlite.file.inTransaction) return runOn(sqlite, template.sql, parameters);
     return db.executeQuery<R>({ sql: template.sql, query: template.query, parameters, queryId: createQueryId() });
   };
 }
@@ -79,7 +79,7 @@ export function preparedInsert<T extends keyof Database & string>(table: T, colu
 
 /** As Kysely's SQLite connection runs a statement, and with the same result. */
 function runOn<R>(sqlite: DirectSqlite, sql: string, parameters: readonly unknown[]): QueryResult<R> {
-  const statement = sqlite.prepare(sql);
+  const statement = sqlite.file.prepare(sql);
   sqlite.counted();
   if (statement.reader) return { rows: statement.all(parameters) as R[] };
   const { changes, lastInsertRowid } = statement.run(parameters);

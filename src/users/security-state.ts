@@ -97,8 +97,8 @@ const acceptStep = (preventReuse: boolean) =>
       .$if(preventReuse, (q) => q.where((eb) => eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', p('step'))]))),
   );
 const acceptNewerStep = acceptStep(true);
-const findState = prepared<{ userId: string }, Selectable<Database['user_security']>>((db, p) => db.selectFrom('user_security').selectAll().where('user_id', '=', p('userId')));
 const acceptAnyStep = acceptStep(false);
+const findState = prepared<{ userId: string }, Selectable<Database['user_security']>>((db, p) => db.selectFrom('user_security').selectAll().where('user_id', '=', p('userId')));
 
 export class SecurityStateStore {
   constructor(readonly db: Kysely<Database>) {}

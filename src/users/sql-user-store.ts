@@ -15,9 +15,9 @@ import type { FullUserStore, ListQuery, NewUser, PasswordCandidate, StoreCapabil
 type Row = Database['users'];
 type Eb = ExpressionBuilder<Database, 'users'>;
 
-type UserColumns = Pick<Row, 'id' | 'tenant_id' | 'store_domain' | 'username' | 'created_at' | 'updated_at'>;
-type Lookup = { tenantId: string; domain: string };
 const USER_COLUMNS = ['id', 'tenant_id', 'store_domain', 'username', 'created_at', 'updated_at'] as const;
+type UserColumns = Pick<Row, (typeof USER_COLUMNS)[number]>;
+type Lookup = { tenantId: string; domain: string };
 const inStore = (db: Kysely<Database>, p: (name: 'tenantId' | 'domain') => string) =>
   db.selectFrom('users').select(USER_COLUMNS).where('tenant_id', '=', p('tenantId')).where('store_domain', '=', p('domain'));
 // Each login step reads its user with one of these (src/storage/prepared.ts).
@@ -25,7 +25,7 @@ const findUserById = prepared<Lookup & { id: string }, UserColumns>((db, p) => i
 const findUserByName = prepared<Lookup & { key: string }, UserColumns>((db, p) => inStore(db, p).where('username_key', '=', p('key')));
 const findUserWithHash = prepared<Lookup & { key: string }, UserColumns & Pick<Row, 'password_hash'>>((db, p) => inStore(db, p).select('password_hash').where('username_key', '=', p('key')));
 
-function toRecord(row: Pick<Row, 'id' | 'tenant_id' | 'store_domain' | 'username' | 'created_at' | 'updated_at'>): UserRecord {
+function toRecord(row: UserColumns): UserRecord {
   return {
     id: row.id,
     tenantId: row.tenant_id,

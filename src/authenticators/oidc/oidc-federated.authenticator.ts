@@ -11,7 +11,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Configuration, CustomFetch } from 'openid-client';
 import { BoundedCache } from '../../cache/bounded-cache.ts';
-import { once } from '../../cache/lazy-module.ts';
 import type { FederatedUsers } from '../../identity-providers/federated-users.ts';
 import { AUTHENTICATOR_OF_TYPE, federatedIdentityOf, type FederatedIdentity, type IdentityProvider } from '../../identity-providers/identity-provider.ts';
 import type { Tenant } from '../../tenants/tenant-service.ts';
@@ -44,7 +43,7 @@ interface Pending {
 const PROTOCOL_CLAIMS = new Set(['iss', 'aud', 'exp', 'iat', 'nbf', 'nonce', 'azp', 'at_hash', 'c_hash', 's_hash', 'auth_time', 'acr', 'amr', 'sid', 'jti']);
 
 // Loaded by the first login through an OpenID Connect identity provider (with oauth4webapi), not at start.
-const openidClient = once(() => import('openid-client'));
+const openidClient = () => import('openid-client');
 
 const fail = (reason: string): StepOutcome => ({ kind: 'fail', failure: { reason } });
 

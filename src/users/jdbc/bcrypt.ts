@@ -1,10 +1,8 @@
 // bcrypt hashes of existing users tables ($2a$, $2b$, $2y$), verified by bcryptjs (a maintained, dependency-free
 // implementation) rather than by code of ours. Only the first 72 bytes of a password count, as in every bcrypt.
 // The cost is capped: a table row with cost 31 must not hold the event loop for hours.
-import { once } from '../../cache/lazy-module.ts';
-
 // Loaded by the first bcrypt hash checked (a SQL store with bcrypt passwords), not at start.
-const bcrypt = once(async () => (await import('bcryptjs')).default);
+const bcrypt = async () => (await import('bcryptjs')).default;
 
 const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 const MAX_COST = 14;
