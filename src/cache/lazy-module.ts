@@ -3,6 +3,13 @@
 // loaded with `await import(...)`, which Node already loads only once; these helpers are for the rest: a
 // load with a side effect to run once (configuring a driver), and a CommonJS package needed by code that
 // cannot wait for an import() (a synchronous config check).
+//
+// A CommonJS package outside the bundle is loaded with require(), also when it is needed at start (requireNow),
+// never with a static import: Node scans a CommonJS file that an ES module imports with its JavaScript
+// cjs-module-lexer to find the export names. For @node-rs/argon2's loader that scan ran long enough to have the
+// lexer optimised by TurboFan at every start (about 50 ms of a compiler thread), and the compiler's working
+// memory, freed, stayed with that thread's malloc arena: about 4 MB of the idle node's RSS (docs/performance.md,
+// "Seventh pass"). test/ops/start-graph.test.ts checks that the bundle imports no package statically.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -27,7 +34,12 @@ export function once<T>(load: () => T): () => T {
   };
 }
 
+/** A CommonJS package, loaded now (see above for why not a static import). */
+export function requireNow<T>(name: string): T {
+  return require(name) as T;
+}
+
 /** A CommonJS package, loaded synchronously by the first call. */
 export function lazyRequire<T>(name: string): () => T {
-  return once(() => require(name) as T);
+  return once(() => requireNow<T>(name));
 }

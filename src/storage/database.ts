@@ -2,11 +2,12 @@
 // clusters (all state is in the database, so any node can serve any request). Migrations run on open.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
+import type SQLite from 'better-sqlite3';
 import { Kysely, Migrator, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import type { Dialect, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import type { Pool as MysqlPool } from 'mysql2';
 import type { Pool as PgPool } from 'pg';
+import { lazyRequire } from '../cache/lazy-module.ts';
 import { loadMysql, loadPg } from './drivers.ts';
 import { migrations } from './migrations/index.ts';
 import { runsDirectly } from './prepared.ts';
@@ -71,11 +72,15 @@ export function withCredentials(url: string, username: string | undefined, passw
   return u.toString();
 }
 
+// Required on first use, not imported: a node on PostgreSQL or MySQL never loads it (cache/lazy-module.ts says
+// why not a static import either).
+const sqlite3 = lazyRequire<typeof SQLite>('better-sqlite3');
+
 async function createDialect(settings: DatabaseSettings): Promise<{ dialect: Dialect; pool?: Pool; sqlite?: SQLite.Database }> {
   switch (settings.type) {
     case 'sqlite': {
       mkdirSync(dirname(settings.path), { recursive: true });
-      const file = new SQLite(settings.path);
+      const file = new (sqlite3())(settings.path);
       file.pragma('journal_mode = WAL');
       file.pragma('synchronous = NORMAL');
       file.pragma('busy_timeout = 5000');

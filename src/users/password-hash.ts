@@ -2,11 +2,15 @@
 // format prefix tells verify() which algorithm to use; other formats can be added beside argon2id without a
 // data migration. Parameters default to OWASP's argon2id recommendation (m=19456 KiB, t=2, p=1).
 import { availableParallelism } from 'node:os';
-import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import type * as Argon2 from '@node-rs/argon2';
+import { requireNow } from '../cache/lazy-module.ts';
 import { isWso2Hash, verifyWso2Hash } from './wso2-password-hash.ts';
 
+// Required, not imported: cache/lazy-module.ts says why.
+const { hash, verify } = requireNow<typeof Argon2>('@node-rs/argon2');
+
 // Algorithm is an ambient const enum, which verbatimModuleSyntax cannot read; 2 is its Argon2id member.
-const ARGON2ID = 2 as Algorithm;
+const ARGON2ID = 2 as Argon2.Algorithm;
 
 export interface Argon2Params {
   memoryCost: number;
