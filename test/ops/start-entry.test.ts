@@ -8,6 +8,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { npmStartArgs } from '../../bench/lib/npm-start.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pcs-start-entry-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,20 +21,34 @@ await Promise.all(Array.from({ length: 32 }, () => new Promise((resolve) => pbkd
 console.log(JSON.stringify({ size: process.env.UV_THREADPOOL_SIZE, threads: readdirSync('/proc/self/task').length }));
 `;
 
-function run(env: Record<string, string>): { size: string; threads: number } {
-  const r = spawnSync(process.execPath, [join(dir, 'start.cjs')], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+function run(env: Record<string, string>, flags: readonly string[] = []): { size: string; threads: number } {
+  const r = spawnSync(process.execPath, [...flags, join(dir, 'start.cjs')], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as { size: string; threads: number };
 }
 
-test('the start entry gives libuv one thread per CPU (at least 2) before the server loads, unless UV_THREADPOOL_SIZE is set', { skip: process.platform !== 'linux' && 'counts threads in /proc' }, () => {
+function writeEntry(): void {
   copyFileSync(new URL('../../src/start.cjs', import.meta.url), join(dir, 'start.cjs'));
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   writeFileSync(join(dir, 'main.js'), STAND_IN);
+}
+
+test('the start entry gives libuv one thread per CPU (at least 2) before the server loads, unless UV_THREADPOOL_SIZE is set', { skip: process.platform !== 'linux' && 'counts threads in /proc' }, () => {
+  writeEntry();
   const shipped = run({});
   const expected = Math.max(2, availableParallelism());
   assert.equal(shipped.size, String(expected));
   const chosen = run({ UV_THREADPOOL_SIZE: '16' });
   assert.equal(chosen.size, '16', "the operator's value is kept");
   assert.equal(chosen.threads - shipped.threads, 16 - expected, `the pool really has ${expected} threads (${JSON.stringify({ shipped, chosen })})`);
+});
+
+test("npm start's flags leave V8 one platform thread instead of Node's four", { skip: process.platform !== 'linux' && 'counts threads in /proc' }, () => {
+  // Each of V8's platform threads kept its own malloc arena, with what the compilers and the GC had freed in it,
+  // and on a machine with few CPUs they compete with the hashes (docs/operations.md, "Start-up and memory").
+  writeEntry();
+  const flags = npmStartArgs().filter((a) => a.startsWith('--'));
+  const plain = run({ UV_THREADPOOL_SIZE: '2' });
+  const shipped = run({ UV_THREADPOOL_SIZE: '2' }, flags);
+  assert.equal(plain.threads - shipped.threads, 3, `threads: ${plain.threads} with Node's defaults, ${shipped.threads} with ${flags.join(' ')}`);
 });
