@@ -103,3 +103,18 @@ test('getSync: a synchronous load is kept until its TTL passes, bounded like get
   assert.equal(off.getSync('a', load), 5);
   assert.equal(off.getSync('a', load), 6);
 });
+
+test('a cache takes its memory on first use, not when it is made', async () => {
+  // lru-cache sizes its arrays for `max` entries when made: 5 caches of 200,000 would hold about 40 MB unused.
+  const heap = () => process.memoryUsage().heapUsed;
+  const before = heap();
+  const caches = Array.from({ length: 5 }, () => new BoundedCache<string, number>({ max: 200_000, ttlMs: 5000, clock: new ManualClock() }));
+  const made = heap() - before;
+  assert.ok(made < 4 * 1024 * 1024, `made: ${(made / 1024 / 1024).toFixed(1)} MB`);
+  // Used, it is bounded and works as before.
+  assert.equal(await caches[0]!.get('k', async () => 1), 1);
+  assert.equal(caches[0]!.size, 1);
+  caches[0]!.delete('k');
+  caches[1]!.clear();
+  assert.equal(caches[1]!.size, 0);
+});

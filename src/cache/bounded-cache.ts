@@ -19,37 +19,50 @@ type Loader<V> = () => Promise<V>;
 type Box<V> = { value: V };
 
 export class BoundedCache<K extends NonNullable<unknown>, V> {
-  private readonly lru: LRUCache<K, Box<V>, Loader<V>> | undefined;
+  /**
+   * Made on first use: lru-cache sizes its arrays for `max` entries when it is made (about 40 bytes an entry, so
+   * 0.4 MB for 10,000), and a node never uses some of its caches (an LDAP store's, the console's).
+   */
+  private lru: LRUCache<K, Box<V>, Loader<V>> | undefined;
+  private readonly make: (() => LRUCache<K, Box<V>, Loader<V>>) | undefined;
 
   constructor(options: BoundedCacheOptions) {
     if (options.ttlMs <= 0) return;
-    this.lru = new LRUCache<K, Box<V>, Loader<V>>({
-      max: options.max,
-      ttl: options.ttlMs,
-      // Read the clock on every check (the default caches "now" for 1 ms of real time, behind a ManualClock's back).
-      ttlResolution: 0,
-      perf: options.clock,
-      fetchMethod: async (_key, _stale, { context }) => ({ value: await context() }),
-      // A load overtaken by delete() or clear() still answers the callers waiting on it, but is not stored.
-      ignoreFetchAbort: true,
-    });
+    this.make = () =>
+      new LRUCache<K, Box<V>, Loader<V>>({
+        max: options.max,
+        ttl: options.ttlMs,
+        // Read the clock on every check (the default caches "now" for 1 ms of real time, behind a ManualClock's back).
+        ttlResolution: 0,
+        perf: options.clock,
+        fetchMethod: async (_key, _stale, { context }) => ({ value: await context() }),
+        // A load overtaken by delete() or clear() still answers the callers waiting on it, but is not stored.
+        ignoreFetchAbort: true,
+      });
+  }
+
+  /** The cache, made now if this is its first use; undefined when caching is off (ttlMs 0). */
+  private used(): LRUCache<K, Box<V>, Loader<V>> | undefined {
+    return (this.lru ??= this.make?.());
   }
 
   /** The cached value for `key`, else what `load` returns (stored, and shared with concurrent callers). */
   async get(key: K, load: Loader<V>): Promise<V> {
-    if (!this.lru) return load();
-    const box = await this.lru.fetch(key, { context: load });
+    const lru = this.used();
+    if (!lru) return load();
+    const box = await lru.fetch(key, { context: load });
     // fetch() resolves undefined only when the fetch method does, and ours always returns a box.
     return (box as Box<V>).value;
   }
 
   /** As get, for a load that is synchronous (and cheap to repeat if two callers race): no promise on a hit. */
   getSync(key: K, load: () => V): V {
-    if (!this.lru) return load();
-    const hit = this.lru.get(key);
+    const lru = this.used();
+    if (!lru) return load();
+    const hit = lru.get(key);
     if (hit) return hit.value;
     const value = load();
-    this.lru.set(key, { value });
+    lru.set(key, { value });
     return value;
   }
 

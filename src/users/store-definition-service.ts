@@ -63,7 +63,8 @@ export class StoreDefinitionService {
   private readonly builtFrom = new WeakMap<UserStore, string>();
 
   constructor(private readonly deps: StoreDefinitionDeps) {
-    this.checks = new BoundedCache({ max: 10_000, ttlMs: CHECK_TTL_MS, clock: deps.clock });
+    // One entry per tenant, bounded as the tenant cache is (tenant-service.ts).
+    this.checks = new BoundedCache({ max: 2000, ttlMs: CHECK_TTL_MS, clock: deps.clock });
     deps.registry.useSource((tenant) => this.sync(tenant));
   }
 
