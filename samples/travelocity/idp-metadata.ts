@@ -3,7 +3,7 @@
 // certificate, so that a key rotation (old and new key both published) keeps working without a restart.
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { DOMParser } from '@xmldom/xmldom';
+import { parseXml } from './xml.ts';
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -48,11 +48,8 @@ export function fetchText(url: string, ca: string | undefined): Promise<string> 
 }
 
 export function parseIdpMetadata(xml: string): IdpMetadata {
-  const errors: string[] = [];
-  const record = (m: unknown) => errors.push(String(m));
-  const doc = new DOMParser({ errorHandler: { error: record, fatalError: record } }).parseFromString(xml, 'text/xml');
-  if (errors.length > 0 || !doc.documentElement) throw new Error('the metadata is not well-formed XML');
-  const root = doc.documentElement;
+  const root = parseXml(xml)?.documentElement;
+  if (!root) throw new Error('the metadata is not well-formed XML');
   if (root.namespaceURI !== MD || root.localName !== 'EntityDescriptor') throw new Error('the metadata has no EntityDescriptor');
   const entityId = root.getAttribute('entityID') ?? '';
   const idp = childrenNS(root, MD, 'IDPSSODescriptor')[0];

@@ -2,7 +2,7 @@
 // to show an error Status to the user, and to find the InResponseTo of a message. Nothing read here is
 // trusted for a decision on its own; node-saml verifies the signature first where it matters.
 import { inflateRawSync } from 'node:zlib';
-import { DOMParser } from '@xmldom/xmldom';
+import { parseXml } from './xml.ts';
 
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const MAX_XML = 512 * 1024;
@@ -35,11 +35,8 @@ export function decodeMessage(value: string, deflated: boolean): string | undefi
 
 export function summarise(xml: string | undefined): MessageSummary | undefined {
   if (!xml) return undefined;
-  let failed = false;
-  const fail = () => (failed = true);
-  const doc = new DOMParser({ errorHandler: { error: fail, fatalError: fail } }).parseFromString(xml, 'text/xml');
-  const root = doc.documentElement;
-  if (failed || !root || root.namespaceURI !== SAMLP) return undefined;
+  const root = parseXml(xml)?.documentElement;
+  if (!root || root.namespaceURI !== SAMLP) return undefined;
   const status = child(root, 'Status');
   const top = status && child(status, 'StatusCode');
   const sub = top && child(top, 'StatusCode');

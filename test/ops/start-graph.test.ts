@@ -88,3 +88,15 @@ test('a package our code loads with import() stays outside the bundle, with its 
   assert.ok(external >= 8, `the dynamic imports were read (${external} external)`);
   assert.deepEqual(bundled, []);
 });
+
+test('the sample, loaded at start when enabled, holds none of the packages that wait for their first use', { timeout: 120_000 }, async () => {
+  // It ran its XML parser's module (and its table of HTML entities) at every start beside the server.
+  const metafile = await bundleMetafile();
+  const sample = Object.entries(metafile.outputs).find(([, o]) => Object.keys(o.inputs).some((i) => i.endsWith('samples/travelocity/index.ts')));
+  assert.ok(sample, 'the sample is a chunk of its own');
+  const [file, output] = sample;
+  const bundled = new Set(Object.keys(output.inputs).map(packageOf).filter((p): p is string => p !== undefined));
+  const imported = output.imports.filter((i) => i.external && i.kind !== 'dynamic-import').map((i) => i.path);
+  const early = ON_FIRST_USE.filter((p) => bundled.has(p) || imported.includes(p));
+  assert.deepEqual(early, [], `in ${file}`);
+});
