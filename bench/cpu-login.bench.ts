@@ -35,7 +35,8 @@ const ROUNDS = 4;
  * requests (its compiler threads were ~11% of the server's CPU after a 1 s warm-up), and a server that runs for
  * days is measured best once that has settled. */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
-/** BENCH_COMPARE="<node flags>": a second server (B), a copy of the first's database, run with these flags added;
+/** BENCH_COMPARE="<node flags>": a second server (B), a copy of the first's database, run with these flags added
+ * after `npm start`'s own (so that B can also override one of them, as `--v8-pool-size=4` does);
  * both are measured in the same interleaved run, so a flag's effect is not lost in the machine's drift. */
 const COMPARE = process.env.BENCH_COMPARE?.split(' ').filter(Boolean);
 // Every login uses its own user (a TOTP code is accepted once per user), warm-up included.
@@ -118,7 +119,7 @@ function startNode(name: string, flags: readonly string[], label: string): Promi
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   // BENCH_NODE_ARGS: more node flags for the server (for example --perf-basic-prof or --trace-deopt).
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...profile, ...extra, ...flags, '--require', './bench/cpu-usage-reporter.cjs', ...serverArgs()], {
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...extra, '--require', './bench/cpu-usage-reporter.cjs', ...serverArgs().slice(0, -1), ...flags, serverArgs().at(-1)!], {
     cwd: root,
     env: { ...process.env, PORTCULLIS_CONFIG: configPath },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
