@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
-import { HashSlots, PasswordHasher } from './password-hash.ts';
+import { HashSlots, hashesAtOnce, PasswordHasher } from './password-hash.ts';
 
 test('HashSlots runs at most its size at once, serves every caller, and a failure frees its slot', async () => {
   const slots = new HashSlots(2);
@@ -34,4 +34,14 @@ test('the hasher verifies through its slots: right and wrong passwords, concurre
   const n = availableParallelism() * 2 + 1;
   const answers = await Promise.all(Array.from({ length: n }, (_, i) => hasher.verify(stored, i % 2 === 0 ? 'correct horse' : 'wrong')));
   assert.deepEqual(answers, Array.from({ length: n }, (_, i) => i % 2 === 0));
+});
+
+test('hashes at once: the CPUs, but never more than libuv has pool threads (its default is 4)', () => {
+  assert.equal(hashesAtOnce(2, '2'), 2);
+  assert.equal(hashesAtOnce(16, '2'), 2, 'a container with a CPU quota: start.cjs gave the pool 2 threads');
+  assert.equal(hashesAtOnce(16, undefined), 4, "no UV_THREADPOOL_SIZE: libuv's 4 threads");
+  assert.equal(hashesAtOnce(2, undefined), 2);
+  assert.equal(hashesAtOnce(8, '1'), 1);
+  assert.equal(hashesAtOnce(8, 'many'), 4, 'a value libuv would not take either');
+  assert.equal(hashesAtOnce(1, '16'), 1);
 });

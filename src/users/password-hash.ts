@@ -47,7 +47,17 @@ export class HashSlots {
   }
 }
 
-const slots = new HashSlots(Math.max(1, availableParallelism()));
+/**
+ * Hashes at once: no more than the CPUs, nor than libuv's pool has threads (UV_THREADPOOL_SIZE, which src/start.cjs
+ * sets from the CPUs this process may use, a container's CPU quota counted; libuv's default is 4). More than the
+ * pool's threads would queue in libuv, ahead of file and DNS work.
+ */
+export function hashesAtOnce(cpus: number, poolSize: string | undefined): number {
+  const threads = Number(poolSize) >= 1 ? Math.floor(Number(poolSize)) : 4;
+  return Math.max(1, Math.min(cpus, threads));
+}
+
+const slots = new HashSlots(hashesAtOnce(availableParallelism(), process.env.UV_THREADPOOL_SIZE));
 
 export class PasswordHasher {
   constructor(private readonly params: Argon2Params = OWASP_ARGON2ID) {}
