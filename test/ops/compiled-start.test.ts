@@ -9,30 +9,17 @@
 // dist/ is rebuilt first unless it is newer than every source file, so the test never passes on a stale build.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { ensureBuilt } from '../support/build.ts';
 import { TestClient } from '../support/http-client.ts';
 import { awayFromStepEdge, codeAt, LoginBrowser, totpFromQr } from '../support/login-browser.ts';
 import { waitFor } from '../support/process.ts';
 import { freePort } from '../support/free-port.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
-
-function newestMtime(path: string): number {
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(s.mtimeMs, ...readdirSync(path).filter((n) => n !== 'node_modules').map((n) => newestMtime(join(path, n))));
-}
-
-function ensureBuilt(): void {
-  const main = join(root, 'dist/bundle/main.js');
-  const sources = Math.max(...['src', 'samples/travelocity', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/bundle.mjs', 'scripts/import-wso2.ts'].map((p) => newestMtime(join(root, p))));
-  if (existsSync(main) && statSync(main).mtimeMs > sources) return;
-  const r = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
-  assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`);
-}
 
 /** Every process below `pid` (Linux /proc), with its command line. */
 function descendants(pid: number): { pid: number; cmdline: string }[] {
