@@ -37,7 +37,6 @@ const RUNTIMES: Record<string, { args: readonly string[]; sample: boolean }> = {
   'tsx (npm run dev)': { args: ['--import', 'tsx', 'src/main.ts'], sample: true },
 };
 
-
 function ready(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path: '/health/ready', rejectUnauthorized: false, agent: false }, (res) => {

@@ -118,21 +118,21 @@ export class AuditLog {
 
   async record(input: AuditInput): Promise<void> {
     await insertEvent(this.db, {
-        id: randomUUID(),
-        tenant_id: input.tenantId,
-        at: this.now(),
-        event: input.event,
-        outcome: input.outcome,
-        user_id: input.user?.id ?? null,
-        username: input.user ? domainQualified(input.user.storeDomain, input.user.username) : null,
-        actor_id: input.actor?.id ?? null,
-        actor: input.actor ? domainQualified(input.actor.storeDomain, input.actor.username) : null,
-        application: input.application ?? null,
-        authenticator: input.authenticator ?? null,
-        reason: input.reason?.slice(0, 255) ?? null,
-        trace_id: input.traceId ?? null,
-        remote_address: input.remoteAddress ?? null,
-      });
+      id: randomUUID(),
+      tenant_id: input.tenantId,
+      at: this.now(),
+      event: input.event,
+      outcome: input.outcome,
+      user_id: input.user?.id ?? null,
+      username: input.user ? domainQualified(input.user.storeDomain, input.user.username) : null,
+      actor_id: input.actor?.id ?? null,
+      actor: input.actor ? domainQualified(input.actor.storeDomain, input.actor.username) : null,
+      application: input.application ?? null,
+      authenticator: input.authenticator ?? null,
+      reason: input.reason?.slice(0, 255) ?? null,
+      trace_id: input.traceId ?? null,
+      remote_address: input.remoteAddress ?? null,
+    });
     await this.tell(input);
   }
 

@@ -9,7 +9,8 @@
 // cjs-module-lexer to find the export names. For @node-rs/argon2's loader that scan ran long enough to have the
 // lexer optimised by TurboFan at every start (about 50 ms of a compiler thread), and the compiler's working
 // memory, freed, stayed with that thread's malloc arena: 4.3 MB taken from the system, about 3 MB of the idle
-// node's RSS (docs/performance.md, "Seventh pass"). test/ops/start-graph.test.ts checks that the bundle imports no package statically.
+// node's RSS (docs/performance.md, "Seventh pass"). test/ops/start-graph.test.ts checks that the bundle imports no
+// package statically.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);

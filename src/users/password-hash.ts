@@ -21,11 +21,12 @@ export interface Argon2Params {
 export const OWASP_ARGON2ID: Argon2Params = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
 /**
- * At most as many argon2 calls at once as the machine has CPUs; the rest wait their turn here. Each hash is
- * CPU- and memory-bound (19 MiB), and runs on libuv's pool (4 threads by default, also used for files and DNS):
- * more hashes at once than cores only makes each cost more CPU, the cores' caches and memory bandwidth shared
- * among them (measured on 2 cores: about 1 ms more CPU per login with 4 at once; docs/performance.md, "Sixth
- * pass"). The waiting happens before the pool, so a burst of logins also leaves pool threads for file and DNS work.
+ * At most `size` argon2 calls at once (hashesAtOnce below: the CPUs, and no more than the pool's threads); the rest
+ * wait their turn here. Each hash is CPU- and memory-bound (19 MiB), and runs on libuv's pool (4 threads by
+ * default, also used for files and DNS): more hashes at once than cores only makes each cost more CPU, the cores'
+ * caches and memory bandwidth shared among them (measured on 2 cores: about 1 ms more CPU per login with 4 at
+ * once; docs/performance.md, "Sixth pass"). The waiting happens before the pool, so a burst of logins also leaves
+ * pool threads for file and DNS work.
  */
 export class HashSlots {
   private running = 0;

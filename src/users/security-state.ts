@@ -212,7 +212,6 @@ export class SecurityStateStore {
     return Number(r.numAffectedRows) === 1;
   }
 
-
   private async hasRow(user: UserRecord): Promise<boolean> {
     return (await this.db.selectFrom('user_security').select('user_id').where('user_id', '=', user.id).executeTakeFirst()) !== undefined;
   }
