@@ -3,6 +3,7 @@
 // on the sample's error page, and its registration on first start (once, kept on the next start).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -226,7 +227,6 @@ describe('when the sample reads the IdP metadata', () => {
   /** A metadata URL that answers 404 and counts its requests. */
   async function countingMetadata(): Promise<{ url: string; hits: () => number; close: () => void }> {
     let hits = 0;
-    const { createServer: createHttpServer } = await import('node:http');
     const http = createHttpServer((_req, res) => {
       hits++;
       res.writeHead(404).end();
