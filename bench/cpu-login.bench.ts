@@ -119,7 +119,8 @@ function startNode(name: string, flags: readonly string[], label: string): Promi
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   // BENCH_NODE_ARGS: more node flags for the server (for example --perf-basic-prof or --trace-deopt).
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...profile, ...extra, '--require', './bench/cpu-usage-reporter.cjs', ...serverArgs().slice(0, -1), ...flags, serverArgs().at(-1)!], {
+  const command = serverArgs();
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...extra, '--require', './bench/cpu-usage-reporter.cjs', ...command.slice(0, -1), ...flags, command.at(-1)!], {
     cwd: root,
     env: { ...process.env, PORTCULLIS_CONFIG: configPath },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
