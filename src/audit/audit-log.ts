@@ -2,10 +2,10 @@
 // changes), stored per tenant. They say who was concerned, who acted (for admin changes: the admin, in its own
 // column), which application and authenticator, the outcome and a reason code; they never hold a code, a
 // secret or a password.
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { preparedInsert } from '../storage/prepared.ts';
 import { deleteDueBatch } from '../storage/purge.ts';
+import { timeOrderedId } from '../storage/time-ordered-id.ts';
 import type { Database } from '../storage/schema.ts';
 import { domainQualified } from '../users/qualified-name.ts';
 import type { UserRecord } from '../users/user-store.ts';
@@ -117,10 +117,11 @@ export class AuditLog {
   }
 
   async record(input: AuditInput): Promise<void> {
+    const at = this.now();
     await insertEvent(this.db, {
-      id: randomUUID(),
+      id: timeOrderedId(at),
       tenant_id: input.tenantId,
-      at: this.now(),
+      at,
       event: input.event,
       outcome: input.outcome,
       user_id: input.user?.id ?? null,
