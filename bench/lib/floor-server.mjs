@@ -1,5 +1,5 @@
 // The floor of bench/startup.bench.ts: Node, Fastify, TLS and better-sqlite3 with nothing of ours. It reads the
-// same deployment.toml as the server (its port and data directory), serves /health/ready over HTTPS with the
+// same deployment.toml as the server (its port and data directory), serves /health/ready (and /health) over HTTPS with the
 // server's TLS pair and opens the server's SQLite file in WAL mode with one query, so the difference between
 // this row and `npm start` is what Portcullis itself costs at idle. Plain JavaScript: it runs with the same
 // node flags as `npm start`, without a TypeScript loader.
@@ -18,6 +18,8 @@ db.prepare('SELECT count(*) AS n FROM sqlite_master').get();
 
 const app = Fastify({ https: { key: readFileSync(join(dataDir, 'tls/server.key')), cert: readFileSync(join(dataDir, 'tls/server.crt')) } });
 app.get('/health/ready', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'UP' }));
+// As the server's /health answers (bench/request-overhead.bench.ts compares the two).
+app.get('/health', async () => ({ status: 'UP' }));
 await app.listen({ port, host: '127.0.0.1' });
 process.on('SIGTERM', () => {
   void app.close().then(() => db.close());
