@@ -73,14 +73,15 @@ export class ApplicationStore {
     this.cache = new BoundedCache({ ttlMs: options.ttlMs ?? 5000, max: options.max ?? 2000, clock });
   }
 
-  private async cached(key: string, load: () => Promise<Row | undefined>): Promise<Application | undefined> {
+  // cached, get and findByName hand on the cache's promise (cache/bounded-cache.ts says why).
+  private cached(key: string, load: () => Promise<Row | undefined>): Promise<Application | undefined> {
     return this.cache.get(key, async () => {
       const row = await load();
       return row && toApplication(row);
     });
   }
 
-  async get(tenantId: string, id: string): Promise<Application | undefined> {
+  get(tenantId: string, id: string): Promise<Application | undefined> {
     return this.cached(`${tenantId}:id:${id}`, () =>
       this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst(),
     );
@@ -92,7 +93,7 @@ export class ApplicationStore {
     return app;
   }
 
-  async findByName(tenantId: string, name: string): Promise<Application | undefined> {
+  findByName(tenantId: string, name: string): Promise<Application | undefined> {
     return this.cached(`${tenantId}:name:${name.toLowerCase()}`, () =>
       this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).where('name_key', '=', name.toLowerCase()).executeTakeFirst(),
     );

@@ -46,13 +46,19 @@ export class BoundedCache<K extends NonNullable<unknown>, V> {
     return (this.lru ??= this.make?.());
   }
 
-  /** The cached value for `key`, else what `load` returns (stored, and shared with concurrent callers). */
-  async get(key: K, load: Loader<V>): Promise<V> {
+  /**
+   * The cached value for `key`, else what `load` returns (stored, and shared with concurrent callers). A hit
+   * makes one promise, not an async function's and fetch()'s several: every request reads its tenant here, and
+   * while the request scope's AsyncLocalStorage is on every promise is dear (docs/performance.md, "Eighth pass").
+   */
+  get(key: K, load: Loader<V>): Promise<V> {
     const lru = this.used();
     if (!lru) return load();
-    const box = await lru.fetch(key, { context: load });
+    // get() answers only a stored, fresh entry (not a load in flight, which fetch() below joins).
+    const hit = lru.get(key);
+    if (hit) return Promise.resolve(hit.value);
     // fetch() resolves undefined only when the fetch method does, and ours always returns a box.
-    return (box as Box<V>).value;
+    return lru.fetch(key, { context: load }).then((box) => (box as Box<V>).value);
   }
 
   /** As get, for a load that is synchronous (and cheap to repeat if two callers race): no promise on a hit. */

@@ -81,11 +81,12 @@ export async function registerOverload(app: FastifyInstance, settings: Config['o
   state.source = () => current;
   if (metrics) metrics.pressureReason = () => state.source()?.reason;
   // preValidation: the body is parsed, so a /commonauth POST's sessionDataKey can be seen.
-  app.addHook('preValidation', async (request, reply) => {
+  // A callback rather than async (input-parsers.ts says why).
+  app.addHook('preValidation', (request, reply, done) => {
     const front = newLoginFront(request);
-    if (!front || !state.source()) return;
+    if (!front || !state.source()) return done();
     metrics?.overloadRefusals.inc({ front });
     reply.header('retry-after', String(settings.retry_after));
-    throw new AppError('PCS-50301');
+    done(new AppError('PCS-50301'));
   });
 }

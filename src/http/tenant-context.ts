@@ -84,13 +84,16 @@ export function requestTenantDomain(pathTenant: string | undefined, authorizatio
 export function installTenantContext(app: FastifyInstance, tenants: TenantService): void {
   app.decorateRequest('tenant', null as unknown as Tenant);
   app.decorateRequest('tenantQualified', false);
-  app.addHook('onRequest', async (request) => {
+  // A callback rather than async: one promise per request instead of three (input-parsers.ts says why).
+  app.addHook('onRequest', (request, _reply, done) => {
     const pathTenant = (request.raw as TaggedRequest)[PATH_TENANT];
-    if (pathTenant === INVALID) throw new AppError('TNT-40401');
+    if (pathTenant === INVALID) return done(new AppError('TNT-40401'));
     request.tenantQualified = pathTenant !== undefined;
     const domain = requestTenantDomain(pathTenant, request.headers.authorization);
-    const tenant = await tenants.findByDomain(domain);
-    if (!tenant || !tenant.active) throw new AppError('TNT-40401');
-    request.tenant = tenant;
+    tenants.findByDomain(domain).then((tenant) => {
+      if (!tenant || !tenant.active) return done(new AppError('TNT-40401'));
+      request.tenant = tenant;
+      done();
+    }, done);
   });
 }

@@ -51,7 +51,9 @@ export class TenantService {
     return tenant.domain === SUPER_TENANT_DOMAIN;
   }
 
-  private async cached(column: 'domain' | 'id', key: string): Promise<Tenant | undefined> {
+  // cached, findByDomain and findById hand on the cache's promise rather than wrap it in one of their own
+  // (cache/bounded-cache.ts says why).
+  private cached(column: 'domain' | 'id', key: string): Promise<Tenant | undefined> {
     return this.cache.get(`${column}:${key}`, async () => {
       const row = await this.db.selectFrom('tenants').selectAll().where(column, '=', key).executeTakeFirst();
       return row && toTenant(row);
@@ -59,9 +61,9 @@ export class TenantService {
   }
 
   /** The tenant with this domain; undefined (without a lookup) for a name that cannot be a tenant domain. */
-  async findByDomain(domain: string): Promise<Tenant | undefined> {
+  findByDomain(domain: string): Promise<Tenant | undefined> {
     const key = domain.toLowerCase();
-    if (!isValidTenantDomain(key)) return undefined;
+    if (!isValidTenantDomain(key)) return Promise.resolve(undefined);
     return this.cached('domain', key);
   }
 
@@ -72,7 +74,7 @@ export class TenantService {
     return tenant;
   }
 
-  async findById(id: string): Promise<Tenant | undefined> {
+  findById(id: string): Promise<Tenant | undefined> {
     return this.cached('id', id);
   }
 

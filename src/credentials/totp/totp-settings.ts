@@ -38,7 +38,8 @@ export class TotpSettings {
     return this.config.authentication.authenticator.totp.parameters;
   }
 
-  async forTenant(tenant: Tenant): Promise<TotpParameters> {
+  /** The cache's promise handed on (cache/bounded-cache.ts says why). */
+  forTenant(tenant: Tenant): Promise<TotpParameters> {
     return this.cache.get(tenant.id, async () => {
       const overrides = await this.store.get(tenant.id, TOTP_RESOURCE);
       return overrides ? validateSection(totpParameters, overrides, 'tenant.totp', { defaults: this.fileParameters }).value : this.fileParameters;
