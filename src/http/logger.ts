@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 /**
  * Keys whose values never reach the log, one level inside any logged value (`{ user: { password } }`, the fields of
  * a logged body or error): pino's `*.password` paths. A top-level key is not one of them (`{ code }` is a refusal's
- * error code), so a secret is never logged as a top-level field.
+ * error code), so code that logs must never put a secret in a field of its own.
  */
 export const REDACTED_KEYS = ['password', 'token', 'secret', 'secretKey', 'code', 'otp', 'verificationCode', 'client_secret', 'access_token', 'refresh_token', 'id_token', 'SAMLResponse', 'SAMLRequest'] as const;
 
@@ -56,7 +56,7 @@ function bufferedStdout(): pino.DestinationStream {
 
 /**
  * The value with REDACTED_KEYS (and, for a request or response, its REDACTED_HEADERS) censored: a copy when one is
- * present, else the value itself. Only the keys are looked up, so a large object or buffer costs ~15 lookups.
+ * present, else the value itself. Only these keys are looked up, so a large object or buffer costs a few lookups.
  */
 function redacted(value: unknown, headers?: readonly string[]): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
