@@ -19,7 +19,7 @@ describe('promises per request, inside the request scope', () => {
   let server: TestServer;
   const clock = new ManualClock(Date.now());
   let made = 0;
-  let stop: (() => void) | undefined;
+  let stop: ReturnType<typeof promiseHooks.onInit> | undefined;
 
   before(async () => {
     server = await startTestServer({ toml: '[housekeeping]\ninterval = 86400\n', clock });
