@@ -21,6 +21,7 @@ import { parseConfigText } from '../src/config/index.ts';
 import { createSelfSigned } from '../src/crypto/certificates.ts';
 import { createLogger } from '../src/http/logger.ts';
 import { startServer } from '../src/server.ts';
+import { reportedCpu } from './lib/cpu-report.ts';
 import { httpsCaller, type Call, type CallResult } from './lib/http-call.ts';
 import { formatRatio, printTable } from './lib/measure.ts';
 import { npmStartArgs } from './lib/npm-start.ts';
@@ -131,14 +132,6 @@ function startNode(name: string, flags: readonly string[], label: string): Promi
   // BENCH_SERVER_OUTPUT=file keeps all of the server's standard output there (traces asked for above).
   if (process.env.BENCH_SERVER_OUTPUT) child.stdout!.pipe(createWriteStream(process.env.BENCH_SERVER_OUTPUT));
   child.stderr!.on('data', (d: Buffer) => { if (out.length < 100_000) out += d.toString(); });
-  const cpuMicros = () =>
-    new Promise<{ all: number; main: number | undefined }>((resolve) => {
-      child.once('message', (m) => {
-        const { cpu, main } = m as { cpu: number; main?: number };
-        resolve({ all: cpu, main });
-      });
-      child.send('cpu');
-    });
   return new Promise((resolve, reject) => {
     const timer = setInterval(() => {
       const m = /Portcullis is serving (https:\/\/\S+) /.exec(out);
@@ -148,7 +141,7 @@ function startNode(name: string, flags: readonly string[], label: string): Promi
           label,
           url: m[1]!,
           ca: readFileSync(join(dataDir, 'tls', 'server.crt'), 'utf8'),
-          cpuMicros,
+          cpuMicros: () => reportedCpu(child),
           stop: () => new Promise((done) => { child.once('exit', () => done()); child.kill('SIGTERM'); }),
         });
       } else if (child.exitCode !== null) {

@@ -12,6 +12,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { reportedCpu } from './lib/cpu-report.ts';
 import { httpsCaller } from './lib/http-call.ts';
 import { median } from './lib/load.ts';
 import { printTable } from './lib/measure.ts';
@@ -30,17 +31,6 @@ interface Node {
   child: ChildProcess;
   call: ReturnType<typeof httpsCaller>;
   agent: Agent;
-}
-
-/** The process's CPU (all threads) and its main thread's, in microseconds (bench/cpu-usage-reporter.cjs). */
-function cpu(node: Node): Promise<{ all: number; main: number }> {
-  return new Promise((resolve) => {
-    node.child.once('message', (m) => {
-      const { cpu: all, main } = m as { cpu: number; main?: number };
-      resolve({ all, main: main ?? Number.NaN });
-    });
-    node.child.send('cpu');
-  });
 }
 
 async function start(name: string, script: string, dir: string, cwd = root, dataDir = join(dir, 'data')): Promise<Node> {
@@ -65,7 +55,7 @@ async function start(name: string, script: string, dir: string, cwd = root, data
 
 /** Server CPU per request (microseconds) over `count` GET /health, CONCURRENCY at a time. */
 async function perRequest(node: Node, count: number): Promise<{ all: number; main: number }> {
-  const before = await cpu(node);
+  const before = await reportedCpu(node.child);
   let left = count;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -75,8 +65,9 @@ async function perRequest(node: Node, count: number): Promise<{ all: number; mai
       }
     }),
   );
-  const after = await cpu(node);
-  return { all: (after.all - before.all) / count, main: (after.main - before.main) / count };
+  const after = await reportedCpu(node.child);
+  const main = before.main === undefined || after.main === undefined ? Number.NaN : (after.main - before.main) / count;
+  return { all: (after.all - before.all) / count, main };
 }
 
 async function main(): Promise<void> {
