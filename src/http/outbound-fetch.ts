@@ -52,11 +52,18 @@ export function createOutboundFetch(options: OutboundFetchOptions): OutboundFetc
             reject(new Error('upstream answer too large'));
           } else chunks.push(c);
         });
+        // Runs from the socket's events, outside the request's scope (request-scope.ts): a throw here would reach
+        // the process as one outside any request, so whatever the upstream sent is turned into a rejection (a
+        // status Response refuses, such as 999, throws a RangeError).
         res.on('end', () => {
-          const out = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) for (const one of [v ?? []].flat()) out.append(k, one);
-          const status = res.statusCode ?? 502;
-          resolve(new Response([204, 304].includes(status) ? null : Buffer.concat(chunks), { status, headers: out }));
+          try {
+            const out = new Headers();
+            for (const [k, v] of Object.entries(res.headers)) for (const one of [v ?? []].flat()) out.append(k, one);
+            const status = res.statusCode ?? 502;
+            resolve(new Response([204, 304].includes(status) ? null : Buffer.concat(chunks), { status, headers: out }));
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error('unreadable upstream answer'));
+          }
         });
         res.on('error', reject);
       });
