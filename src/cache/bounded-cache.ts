@@ -49,7 +49,7 @@ export class BoundedCache<K extends NonNullable<unknown>, V> {
   /**
    * The cached value for `key`, else what `load` returns (stored, and shared with concurrent callers). A hit
    * makes one promise, not an async function's and fetch()'s several: every request reads its tenant here, and
-   * while the request scope's AsyncLocalStorage is on every promise is dear (docs/performance.md, "Eighth pass").
+   * the request scope's promise hooks make every promise dearer (docs/performance.md, "Eighth pass").
    */
   get(key: K, load: Loader<V>): Promise<V> {
     const lru = this.used();

@@ -38,8 +38,8 @@ function decodeCookie(value: string): string {
 }
 
 export async function registerInputParsers(app: FastifyInstance, options: { bodyLimit: number }): Promise<void> {
-  // Hooks of every request take a callback rather than being async: while the request scope's AsyncLocalStorage
-  // is on (request-scope.ts), every promise a request makes is dear (docs/performance.md, "Eighth pass").
+  // Hooks of every request take a callback rather than being async: the request scope (request-scope.ts) hooks
+  // every promise a request makes, so each one costs more than it looks (docs/performance.md, "Eighth pass").
   app.addHook('onRequest', (request, _reply, done) => {
     const bad = (request.query as ParsedQuery | undefined)?.[MALFORMED];
     done(bad);

@@ -1,7 +1,7 @@
 // What the process does with an error nothing caught (Fastify catches what handlers throw and reject; these
 // are the rest: a throw in a timer or event callback, a rejected promise nobody awaited).
 //
-// - Inside a request (requestScope has it): log it with the request's trace id, answer the request 500
+// - Inside a request (request-scope.ts carried it there): log it with the request's trace id, answer the request 500
 //   (PCS-50000) if it is still open, and keep serving. Request code keeps its state in the database (whose
 //   transactions roll back on their own) and in per-request objects; the caches it touches are rebuilt from
 //   the database. Ending the process would turn one bad request into an outage for every tenant, which is
@@ -14,24 +14,25 @@
 //   https://nodejs.org/api/process.html#warning-using-uncaughtexception-correctly).
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
-import { requestScope, type RequestScope } from './request-scope.ts';
+import { scopeOfException, scopeOfPromise, type RequestScope } from './request-scope.ts';
 
 function answer(scope: RequestScope, cause: unknown): void {
-  if (scope.reply.sent || scope.reply.raw.headersSent) return;
-  void scope.reply.send(new AppError('PCS-50000', { cause }));
+  const reply = scope.reply;
+  if (!reply || reply.sent || reply.raw.headersSent) return;
+  void reply.send(new AppError('PCS-50000', { cause }));
 }
 
 /** Installs the policy; returns a function that removes it (tests). */
 export function installProcessGuards(log: FastifyBaseLogger, stop: (reason: string) => void): () => void {
-  const onRejection = (reason: unknown) => {
-    const scope = requestScope.getStore();
-    (scope?.reply.log ?? log).error({ err: reason }, 'unhandled promise rejection; the process keeps serving');
+  const onRejection = (reason: unknown, promise: Promise<unknown>) => {
+    const scope = scopeOfPromise(promise);
+    (scope?.log ?? log).error({ err: reason }, 'unhandled promise rejection; the process keeps serving');
     if (scope) answer(scope, reason);
   };
   const onException = (err: Error) => {
-    const scope = requestScope.getStore();
+    const scope = scopeOfException(err);
     if (scope) {
-      scope.reply.log.error({ err }, 'uncaught exception in a request; the process keeps serving');
+      scope.log.error({ err }, 'uncaught exception in a request; the process keeps serving');
       answer(scope, err);
       return;
     }

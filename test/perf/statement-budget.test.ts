@@ -4,9 +4,9 @@
 // request's own statements are counted, and the server's clock stands still: the caches (tenants, applications,
 // TOTP settings) live 5 s by that clock, and on a loaded CI machine a login's steps once straddled an expiry,
 // counting one cache refill against the password step.
-// The same steps also count the promises made inside the request's scope: while the request scope's
-// AsyncLocalStorage is on (src/http/request-scope.ts), every promise a request makes costs it about 2,000
-// instructions (docs/performance.md, "Eighth pass"), so a hook or lookup that starts making promises on every
+// The same steps also count the promises made inside the request's scope: the scope (src/http/request-scope.ts)
+// hooks every promise a request makes (about 2,000 instructions each under AsyncLocalStorage, its first form;
+// docs/performance.md, "Eighth pass" and "Ninth pass"), so a hook or lookup that starts making promises on every
 // request shows up as a failed promise budget.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

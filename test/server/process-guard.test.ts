@@ -54,18 +54,22 @@ describe('process policy for errors nothing caught', () => {
     }
   });
 
-  test('a throw in a callback or stream handler is answered 500 with a logged trace id; an unawaited rejection is logged; the process keeps serving', async () => {
+  test('a throw in a callback or stream handler is answered 500 with a logged trace id (a late one is logged); an unawaited rejection is logged; the process keeps serving', async () => {
     const p = startNodeProcess(['test/server/fixtures/faulty-server.ts']);
     try {
       const port = Number(await waitFor(() => /listening on (\d+)/.exec(p.out())?.[1], 60_000));
-      for (const [method, path] of [['GET', '/throw-in-callback'], ['POST', '/throw-in-stream']] as const) {
+      for (const [method, path] of [['GET', '/throw-in-callback'], ['GET', '/throw-after-await'], ['POST', '/throw-in-stream']] as const) {
         const r = await httpGet(port, path, method);
         assert.equal(r.status, 500, path);
         const body = JSON.parse(r.body) as { code: string; traceId: string };
         assert.equal(body.code, 'PCS-50000');
         const logged = await waitFor(() => logLines(p.out()).find((l) => l.msg.includes('uncaught exception in a request') && l.traceId === body.traceId), 5_000);
-        assert.match(logged.err?.message ?? '', /thrown in a (callback|stream handler)/);
+        assert.match(logged.err?.message ?? '', /thrown in a (callback|timer set after an await|stream handler)/);
       }
+      // Answered already: the late throw is logged with the request's trace id, and nothing is sent twice.
+      assert.equal((await httpGet(port, '/throw-after-response')).status, 200);
+      const late = await waitFor(() => logLines(p.out()).find((l) => l.msg.includes('uncaught exception in a request') && l.err?.message === 'thrown after the response was sent'), 5_000);
+      assert.ok(late.traceId, 'logged with the trace id of the request that set the timer');
       assert.equal((await httpGet(port, '/unawaited-rejection')).status, 200);
       const rejection = await waitFor(() => logLines(p.out()).find((l) => l.msg.includes('unhandled promise rejection')), 5_000);
       assert.ok(rejection.traceId, 'logged with the trace id of the request that made it');
