@@ -39,7 +39,10 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
 /** BENCH_COMPARE="<node flags>": a second server (B), a copy of the first's database, run with these flags added
  * after `npm start`'s own (so that B can also override one of them, as `--v8-pool-size=4` does);
  * both are measured in the same interleaved run, so a flag's effect is not lost in the machine's drift. */
-const COMPARE = process.env.BENCH_COMPARE?.split(' ').filter(Boolean);
+const COMPARE = process.env.BENCH_COMPARE?.split(' ').filter(Boolean) ?? (process.env.BENCH_OTHER_BUILD ? [] : undefined);
+/** BENCH_OTHER_BUILD=<checkout>: B is that checkout's built server (its own `npm start` bundle) instead, on a copy of
+ * A's database, with BENCH_COMPARE's flags if given: two builds in the same interleaved run. */
+const OTHER_BUILD = process.env.BENCH_OTHER_BUILD;
 // Every login uses its own user (a TOTP code is accepted once per user), warm-up included.
 const USERS = (COMPARE ? 2 : 1) * (2 * LOGINS + 2 * WARMUP) + 100;
 const PASSWORD = 'correct horse battery staple';
@@ -112,7 +115,7 @@ interface Node {
 }
 
 /** Starts a server on the prepared data directory `name` (a copy of "a" for any other), with `flags` added. */
-function startNode(name: string, flags: readonly string[], label: string): Promise<Node> {
+function startNode(name: string, flags: readonly string[], label: string, cwd = root): Promise<Node> {
   const dataDir = join(dir, name);
   if (name !== 'a') cpSync(join(dir, 'a'), dataDir, { recursive: true });
   const configPath = join(dir, `${name}.toml`);
@@ -121,8 +124,8 @@ function startNode(name: string, flags: readonly string[], label: string): Promi
   // BENCH_NODE_ARGS: more node flags for the server (for example --perf-basic-prof or --trace-deopt).
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const command = serverArgs();
-  const child: ChildProcess = spawn(process.execPath, [...profile, ...extra, '--require', './bench/cpu-usage-reporter.cjs', ...command.slice(0, -1), ...flags, command.at(-1)!], {
-    cwd: root,
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...extra, '--require', join(root, 'bench/cpu-usage-reporter.cjs'), ...command.slice(0, -1), ...flags, command.at(-1)!], {
+    cwd,
     env: { ...process.env, PORTCULLIS_CONFIG: configPath },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -218,11 +221,11 @@ function flowsOf(node: Node, nextUser: () => number) {
 async function main(): Promise<void> {
   console.log('Server process CPU per full login (password + TOTP, HTTPS, logging at info) vs one bare argon2id verify');
   console.log(`Node ${process.version}, server: node ${serverArgs().join(' ')}, argon2id m=19456 t=2 p=1 (the shipped defaults), ${LOGINS} logins per flow at concurrency ${CONCURRENCY}; bare verifies ${HASHES_AT_ONCE} at once, as the server hashes (one per CPU)`);
-  if (COMPARE) console.log(`A: as above; B: the same with ${COMPARE.join(' ')} (a copy of A's database), measured in the same interleaved run`);
+  if (COMPARE) console.log(`A: as above; B: ${OTHER_BUILD ? `the build in ${OTHER_BUILD}` : 'the same'}${COMPARE.length ? ` with ${COMPARE.join(' ')}` : ''} (a copy of A's database), measured in the same interleaved run`);
   console.log('');
   await setup();
   const nodes = [await startNode('a', [], COMPARE ? 'A' : '')];
-  if (COMPARE) nodes.push(await startNode('b', COMPARE, 'B'));
+  if (COMPARE) nodes.push(await startNode('b', COMPARE, 'B', OTHER_BUILD));
   let served = 0;
   const flows = nodes.map((node) => flowsOf(node, () => served++));
 
