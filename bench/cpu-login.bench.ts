@@ -7,6 +7,9 @@
 //  - SAML: a signed Redirect-binding AuthnRequest (checked by the IdP), password then TOTP, ending with the
 //    auto-posting form carrying a Response and an Assertion that are both signed.
 // BENCH_PROFILE=dir writes a CPU profile of the server process there (node --cpu-prof).
+// BENCH_CALLGRIND=1 counts instead the instructions per direct login on the server's main thread, the server run
+// under valgrind's callgrind (instructions-per-login.ts); with BENCH_OTHER_BUILD, both builds one after the other;
+// BENCH_FLOW=saml counts the SAML login instead.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
@@ -22,11 +25,14 @@ import { createSelfSigned } from '../src/crypto/certificates.ts';
 import { createLogger } from '../src/http/logger.ts';
 import { startServer } from '../src/server.ts';
 import { reportedCpu } from './lib/cpu-report.ts';
+import { callgrindCommand, countedInstructions, startCounting, type Counted } from './lib/instructions-per-login.ts';
 import { httpsCaller, type Call, type CallResult } from './lib/http-call.ts';
 import { formatRatio, printTable } from './lib/measure.ts';
 import { npmStartArgs } from './lib/npm-start.ts';
 
-const LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
+/** Under callgrind a login takes about 50 times longer, so fewer are run (all of them counted, not timed). */
+const CALLGRIND = process.env.BENCH_CALLGRIND === '1';
+const LOGINS = Number(process.env.BENCH_LOGINS ?? (CALLGRIND ? 200 : 300));
 const CONCURRENCY = 4;
 /** Argon2 calls the server runs at once (src/users/password-hash.ts); the bare verifies run the same way. */
 const HASHES_AT_ONCE = Math.min(CONCURRENCY, availableParallelism());
@@ -35,7 +41,7 @@ const ROUNDS = 4;
 /** Logins per flow before measuring: V8 keeps optimising the server's hot paths for the first few hundred
  * requests (its compiler threads were ~11% of the server's CPU after a 1 s warm-up), and a server that runs for
  * days is measured best once that has settled. */
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? (CALLGRIND ? 200 : 500));
 /** BENCH_COMPARE="<node flags>": a second server (B), a copy of the first's database, run with these flags added
  * after `npm start`'s own (so that B can also override one of them, as `--v8-pool-size=4` does);
  * both are measured in the same interleaved run, so a flag's effect is not lost in the machine's drift. */
@@ -52,7 +58,9 @@ const ACS = 'http://localhost:8080/bench-sp/acs';
 
 const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'pcs-cpu-bench-'));
-const configFor = (dataDir: string) => `[server]\nport = 0\ndata_dir = "${dataDir}"\n[logging]\nlevel = "info"\n[sample_app]\nenabled = false\n[encryption]\nkey = "${'ab'.repeat(32)}"\n[rate_limit]\nper_ip_per_minute = 1000000\nper_account_per_minute = 1000000\n`;
+// Under callgrind the event loop lags seconds behind, which the overload guard would answer with 503s.
+const overload = CALLGRIND ? '[overload]\nmax_event_loop_delay = 60000\n' : '';
+const configFor = (dataDir: string) => `[server]\nport = 0\ndata_dir = "${dataDir}"\n[logging]\nlevel = "info"\n[sample_app]\nenabled = false\n[encryption]\nkey = "${'ab'.repeat(32)}"\n[rate_limit]\nper_ip_per_minute = 1000000\nper_account_per_minute = 1000000\n${overload}`;
 const configText = configFor(join(dir, 'a'));
 const spKeys = await createSelfSigned({ commonName: 'bench SP' });
 
@@ -109,6 +117,7 @@ interface Node {
   label: string;
   url: string;
   ca: string;
+  pid: number;
   /** The server process's CPU, all threads, and its main thread's alone (undefined where /proc is not). */
   cpuMicros(): Promise<{ all: number; main: number | undefined }>;
   stop(): Promise<void>;
@@ -124,7 +133,9 @@ function startNode(name: string, flags: readonly string[], label: string, cwd = 
   // BENCH_NODE_ARGS: more node flags for the server (for example --perf-basic-prof or --trace-deopt).
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const command = serverArgs();
-  const child: ChildProcess = spawn(process.execPath, [...profile, ...extra, '--require', join(root, 'bench/cpu-usage-reporter.cjs'), ...command.slice(0, -1), ...flags, command.at(-1)!], {
+  const nodeArgs = [...profile, ...extra, '--require', join(root, 'bench/cpu-usage-reporter.cjs'), ...command.slice(0, -1), ...flags, command.at(-1)!];
+  const [file, ...args] = CALLGRIND ? callgrindCommand(join(dir, `callgrind-${name}`), [process.execPath, ...nodeArgs]) : [process.execPath, ...nodeArgs];
+  const child: ChildProcess = spawn(file!, args, {
     cwd,
     env: { ...process.env, PORTCULLIS_CONFIG: configPath },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -144,6 +155,7 @@ function startNode(name: string, flags: readonly string[], label: string, cwd = 
           label,
           url: m[1]!,
           ca: readFileSync(join(dataDir, 'tls', 'server.crt'), 'utf8'),
+          pid: child.pid!,
           cpuMicros: () => reportedCpu(child),
           stop: () => new Promise((done) => { child.once('exit', () => done()); child.kill('SIGTERM'); }),
         });
@@ -216,6 +228,39 @@ function flowsOf(node: Node, nextUser: () => number) {
     },
     close: () => agent.destroy(),
   };
+}
+
+/** BENCH_CALLGRIND=1: instructions per login on the main thread, each build (or flag set) on its own. */
+async function countInstructions(): Promise<void> {
+  const flow = process.env.BENCH_FLOW === 'saml' ? 'saml' : 'direct';
+  console.log(`Instructions per ${flow === 'saml' ? 'SAML login (signed request, Response, Assertion; password + TOTP)' : 'direct login (password + TOTP through My Account)'} on the server's main thread, counted by callgrind`);
+  console.log(`Node ${process.version}, server: node ${serverArgs().join(' ')}, ${WARMUP} logins of warm-up, then ${LOGINS} counted, at concurrency ${CONCURRENCY}`);
+  console.log(`A: this checkout${COMPARE ? `; B: ${OTHER_BUILD ? `the build in ${OTHER_BUILD}` : 'the same'}${COMPARE.length ? ` with ${COMPARE.join(' ')}` : ''} (a copy of A's database), after A` : ''}\n`);
+  await setup();
+  const builds = [{ name: 'a', flags: [] as string[], label: 'A', cwd: root }];
+  if (COMPARE) builds.push({ name: 'b', flags: COMPARE, label: 'B', cwd: OTHER_BUILD ?? root });
+  let served = 0;
+  const counts: Counted[] = [];
+  for (const build of builds) {
+    const node = await startNode(build.name, build.flags, build.label, build.cwd);
+    const flows = flowsOf(node, () => served++);
+    try {
+      await runCount(flows[flow], WARMUP);
+      startCounting(node.pid);
+      await runCount(flows[flow], LOGINS);
+      counts.push(await countedInstructions(node.pid, join(dir, `callgrind-${build.name}`), LOGINS));
+    } finally {
+      flows.close();
+      await node.stop();
+    }
+  }
+  const m = (n: number) => `${(n / 1e6).toFixed(2)}M`;
+  printTable(
+    ['server', 'main thread, per login', 'of it, garbage collection', 'the rest', 'against A'],
+    counts.map((c, i) => [builds[i]!.label, m(c.all), m(c.gc), m(c.all - c.gc), formatRatio(c.all / counts[0]!.all)]),
+  );
+  console.log("\nThe event-loop delay sampling is taken out (bench/lib/instructions-per-login.ts). Garbage collection comes in steps (a\nfull collection in the counted window or not), so compare \"the rest\" for code and the whole for what changes allocation.");
+  rmSync(dir, { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {
@@ -301,4 +346,4 @@ async function runCount(task: () => Promise<void>, count: number, concurrency = 
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-await main();
+await (CALLGRIND ? countInstructions() : main());
