@@ -230,12 +230,17 @@ function flowsOf(node: Node, nextUser: () => number) {
   };
 }
 
+/** What B is, for the heading: another build, other flags, or both. */
+function describeB(compare: readonly string[]): string {
+  return `${OTHER_BUILD ? `the build in ${OTHER_BUILD}` : 'the same'}${compare.length ? ` with ${compare.join(' ')}` : ''} (a copy of A's database)`;
+}
+
 /** BENCH_CALLGRIND=1: instructions per login on the main thread, each build (or flag set) on its own. */
 async function countInstructions(): Promise<void> {
   const flow = process.env.BENCH_FLOW === 'saml' ? 'saml' : 'direct';
   console.log(`Instructions per ${flow === 'saml' ? 'SAML login (signed request, Response, Assertion; password + TOTP)' : 'direct login (password + TOTP through My Account)'} on the server's main thread, counted by callgrind`);
   console.log(`Node ${process.version}, server: node ${serverArgs().join(' ')}, ${WARMUP} logins of warm-up, then ${LOGINS} counted, at concurrency ${CONCURRENCY}`);
-  console.log(`A: this checkout${COMPARE ? `; B: ${OTHER_BUILD ? `the build in ${OTHER_BUILD}` : 'the same'}${COMPARE.length ? ` with ${COMPARE.join(' ')}` : ''} (a copy of A's database), after A` : ''}\n`);
+  console.log(`A: this checkout${COMPARE ? `; B: ${describeB(COMPARE)}, after A` : ''}\n`);
   await setup();
   const builds = [{ name: 'a', flags: [] as string[], label: 'A', cwd: root }];
   if (COMPARE) builds.push({ name: 'b', flags: COMPARE, label: 'B', cwd: OTHER_BUILD ?? root });
@@ -266,7 +271,7 @@ async function countInstructions(): Promise<void> {
 async function main(): Promise<void> {
   console.log('Server process CPU per full login (password + TOTP, HTTPS, logging at info) vs one bare argon2id verify');
   console.log(`Node ${process.version}, server: node ${serverArgs().join(' ')}, argon2id m=19456 t=2 p=1 (the shipped defaults), ${LOGINS} logins per flow at concurrency ${CONCURRENCY}; bare verifies ${HASHES_AT_ONCE} at once, as the server hashes (one per CPU)`);
-  if (COMPARE) console.log(`A: as above; B: ${OTHER_BUILD ? `the build in ${OTHER_BUILD}` : 'the same'}${COMPARE.length ? ` with ${COMPARE.join(' ')}` : ''} (a copy of A's database), measured in the same interleaved run`);
+  if (COMPARE) console.log(`A: as above; B: ${describeB(COMPARE)}, measured in the same interleaved run`);
   console.log('');
   await setup();
   const nodes = [await startNode('a', [], COMPARE ? 'A' : '')];

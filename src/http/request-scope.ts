@@ -47,6 +47,11 @@ const outer: (RequestScope | undefined)[] = [];
 const thrownIn = new WeakMap<object, RequestScope>();
 let primitiveThrownIn: { value: unknown; scope: RequestScope } | undefined;
 
+/** Whether a thrown value can be a WeakMap key (an object or function, not a primitive). */
+function isKeyable(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
+}
+
 /** Runs fn(...args) inside `scope`; a throw that leaves it remembers the scope (scopeOfException). */
 function enter<R>(scope: RequestScope | undefined, fn: (...args: never[]) => R, self: unknown, args: unknown[]): R {
   const before = current;
@@ -55,7 +60,7 @@ function enter<R>(scope: RequestScope | undefined, fn: (...args: never[]) => R, 
     return Reflect.apply(fn, self, args) as R;
   } catch (err) {
     if (scope) {
-      if ((typeof err === 'object' && err !== null) || typeof err === 'function') thrownIn.set(err, scope);
+      if (isKeyable(err)) thrownIn.set(err, scope);
       else primitiveThrownIn = { value: err, scope };
     }
     throw err;
@@ -64,18 +69,15 @@ function enter<R>(scope: RequestScope | undefined, fn: (...args: never[]) => R, 
   }
 }
 
-/** The part of AsyncLocalStorage's interface the server uses. */
+/** The part of AsyncLocalStorage's interface the server uses; scopes are carried once installRequestScope ran. */
 export const requestScope = {
   getStore: (): RequestScope | undefined => current,
-  run<R>(scope: RequestScope, fn: () => R): R {
-    install();
-    return enter(scope, fn, undefined, []);
-  },
+  run: <R>(scope: RequestScope, fn: () => R): R => enter(scope, fn, undefined, []),
 };
 
 /** The scope an uncaught exception was thrown in, if it left one. */
 export function scopeOfException(err: unknown): RequestScope | undefined {
-  if ((typeof err === 'object' && err !== null) || typeof err === 'function') return thrownIn.get(err) ?? current;
+  if (isKeyable(err)) return thrownIn.get(err) ?? current;
   const p = primitiveThrownIn;
   primitiveThrownIn = undefined;
   return p && Object.is(p.value, err) ? p.scope : current;
